@@ -1,0 +1,106 @@
+"""The solver-facing view of a cohort under a policy: indices, arrays and nothing else.
+
+Every solver in :mod:`matcher.solvers` takes an :class:`Instance` and returns a
+:class:`Solution`; neither knows about CSV, names or policies' file formats. An Instance
+is built from a Cohort and a Policy by :func:`matcher.build.build_instance` (eligibility
++ scoring), or directly from a score matrix (OR-Library instances, tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.model import Status
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A matching problem by index: mentee ``i`` is row ``i``, mentor ``j`` is column ``j``.
+
+    Attributes
+    ----------
+    mentee_ids, mentor_ids : the people's ids, in cohort order.
+    scores : float64 (n_mentees, n_mentors); the weighted pair score. Only read where
+        ``eligible`` is True.
+    eligible : bool (n_mentees, n_mentors); False where a hard rule forbids the pair.
+    wanted : int64 (n_mentees,); how many mentors each mentee wants (0: sits out).
+    capacity : int64 (n_mentors,); each mentor's maximum load (0: sits out).
+    min_load : int64 (n_mentors,); each mentor's minimum load (a cpsat-only rule).
+    pinned : (mentee index, mentor index) pairs that must be in every result; each is
+        eligible and counts against ``wanted`` and ``capacity``.
+    mentee_group : int64 (n_mentees,) group code (department), -1 for none; with
+        ``max_per_group``, a mentor takes at most that many mentees of one group.
+    mentee_prefs, mentor_prefs : stated preference lists, by index, best first (stable).
+    """
+
+    mentee_ids: tuple[str, ...]
+    mentor_ids: tuple[str, ...]
+    scores: np.ndarray
+    eligible: np.ndarray
+    wanted: np.ndarray
+    capacity: np.ndarray
+    min_load: np.ndarray
+    pinned: tuple[tuple[int, int], ...] = ()
+    mentee_group: np.ndarray | None = None
+    max_per_group: int | None = None
+    mentee_prefs: tuple[tuple[int, ...], ...] = ()
+    mentor_prefs: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.mentee_ids), len(self.mentor_ids))
+
+    @classmethod
+    def from_matrix(cls, scores, eligible=None, wanted=None, capacity=None, **extra):
+        """An Instance from a bare score matrix (ids are ``"e0".."eN"`` and ``"m0".."mM"``).
+
+        Parameters
+        ----------
+        scores : array-like (n_mentees, n_mentors) of finite floats.
+        eligible : bool array of the same shape; default all True.
+        wanted, capacity : int arrays; default all ones.
+        **extra : any other Instance field (pinned, min_load, mentee_group, ...).
+        """
+        scores = np.asarray(scores, dtype=np.float64)
+        n_e, n_m = scores.shape
+        eligible = np.ones((n_e, n_m), bool) if eligible is None else np.asarray(eligible, bool)
+        extra.setdefault("min_load", np.zeros(n_m, np.int64))
+        return cls(
+            mentee_ids=tuple(f"e{i}" for i in range(n_e)),
+            mentor_ids=tuple(f"m{j}" for j in range(n_m)),
+            scores=scores,
+            eligible=eligible,
+            wanted=np.ones(n_e, np.int64) if wanted is None else np.asarray(wanted, np.int64),
+            capacity=(
+                np.ones(n_m, np.int64) if capacity is None else np.asarray(capacity, np.int64)
+            ),
+            **extra,
+        )
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What a solver returns: pairs by index and how sure it is.
+
+    Attributes
+    ----------
+    pairs : sorted (mentee index, mentor index) tuples, pinned pairs included.
+    status : OPTIMAL (proven for the solver's objective), FEASIBLE or INFEASIBLE.
+    bound : upper bound on the total score among solutions with as many matched places
+        (None when the solver cannot give one).
+    certified : True when optimality was proven against every eligible pair, not only
+        the candidate graph the solver worked on.
+    conflicts : for INFEASIBLE, which hard rules conflict, in words.
+    notes : facts worth reporting (candidate graph size, re-solves, limits hit).
+    timings : (stage, seconds) in the order run.
+    """
+
+    pairs: tuple[tuple[int, int], ...]
+    status: Status
+    bound: float | None = None
+    certified: bool = False
+    conflicts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    timings: tuple[tuple[str, float], ...] = ()

@@ -1,0 +1,368 @@
+"""The language every layer speaks: frozen inputs (people, cohort, policy) and outputs (results).
+
+Nothing here reads files, touches a solver or knows about HTTP. Inputs are built and
+validated by :mod:`matcher.records` (records -> dataclasses, one place for every rule) and
+:mod:`matcher.policy`; outputs are filled by :mod:`matcher.solve`.
+
+Conventions
+-----------
+* Ids are the organization's own strings, kept exactly as given (after trimming spaces).
+* Tags (skills, goals, languages, departments, locations) are normalised: lower case,
+  inner whitespace collapsed to one space, policy aliases applied.
+* Tuples, never lists or sets, so that every object is immutable and its order is stable.
+* A pair is always written (mentee_id, mentor_id), in that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, precise enough to fix the sheet from.
+
+    Attributes
+    ----------
+    message : what is wrong and what was expected, in words a coordinator understands.
+    line : 1-based physical line in the file where the record starts (None for JSON).
+    row : 0-based index of the record in the input list (None for file-level problems).
+    column : the canonical column name (``"capacity"``), or None.
+    value : the offending value as given (truncated to 80 characters), or None.
+    source : which input: ``"cohort"``, ``"mentors"``, ``"mentees"``, ``"policy"``, a file name.
+    """
+
+    message: str
+    line: int | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    source: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        elif self.row is not None:
+            where.append(f"record {self.row + 1}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        head = ", ".join(where)
+        shown = f" (got {self.value!r})" if self.value is not None else ""
+        return f"{head}: {self.message}{shown}" if head else f"{self.message}{shown}"
+
+
+class InputError(ValueError):
+    """An input was rejected; ``problems`` lists every reason at once.
+
+    Raised by the CSV reader, the record validator and the policy loader. Nothing is
+    half-built when it is raised.
+    """
+
+    def __init__(self, problems, title: str = "the input was rejected"):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.title = title
+        super().__init__(f"{title}: {len(self.problems)} problem(s)")
+
+    def report(self) -> str:
+        """All problems, one per line, in input order."""
+        lines = [f"{self.title}: {len(self.problems)} problem(s)"]
+        lines.extend(f"  - {p}" for p in self.problems)
+        return "\n".join(lines)
+
+
+class InfeasibleError(ValueError):
+    """Hard rules contradict each other (pinned pairs, minimum loads); ``conflicts`` says which."""
+
+    def __init__(self, conflicts):
+        self.conflicts: tuple[str, ...] = tuple(conflicts)
+        super().__init__("the hard rules cannot all hold: " + "; ".join(self.conflicts))
+
+
+# --------------------------------------------------------------------------- people
+
+
+@dataclass(frozen=True)
+class Skill:
+    """A skill tag with an optional proficiency level 1-5 (None: not stated)."""
+
+    name: str
+    level: int | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Fields mentors and mentees share. Only fields the matcher uses are kept.
+
+    ``capacity`` is a mentor's maximum number of mentees, or the number of mentors a
+    mentee wants; 0 means the person sits this round out. ``utc_offset_minutes`` is
+    derived from ``timezone`` (for IANA names: the standard, non-DST offset on
+    2026-01-15, so results do not depend on the day they are computed).
+    """
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+    seniority: int | None = None
+    skills: tuple[Skill, ...] = ()
+    goals: tuple[str, ...] = ()
+    capacity: int = 1
+    department: str | None = None
+    location: str | None = None
+    timezone: str | None = None
+    utc_offset_minutes: int | None = None
+    languages: tuple[str, ...] = ()
+    manager_id: str | None = None
+    exclude: tuple[str, ...] = ()
+    prefer: tuple[str, ...] = ()
+
+    @property
+    def skill_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.skills)
+
+
+@dataclass(frozen=True)
+class Mentor(Person):
+    """Someone who mentors; ``skills`` are what they can teach."""
+
+    min_capacity: int = 0
+
+
+@dataclass(frozen=True)
+class Mentee(Person):
+    """Someone who is mentored; ``skills`` are what they want to learn."""
+
+
+@dataclass(frozen=True)
+class ExternalScores:
+    """Bring-your-own pair scores, by position in the cohort.
+
+    ``mentee_index[k]``, ``mentor_index[k]`` and ``value[k]`` describe one listed pair;
+    values are any finite reals (negative allowed). Built by the scores reader.
+    """
+
+    mentee_index: np.ndarray
+    mentor_index: np.ndarray
+    value: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.value.shape[0])
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Mentors and mentees of one program round, validated, in input order.
+
+    ``org_chart`` holds extra (person_id, manager_id) edges from a separate org-chart
+    file; they may name people outside the cohort. ``external_scores`` are optional
+    bring-your-own pair scores.
+    """
+
+    mentors: tuple[Mentor, ...]
+    mentees: tuple[Mentee, ...]
+    org_chart: tuple[tuple[str, str], ...] = ()
+    external_scores: ExternalScores | None = field(default=None, compare=False)
+
+    @property
+    def mentor_ids(self) -> tuple[str, ...]:
+        return tuple(m.id for m in self.mentors)
+
+    @property
+    def mentee_ids(self) -> tuple[str, ...]:
+        return tuple(m.id for m in self.mentees)
+
+
+# --------------------------------------------------------------------------- policy
+
+
+class Objective(StrEnum):
+    """What the matcher optimises (after matching as many wanted places as possible)."""
+
+    TOTAL = "total"  # maximise the total score
+    FAIR = "fair"  # maximise the worst matched score, then the total
+    STABLE = "stable"  # a stable matching (no blocking pair) on stated or score preferences
+
+
+class SolverChoice(StrEnum):
+    AUTO = "auto"  # flow unless a rule needs cpsat (min loads, department caps)
+    FLOW = "flow"
+    CPSAT = "cpsat"
+
+
+class DepartmentRule(StrEnum):
+    ANY = "any"
+    SAME = "same"
+    DIFFERENT = "different"
+
+
+class Proposer(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the score components; the total is sum(w * s) / sum(w) over w > 0."""
+
+    skills: float = 0.0
+    goals: float = 0.0
+    seniority: float = 0.0
+    timezone: float = 0.0
+    language: float = 0.0
+    location: float = 0.0
+    department: float = 0.0
+    preference: float = 0.0
+    external: float = 0.0
+
+
+COMPONENTS: tuple[str, ...] = (
+    "skills",
+    "goals",
+    "seniority",
+    "timezone",
+    "language",
+    "location",
+    "department",
+    "preference",
+    "external",
+)
+
+
+@dataclass(frozen=True)
+class SeniorityRule:
+    """Gap = mentor seniority - mentee seniority. ``min_gap``/``max_gap`` are hard limits
+    (None: no limit); ``ideal_gap`` is where the seniority score peaks; the score falls
+    linearly to 0 at ``tolerance`` levels away from the ideal."""
+
+    min_gap: int | None = None
+    max_gap: int | None = None
+    ideal_gap: int = 2
+    tolerance: int = 4
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a program matches: weights, hard rules, objective and solver settings.
+
+    Build one with :func:`matcher.policy.preset` or :func:`matcher.policy.load_policy`.
+    Pairs are (mentee_id, mentor_id). ``aliases`` map a tag to its canonical form;
+    ``related_skills`` are (skill, related_skill, credit in (0, 1]) and work both ways.
+    """
+
+    program: str = "coaching"
+    weights: Weights = Weights(skills=1.0)
+    seniority: SeniorityRule = SeniorityRule()
+    forbidden_pairs: tuple[tuple[str, str], ...] = ()
+    pinned_pairs: tuple[tuple[str, str], ...] = ()
+    honour_exclude: bool = True
+    no_reporting_chain: bool = True
+    require_shared_language: bool = False
+    max_timezone_diff_hours: float | None = None
+    department_rule: DepartmentRule = DepartmentRule.ANY
+    department_preference: DepartmentRule = DepartmentRule.ANY
+    max_per_department: int | None = None
+    aliases: tuple[tuple[str, str], ...] = ()
+    related_skills: tuple[tuple[str, str, float], ...] = ()
+    scores_only: bool = False
+    objective: Objective = Objective.TOTAL
+    solver: SolverChoice = SolverChoice.AUTO
+    proposer: Proposer = Proposer.MENTEE
+    time_limit_seconds: float = 30.0
+    seed: int = 0
+
+
+# --------------------------------------------------------------------------- results
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"  # proven best for the objective
+    FEASIBLE = "feasible"  # valid, optimality not proven (see bound and gap)
+    INFEASIBLE = "infeasible"  # hard rules conflict; see MatchResult.conflicts
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One mentee-mentor assignment with its score and score breakdown.
+
+    ``components`` holds (component, raw score in [0, 1] or the external value) for every
+    component with a positive weight, in :data:`COMPONENTS` order.
+    """
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    components: tuple[tuple[str, float], ...] = ()
+    pinned: bool = False
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A mentee with ``missing`` wanted places left unfilled, and why."""
+
+    mentee_id: str
+    missing: int
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """A mentor this mentee could have had instead, ranked by score."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    why_not: str = ""
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Summary figures of a result. Scores are pair scores; loads count mentees per mentor."""
+
+    mentees: int = 0
+    mentors: int = 0
+    wanted_places: int = 0
+    matched_places: int = 0
+    matched_mentees: int = 0
+    fully_matched_mentees: int = 0
+    mean_score: float | None = None
+    min_score: float | None = None
+    p10_score: float | None = None
+    median_score: float | None = None
+    p90_score: float | None = None
+    mentors_used: int = 0
+    mean_load: float | None = None
+    max_load: int = 0
+    skill_coverage: float | None = None  # share of matched mentees' wanted skills taught
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Everything a solve produced.
+
+    ``objective`` is the total score of the pairs; ``bound`` an upper bound on the best
+    total reachable with the same number of matched places (equal to ``objective`` when
+    optimal); ``gap`` = (bound - objective) / max(1, |bound|). ``timings`` are
+    (stage, seconds) in the order run; they are the only fields that vary between runs.
+    """
+
+    solver: str
+    status: Status
+    pairs: tuple[Pair, ...] = ()
+    unmatched: tuple[Unmatched, ...] = ()
+    alternates: tuple[Alternate, ...] = ()
+    metrics: Metrics = Metrics()
+    objective: float = 0.0
+    bound: float | None = None
+    gap: float | None = None
+    certified: bool = False
+    conflicts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    timings: tuple[tuple[str, float], ...] = ()
