@@ -1,0 +1,128 @@
+"""Turn a cohort and a policy into the solver-facing :class:`matcher.instance.Instance`.
+
+Checks the policy's pairs against the cohort (unknown ids are an :class:`InputError`),
+checks pinned pairs against the hard rules and capacities (conflicts are an
+:class:`InfeasibleError` naming every one), then fills the Instance from the score
+matrix, the eligibility mask, capacities, department groups and stated preferences.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.eligibility import (
+    RULES,
+    RuleContext,
+    eligible_matrix,
+    map_pairs,
+    policy_pair_problems,
+    rule_context,
+    rule_masks,
+)
+from matcher.features import Features, encode
+from matcher.instance import Instance
+from matcher.model import Cohort, InfeasibleError, InputError, Policy
+from matcher.people import encode_people, preference_lists
+from matcher.scoring import score_matrix
+
+
+def pinned_conflicts(
+    cohort: Cohort,
+    policy: Policy,
+    pinned: tuple[tuple[int, int], ...],
+    context: RuleContext | None = None,
+) -> list[str]:
+    """Every reason the pinned pairs cannot all hold, in words.
+
+    Parameters
+    ----------
+    cohort, policy : the inputs.
+    pinned : sorted (mentee index, mentor index) pairs, without repeats.
+    context : a :func:`matcher.eligibility.rule_context` to reuse.
+
+    Returns
+    -------
+    list of str
+        First each pinned pair broken by a hard rule (in :data:`RULES` order), then each
+        mentee and each mentor pinned beyond its capacity or while sitting out.
+    """
+    if not pinned:
+        return []
+    conflicts = []
+    e_ids, m_ids = cohort.mentee_ids, cohort.mentor_ids
+    rows = np.array(sorted({i for i, _ in pinned}), dtype=np.int64)
+    masks = rule_masks(cohort, policy, rows, context=context)
+    at = {int(i): r for r, i in enumerate(rows)}
+    for i, j in pinned:
+        for rule in RULES:
+            if masks[rule][at[i], j]:
+                conflicts.append(f"pinned pair ({e_ids[i]}, {m_ids[j]}) breaks the {rule} rule")
+    for role, people, ids, index, other in (
+        ("mentee", cohort.mentees, e_ids, 0, "mentors"),
+        ("mentor", cohort.mentors, m_ids, 1, "mentees"),
+    ):
+        counts: dict[int, int] = {}
+        for pair in pinned:
+            counts[pair[index]] = counts.get(pair[index], 0) + 1
+        for k in sorted(counts):
+            capacity, n = people[k].capacity, counts[k]
+            limit = "wants" if role == "mentee" else "takes at most"
+            if capacity == 0:
+                conflicts.append(f"{role} {ids[k]} is pinned but sits this round out (capacity 0)")
+            elif n > capacity:
+                conflicts.append(f"{role} {ids[k]} is pinned to {n} {other} but {limit} {capacity}")
+    return conflicts
+
+
+def build_instance(cohort: Cohort, policy: Policy) -> tuple[Instance, Features]:
+    """The :class:`Instance` of ``cohort`` under ``policy``, and the features it was scored from.
+
+    Parameters
+    ----------
+    cohort : the validated cohort.
+    policy : weights, hard rules, pinned pairs, department cap.
+
+    Returns
+    -------
+    (Instance, Features)
+        ``mentee_prefs`` / ``mentor_prefs`` are ``()`` when nobody on that side stated a
+        preference; ``mentee_group`` is set only with ``policy.max_per_department``.
+
+    Raises
+    ------
+    InputError
+        If a forbidden or pinned pair names an id that is not a mentee / mentor of the
+        cohort (every such id is listed; source ``"policy"``).
+    InfeasibleError
+        If a pinned pair breaks a hard rule, or pinned pairs overfill a capacity or
+        involve someone with capacity 0 (every conflict is listed).
+    """
+    problems = policy_pair_problems(
+        cohort, policy.forbidden_pairs, "rules.forbidden_pairs"
+    ) + policy_pair_problems(cohort, policy.pinned_pairs, "rules.pinned_pairs")
+    if problems:
+        raise InputError(problems, title="the policy names people who are not in the cohort")
+    people = encode_people(cohort, policy)
+    context = rule_context(cohort, policy, people)
+    pinned = map_pairs(cohort, policy.pinned_pairs)
+    conflicts = pinned_conflicts(cohort, policy, pinned, context)
+    if conflicts:
+        raise InfeasibleError(conflicts)
+    features = encode(cohort, policy, people)
+    mentee_prefs, mentor_prefs = preference_lists(cohort)
+    grouped = policy.max_per_department is not None
+    instance = Instance(
+        mentee_ids=cohort.mentee_ids,
+        mentor_ids=cohort.mentor_ids,
+        scores=score_matrix(features),
+        eligible=eligible_matrix(cohort, policy, context=context),
+        wanted=np.array([e.capacity for e in cohort.mentees], dtype=np.int64),
+        capacity=np.array([m.capacity for m in cohort.mentors], dtype=np.int64),
+        min_load=np.array([m.min_capacity for m in cohort.mentors], dtype=np.int64),
+        pinned=pinned,
+        mentee_group=people.e_dept.copy() if grouped else None,
+        max_per_group=policy.max_per_department,
+        mentee_prefs=mentee_prefs if any(mentee_prefs) else (),
+        mentor_prefs=mentor_prefs if any(mentor_prefs) else (),
+    )
+    return instance, features

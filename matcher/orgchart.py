@@ -1,0 +1,101 @@
+"""Management chains: which mentee-mentor pairs sit in one reporting line.
+
+The chart is a directed graph (person -> manager) built with networkx from every cohort
+member's ``manager_id`` and the cohort's extra ``org_chart`` edges. Managers outside the
+cohort are nodes like anyone else, so a chain runs through them. A pair is in one chain
+when the mentor is anywhere above the mentee (manager, manager's manager, ...) or the
+mentee anywhere above the mentor. Cycles in a faulty chart are harmless: every member of
+a cycle is above every other.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from matcher.model import Cohort
+
+
+def management_graph(cohort: Cohort) -> nx.DiGraph:
+    """The person -> manager graph of ``cohort`` (nodes are ids).
+
+    Parameters
+    ----------
+    cohort : supplies ``manager_id`` of every person and ``org_chart`` edges.
+
+    Returns
+    -------
+    networkx.DiGraph
+    """
+    graph = nx.DiGraph()
+    for person in (*cohort.mentees, *cohort.mentors):
+        if person.manager_id:
+            graph.add_edge(person.id, person.manager_id)
+    graph.add_edges_from((p, m) for p, m in cohort.org_chart if p and m)
+    return graph
+
+
+def _above(graph: nx.DiGraph) -> dict[str, frozenset[str]]:
+    """Everyone above each node: one pass in reverse topological order.
+
+    A chart with cycles is first condensed so that each cycle is one node whose members
+    are all above one another.
+    """
+    try:
+        order = list(nx.topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        return _above_with_cycles(graph)
+    up: dict[str, frozenset[str]] = {}
+    for node in reversed(order):
+        found: set[str] = set()
+        for manager in graph.successors(node):
+            found.add(manager)
+            found |= up[manager]
+        up[node] = frozenset(found)
+    return up
+
+
+def _above_with_cycles(graph: nx.DiGraph) -> dict[str, frozenset[str]]:
+    dag = nx.condensation(graph)
+    reach: dict[int, frozenset[str]] = {}
+    for c in reversed(list(nx.topological_sort(dag))):
+        members = dag.nodes[c]["members"]
+        found: set[str] = set(members) if len(members) > 1 else set()
+        for d in dag.successors(c):
+            found |= dag.nodes[d]["members"]
+            found |= reach[d]
+        reach[c] = frozenset(found)
+    return {node: reach[c] for node, c in dag.graph["mapping"].items()}
+
+
+def chain_pairs(cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
+    """Mentee and mentor indices of every pair in one management chain.
+
+    Parameters
+    ----------
+    cohort : the validated cohort.
+
+    Returns
+    -------
+    (mentee_idx, mentor_idx)
+        int64 arrays, sorted by mentee then mentor, without repeats.
+    """
+    graph = management_graph(cohort)
+    mentor_at = {m.id: j for j, m in enumerate(cohort.mentors)}
+    mentee_at = {e.id: i for i, e in enumerate(cohort.mentees)}
+    pairs: set[tuple[int, int]] = set()
+    if graph.number_of_edges():
+        above = _above(graph)
+        for i, mentee in enumerate(cohort.mentees):
+            for x in above.get(mentee.id, ()):
+                if x in mentor_at:
+                    pairs.add((i, mentor_at[x]))
+        for j, mentor in enumerate(cohort.mentors):
+            for x in above.get(mentor.id, ()):
+                if x in mentee_at:
+                    pairs.add((mentee_at[x], j))
+    ordered = sorted(pairs)
+    return (
+        np.array([i for i, _ in ordered], dtype=np.int64),
+        np.array([j for _, j in ordered], dtype=np.int64),
+    )

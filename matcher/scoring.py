@@ -1,0 +1,226 @@
+"""Soft pair scores: each component in [0, 1] (external: any real) and their weighted total.
+
+One function per component reads :class:`matcher.features.Features` at a
+:class:`matcher.where.Where`; :func:`score_matrix` evaluates them on row blocks of the
+full (n_mentees, n_mentors) matrix and :func:`pair_components` on any set of pairs, with
+bit-identical results. The total is ``sum(w * s) / sum(w)`` over components with ``w > 0``
+(:func:`combine`); with ``scores_only`` it is the external value alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from matcher.features import Features, active_components, encode
+from matcher.model import DepartmentRule, Weights
+from matcher.where import Where
+
+__all__ = [
+    "active_components",
+    "block_components",
+    "combine",
+    "encode",
+    "pair_components",
+    "pair_scores",
+    "score_matrix",
+]
+
+_BLOCK_CELLS = 2_000_000  # mentees per block = this / n_mentors, at most _BLOCK_ROWS
+_BLOCK_ROWS = 1_000
+
+
+def _mean_credit(where: Where, table, rows, count) -> np.ndarray:
+    """Sum of the table rows of each mentee's tags, divided by their number (0 for none)."""
+    total = where.table_sum(table, rows, count)
+    n = where.mentee(count)
+    return np.divide(total, n, out=np.zeros(where.shape), where=n > 0)
+
+
+def _skills(f: Features, where: Where) -> np.ndarray:
+    return _mean_credit(where, f.skill_table, f.skill_rows, f.skill_count)
+
+
+def _goals(f: Features, where: Where) -> np.ndarray:
+    return _mean_credit(where, f.goal_table, f.goal_rows, f.goal_count)
+
+
+def _seniority(f: Features, where: Where) -> np.ndarray:
+    return where.code_table(f.sen_table, f.e_sen_code, f.m_sen_code)
+
+
+def _timezone(f: Features, where: Where) -> np.ndarray:
+    return where.code_table(f.tz_table, f.e_tz_code, f.m_tz_code)
+
+
+def _language(f: Features, where: Where) -> np.ndarray:
+    p = f.people
+    shared = where.table_sum(p.lang_table, p.lang_rows, p.lang_count) > 0
+    both = (where.mentee(p.lang_count) > 0) & (where.mentor(p.m_lang_count) > 0)
+    return np.where(both, np.where(shared, 1.0, 0.0), 0.5)
+
+
+def _same_code(e: np.ndarray, m: np.ndarray, equal: bool, where: Where) -> np.ndarray:
+    """1 where both codes are known and (un)equal as asked, 0 otherwise, 0.5 if unknown."""
+    e, m = where.mentee(e), where.mentor(m)
+    hit = (e == m) if equal else (e != m)
+    return np.where((e >= 0) & (m >= 0), np.where(hit, 1.0, 0.0), 0.5)
+
+
+def _location(f: Features, where: Where) -> np.ndarray:
+    return _same_code(f.people.e_loc, f.people.m_loc, True, where)
+
+
+def _department(f: Features, where: Where) -> np.ndarray:
+    if f.department_preference is DepartmentRule.ANY:
+        return np.zeros(where.shape)
+    same = f.department_preference is DepartmentRule.SAME
+    return _same_code(f.people.e_dept, f.people.m_dept, same, where)
+
+
+def _preference(f: Features, where: Where) -> np.ndarray:
+    return where.lookup(f.pref_keys, f.pref_values, 0.0)
+
+
+def _external(f: Features, where: Where) -> np.ndarray:
+    return where.lookup(f.people.ext_keys, f.people.ext_values, 0.0)
+
+
+_COMPONENT_FUNCTIONS = {
+    "skills": _skills,
+    "goals": _goals,
+    "seniority": _seniority,
+    "timezone": _timezone,
+    "language": _language,
+    "location": _location,
+    "department": _department,
+    "preference": _preference,
+    "external": _external,
+}
+
+
+def _components(f: Features, where: Where) -> dict[str, np.ndarray]:
+    out = {}
+    for name in f.active:
+        values = np.asarray(_COMPONENT_FUNCTIONS[name](f, where), dtype=np.float64)
+        if values.shape != where.shape:
+            values = np.broadcast_to(values, where.shape).copy()
+        out[name] = values
+    return out
+
+
+def combine(
+    components: Mapping[str, np.ndarray], weights: Weights, scores_only: bool = False
+) -> np.ndarray:
+    """The weighted total of component scores.
+
+    Parameters
+    ----------
+    components : component name -> scores (arrays of one shape); must hold every
+        component with a positive weight (and ``"external"`` when ``scores_only``).
+    weights : the policy's weights.
+    scores_only : when True the total is the external value alone.
+
+    Returns
+    -------
+    np.ndarray
+        float64 ``sum(w * s) / sum(w)`` over components with ``w > 0``, added in
+        :data:`matcher.model.COMPONENTS` order; all zeros when no weight is positive.
+
+    Raises
+    ------
+    KeyError
+        If a needed component is missing.
+    """
+    if scores_only:
+        return np.array(components["external"], dtype=np.float64)
+    active = active_components(weights)
+    if not active:
+        shape = np.shape(next(iter(components.values()))) if components else ()
+        return np.zeros(shape)
+    first = float(getattr(weights, active[0]))
+    total = np.multiply(np.asarray(components[active[0]], dtype=np.float64), first)
+    part = np.empty_like(total)
+    weight_sum = first
+    for name in active[1:]:
+        w = float(getattr(weights, name))
+        np.multiply(components[name], w, out=part)
+        total += part
+        weight_sum += w
+    total /= weight_sum
+    return total
+
+
+def pair_components(features: Features, mentee_idx, mentor_idx) -> dict[str, np.ndarray]:
+    """Active component scores of the pairs ``(mentee_idx, mentor_idx)``.
+
+    Parameters
+    ----------
+    features : from :func:`encode`.
+    mentee_idx, mentor_idx : broadcastable integer index arrays: two 1-D arrays of pairs,
+        or ``rows[:, None]`` and ``cols[None, :]`` for a block, or scalars.
+
+    Returns
+    -------
+    dict
+        component name -> float64 array of the broadcast shape, for the components in
+        ``features.active``; the same numbers, bit for bit, as the matrix path.
+    """
+    where = Where.pairs(mentee_idx, mentor_idx, features.shape[1])
+    return _components(features, where)
+
+
+def pair_scores(features: Features, mentee_idx, mentor_idx) -> np.ndarray:
+    """Total scores of the pairs ``(mentee_idx, mentor_idx)`` (see :func:`pair_components`).
+
+    Returns
+    -------
+    np.ndarray
+        float64 totals of the broadcast shape; equal to the matching ``score_matrix`` cells.
+    """
+    comps = pair_components(features, mentee_idx, mentor_idx)
+    return combine(comps, features.weights, features.scores_only)
+
+
+def block_components(features: Features, start: int, stop: int) -> dict[str, np.ndarray]:
+    """Active component scores of mentees ``start..stop-1`` against every mentor.
+
+    Parameters
+    ----------
+    features : from :func:`encode`.
+    start, stop : a contiguous range of mentee indices.
+
+    Returns
+    -------
+    dict
+        component name -> float64 array ``(stop - start, n_mentors)``.
+    """
+    return _components(features, Where.block(start, stop, features.shape[1]))
+
+
+def score_matrix(features: Features, block_rows: int | None = None) -> np.ndarray:
+    """The (n_mentees, n_mentors) float64 matrix of total pair scores.
+
+    Computed in row blocks (about two million cells, at most 1,000 mentees each) so that
+    temporaries stay small.
+
+    Parameters
+    ----------
+    features : from :func:`encode`.
+    block_rows : mentees per block (default: chosen from the number of mentors).
+
+    Returns
+    -------
+    np.ndarray
+        float64 ``(n_mentees, n_mentors)``.
+    """
+    n_e, n_m = features.shape
+    out = np.empty((n_e, n_m))
+    if block_rows is None:
+        block_rows = max(1, min(_BLOCK_ROWS, _BLOCK_CELLS // max(1, n_m)))
+    for start in range(0, n_e, block_rows):
+        stop = min(n_e, start + block_rows)
+        comps = block_components(features, start, stop)
+        out[start:stop] = combine(comps, features.weights, features.scores_only)
+    return out
