@@ -1,0 +1,188 @@
+"""What the CP-SAT side-constraint solver needs around its model, without solving.
+
+The sparse candidate graph (:func:`candidate_mask`), the necessary conditions whose
+failure explains infeasibility in words (:func:`simple_conflicts`), and a plain check of
+a set of pairs against every hard rule the model holds (:func:`breaks_rules`), used to
+decide whether a hint may be returned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.instance import Instance
+from matcher.solvers.preferences import pinned_matrix
+from matcher.solvers.stable import pinned_conflicts
+
+_BLOCK_ROWS = 256
+_MAX_NAMED = 20  # people named in one conflict sentence
+
+
+def usable_pairs(instance: Instance) -> np.ndarray:
+    """Eligible pairs where both people have places: the only pairs any result can use.
+
+    Parameters
+    ----------
+    instance : the problem.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool (n_mentees, n_mentors).
+    """
+    wanted = np.asarray(instance.wanted) > 0
+    capacity = np.asarray(instance.capacity) > 0
+    return np.asarray(instance.eligible, dtype=bool) & wanted[:, None] & capacity[None, :]
+
+
+def _top_per_row(scores: np.ndarray, usable: np.ndarray, k: int) -> np.ndarray:
+    """bool mask of each row's ``k`` best usable columns (ties to the lower index)."""
+    mask = np.zeros(scores.shape, dtype=bool)
+    k = min(k, scores.shape[1])
+    for start in range(0, scores.shape[0] if k > 0 else 0, _BLOCK_ROWS):
+        rows = slice(start, start + _BLOCK_ROWS)
+        key = np.where(usable[rows], -scores[rows], np.inf)
+        top = np.argsort(key, axis=1, kind="stable")[:, :k]
+        np.put_along_axis(mask[rows], top, True, axis=1)
+    return mask & usable
+
+
+def candidate_mask(instance: Instance, top_k: int = 10, top_l: int = 10, extra=()) -> np.ndarray:
+    """The sparse candidate graph: top-K mentors per mentee united with top-L mentees per mentor.
+
+    Parameters
+    ----------
+    instance : the problem; only eligible pairs where both people have places count.
+    top_k : mentors kept per mentee (at least twice the largest ``wanted``).
+    top_l : mentees kept per mentor (at least twice the largest capacity or minimum load).
+    extra : (mentee, mentor) pairs always kept if usable (hint and pinned pairs).
+
+    Returns
+    -------
+    numpy.ndarray
+        bool (n_mentees, n_mentors).
+    """
+    scores = np.asarray(instance.scores, dtype=np.float64)
+    usable = usable_pairs(instance)
+    wide = int(max(np.max(instance.capacity, initial=0), np.max(instance.min_load, initial=0)))
+    top_k = max(top_k, 2 * int(np.max(instance.wanted, initial=0)))
+    top_l = max(top_l, 2 * wide)
+    mask = _top_per_row(scores, usable, top_k) | _top_per_row(scores.T, usable.T, top_l).T
+    for i, j in extra:
+        mask[i, j] |= usable[i, j]
+    return mask
+
+
+def id_list(ids, indices) -> str:
+    """The ids at ``indices`` for a conflict sentence.
+
+    Parameters
+    ----------
+    ids : the people's ids (never names or emails).
+    indices : positions into ``ids``.
+
+    Returns
+    -------
+    str
+        Up to 20 ids, comma separated, then "and N more" when there are more.
+    """
+    shown = [ids[k] for k in indices[:_MAX_NAMED]]
+    more = len(indices) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def simple_conflicts(instance: Instance) -> list[str]:
+    """Necessary conditions for the side constraints, checked without solving.
+
+    Parameters
+    ----------
+    instance : the problem.
+
+    Returns
+    -------
+    list of str
+        One sentence per violated condition (empty if none): pinned pairs that are
+        ineligible, overfill a place or exceed a group cap; a minimum load above the
+        mentor's capacity or above the eligible mentees with places (under the group
+        cap); minimum loads summing to more than eligible mentees can give.
+    """
+    pinned = pinned_matrix(instance)
+    conflicts = pinned_conflicts(instance, pinned)
+    groups, cap = instance.mentee_group, instance.max_per_group
+    grouped = groups is not None and cap is not None
+    min_load = np.asarray(instance.min_load, dtype=np.int64)
+    capacity = np.asarray(instance.capacity, dtype=np.int64)
+    usable = usable_pairs(instance)
+    for j in range(len(instance.mentor_ids)):
+        mentor = instance.mentor_ids[j]
+        if grouped:
+            codes, counts = np.unique(np.asarray(groups)[pinned[:, j]], return_counts=True)
+            for code, count in zip(codes, counts, strict=True):
+                if code >= 0 and count > cap:
+                    conflicts.append(
+                        f"mentor {mentor} has {count} pinned mentees of group {code} "
+                        f"but at most {cap} of one group are allowed"
+                    )
+        if min_load[j] <= 0:
+            continue
+        if min_load[j] > capacity[j]:
+            conflicts.append(
+                f"mentor {mentor} needs at least {min_load[j]} mentees "
+                f"but has capacity {capacity[j]}"
+            )
+            continue
+        reachable = int(usable[:, j].sum())
+        if grouped:
+            codes, counts = np.unique(np.asarray(groups)[usable[:, j]], return_counts=True)
+            reachable = int(np.where(codes >= 0, np.minimum(counts, cap), counts).sum())
+        if min_load[j] > reachable:
+            limit = " under the group cap" if grouped else ""
+            conflicts.append(
+                f"mentor {mentor} needs at least {min_load[j]} mentees but only {reachable} "
+                f"eligible mentees who want a mentor can be placed with them{limit}"
+            )
+    needy = min_load > 0
+    need = int(min_load[needy].sum())
+    wanted = np.asarray(instance.wanted, dtype=np.int64)
+    supply = int(np.minimum(wanted, usable[:, needy].sum(axis=1)).sum())
+    if need > supply:
+        conflicts.append(
+            f"mentors with minimum loads need {need} mentees in total, but the mentees "
+            f"eligible for them want only {supply} places with them"
+        )
+    return conflicts
+
+
+def breaks_rules(instance: Instance, pairs) -> bool:
+    """Whether ``pairs`` break a hard rule of the side-constraint model.
+
+    Parameters
+    ----------
+    instance : the problem.
+    pairs : sequence of (mentee index, mentor index).
+
+    Returns
+    -------
+    bool
+        True when a pair repeats or is ineligible, a place or capacity is overfilled, a
+        minimum load or group cap is broken, or a pinned pair is missing.
+    """
+    if len(set(pairs)) != len(pairs):
+        return True
+    taken = np.zeros(instance.shape, dtype=bool)
+    for i, j in pairs:
+        taken[i, j] = True
+    load = taken.sum(axis=0)
+    broken = (
+        np.any(taken & ~np.asarray(instance.eligible, dtype=bool))
+        or np.any(taken.sum(axis=1) > instance.wanted)
+        or np.any(load > instance.capacity)
+        or np.any(load < instance.min_load)
+        or not all(taken[i, j] for i, j in instance.pinned)
+    )
+    if not broken and instance.mentee_group is not None and instance.max_per_group is not None:
+        for code in np.unique(instance.mentee_group).tolist():
+            if code >= 0:
+                per_mentor = taken[np.asarray(instance.mentee_group) == code].sum(axis=0)
+                broken = broken or bool(np.any(per_mentor > instance.max_per_group))
+    return bool(broken)
