@@ -90,6 +90,8 @@ def cohort_options(command):
 
 def load_inputs(cohort, mentors, mentees, org_chart, ignore_unknown_columns, policy, program):
     """Read the policy and the cohort, reporting the problems of both at once."""
+    from dataclasses import replace
+
     from matcher import cohort_csv
     from matcher.policy import load_policy, preset
 
@@ -114,7 +116,11 @@ def load_inputs(cohort, mentors, mentees, org_chart, ignore_unknown_columns, pol
         else:
             loaded = cohort_csv.read_cohort_files(mentors, mentees, **options)
     except InputError as error:
-        problems.extend(error.problems)
+        files = {"cohort": cohort, "mentors": mentors, "mentees": mentees, "org_chart": org_chart}
+        problems.extend(
+            replace(p, source=Path(files[p.source]).name) if files.get(p.source) else p
+            for p in error.problems
+        )
     if problems:
         raise InputError(problems, title="mentormatch could not use this input")
     return loaded, loaded_policy
@@ -148,6 +154,8 @@ def validate(**inputs):
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def match(scores, scores_only, objective, solver, seed, time_limit, output, as_json, **inputs):
     """Match mentees with mentors and write the assignments CSV."""
+    if scores_only and not scores:
+        raise click.UsageError("--scores-only needs --scores FILE")
     from dataclasses import replace
 
     from matcher import cohort_csv
@@ -158,8 +166,6 @@ def match(scores, scores_only, objective, solver, seed, time_limit, output, as_j
     started = time.perf_counter()
     cohort, policy = load_inputs(**inputs)
     read_seconds = time.perf_counter() - started
-    if scores_only and not scores:
-        raise click.UsageError("--scores-only needs --scores FILE")
     if scores:
         cohort = replace(cohort, external_scores=cohort_csv.read_scores(scores, cohort))
         if not scores_only and policy.weights.external == 0:
