@@ -45,12 +45,13 @@ def place_bonus(int_scores: np.ndarray, places: int) -> int:
     Returns
     -------
     int
-        ``places * (max - min) + 1`` (at least 1), checked for int64 overflow of the
+        ``places * (max(hi, 0) - min(lo, 0)) + 1`` (at least 1), checked for int64 overflow of the
         largest objective ``places * (bonus + max)``.
     """
     if int_scores.size == 0:
         return 1
-    hi, lo = int(int_scores.max()), int(int_scores.min())
+    # Measured from 0 so that a place is worth taking even when every score is negative.
+    hi, lo = max(0, int(int_scores.max())), min(0, int(int_scores.min()))
     bonus = max(1, places * (hi - lo) + 1)
     if places * (bonus + abs(hi) + abs(lo)) >= _INT64_SAFE:
         raise OverflowError("too many places with too wide a score range to optimise exactly")
