@@ -1,0 +1,154 @@
+"""Proof that a min-cost flow on a candidate graph is optimal for every open pair.
+
+After the flow on the candidate graph is optimal, its residual graph has no negative
+cycle, so shortest-path distances ``d`` from a virtual root (a zero-cost arc to every
+node, so every distance is finite) exist and satisfy ``d[head] <= d[tail] + cost`` on
+every residual arc. Those distances are node potentials. A pruned pair ``(i, j)`` carries
+no flow, so in the full graph it would add the residual arc ``i -> j`` of cost
+``c_ij = -(bonus + s_ij)``. If ``c_ij + d_i - d_j >= 0`` for every pruned pair, ``d`` is a
+feasible potential for the whole residual graph, which then has no negative cycle: the
+flow is optimal for the full problem. Pairs that break the condition are returned so that
+the caller can add them and solve again.
+
+The distances come from a vectorised Bellman-Ford sweep over the four node layers
+(source, mentees, mentors, sink) in that order; the sweep count is capped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.solvers.candidates import Pool, in_set_block, top_per_row
+from matcher.solvers.scale import to_int
+
+
+@dataclass(frozen=True, eq=False)
+class FlowState:
+    """An optimal flow on the candidate graph, by arc group.
+
+    Attributes
+    ----------
+    rows, cols, cost : the candidate pair arcs (int64), sorted by (mentee, mentor);
+        ``cost = -(bonus + int score)``.
+    matched : bool per pair arc, True where it carries flow.
+    source_flow : int64 (n_mentees,); flow on source -> mentee (capacity ``want_left``).
+    sink_flow : int64 (n_mentors,); flow on mentor -> sink (capacity ``cap_left``).
+    bypass_flow, bypass_cap : flow and capacity of the source -> sink bypass arc.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    cost: np.ndarray
+    matched: np.ndarray
+    source_flow: np.ndarray
+    sink_flow: np.ndarray
+    bypass_flow: int
+    bypass_cap: int
+
+
+def potentials(pool: Pool, state: FlowState, max_sweeps: int = 5000):
+    """Shortest-path distances in the residual graph from a virtual zero-cost root.
+
+    Parameters
+    ----------
+    pool : the open pairs (gives the source and sink arc capacities).
+    state : an optimal flow on the candidate graph.
+    max_sweeps : give up after this many sweeps.
+
+    Returns
+    -------
+    tuple (d_mentee, d_mentor, sweeps) or None
+        int64 distances of mentee and mentor nodes and the sweeps used; None when the
+        cap was hit before the distances settled.
+    """
+    n_e, n_m = pool.instance.shape
+    d_e = np.zeros(n_e, np.int64)
+    d_m = np.zeros(n_m, np.int64)
+    d_s = d_t = 0
+    # Residual arcs of the source, sink and bypass arcs (all cost 0).
+    e_back_to_s = state.source_flow > 0  # mentee -> source
+    s_to_e = state.source_flow < pool.want_left  # source -> mentee
+    t_to_m = state.sink_flow > 0  # sink -> mentor
+    m_to_t = state.sink_flow < pool.cap_left  # mentor -> sink
+    t_to_s = state.bypass_flow > 0
+    s_to_t = state.bypass_flow < state.bypass_cap
+    # Matched pairs give mentor -> mentee arcs of cost -c; the others mentee -> mentor of c.
+    m_rows, m_cols = state.rows[state.matched], state.cols[state.matched]
+    m_gain = -state.cost[state.matched]
+    free = ~state.matched
+    order = np.argsort(state.cols[free], kind="stable")
+    u_rows = state.rows[free][order]
+    u_cols = state.cols[free][order]
+    u_cost = state.cost[free][order]
+    heads, starts = np.unique(u_cols, return_index=True)
+    for sweep in range(1, max_sweeps + 1):
+        before = (d_s, d_t, d_e.copy(), d_m.copy())
+        if e_back_to_s.any():
+            d_s = min(d_s, int(d_e[e_back_to_s].min()))
+        if t_to_s:
+            d_s = min(d_s, d_t)
+        d_e[s_to_e] = np.minimum(d_e[s_to_e], d_s)
+        np.minimum.at(d_e, m_rows, d_m[m_cols] + m_gain)
+        if heads.size:
+            best = np.minimum.reduceat(d_e[u_rows] + u_cost, starts)
+            d_m[heads] = np.minimum(d_m[heads], best)
+        d_m[t_to_m] = np.minimum(d_m[t_to_m], d_t)
+        if m_to_t.any():
+            d_t = min(d_t, int(d_m[m_to_t].min()))
+        if s_to_t:
+            d_t = min(d_t, d_s)
+        if (
+            d_s == before[0]
+            and d_t == before[1]
+            and np.array_equal(d_e, before[2])
+            and np.array_equal(d_m, before[3])
+        ):
+            return d_e, d_m, sweep
+    return None
+
+
+def violations(
+    pool: Pool,
+    bonus: int,
+    linear: np.ndarray,
+    d_e: np.ndarray,
+    d_m: np.ndarray,
+    per_row: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Open pairs outside the candidate graph whose reduced cost is negative.
+
+    Parameters
+    ----------
+    pool : the open pairs.
+    bonus : the per-place bonus used for the arc costs.
+    linear : sorted linear indices (``row * n_mentors + col``) of the candidate pairs.
+    d_e, d_m : potentials of mentees and mentors from :func:`potentials`.
+    per_row : return at most this many of the most violating pairs per mentee.
+
+    Returns
+    -------
+    rows, cols, count : the returned pairs (int64, sorted) and the total number of
+        violating pairs (0 proves optimality over the whole pool).
+    """
+    inst = pool.instance
+    n_m = inst.shape[1]
+    found, count = [], 0
+    for r0, r1 in pool.row_blocks():
+        open_ = pool.mask(r0, r1) & ~in_set_block(linear, n_m, r0, r1)
+        scores = to_int(np.where(open_, inst.scores[r0:r1], 0.0))
+        reduced = -(bonus + scores) + d_e[r0:r1, None] - d_m[None, :]
+        bad = open_ & (reduced < 0)
+        n_bad = int(bad.sum())
+        if n_bad == 0:
+            continue
+        count += n_bad
+        chosen = top_per_row(-reduced.astype(np.float64), bad, per_row)
+        i, j = np.nonzero(chosen)
+        found.append((i + r0) * n_m + j)
+    if not found:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, 0
+    extra = np.concatenate(found)
+    return extra // n_m, extra % n_m, count
