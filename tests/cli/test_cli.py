@@ -98,19 +98,33 @@ def test_match_output_is_byte_identical_across_runs(run, tmp_path):
 
 @pytest.mark.parametrize("objective", ["total", "fair", "stable"])
 def test_match_objectives_pass_the_checker(run, tmp_path, objective):
-    from matcher.solve import solve
-
-    out = tmp_path / "pairs.csv"
-    sample, policy_file = DATA / "coaching-sample.csv", DATA / "coaching.toml"
-    args = ("match", sample, "--policy", policy_file, "--objective", objective, "-o", out)
-    assert run(*args).exit_code == 0
     from dataclasses import replace
 
+    from matcher.cohort_csv import write_cohort
     from matcher.model import Objective
+    from matcher.solve import solve
 
-    cohort = read_cohort(sample)
+    # Minimum loads need cpsat, so this cohort drops them to reach every objective.
+    sample = read_cohort(DATA / "coaching-sample.csv")
+    mentors = tuple(replace(m, min_capacity=0) for m in sample.mentors)
+    cohort_file, out = tmp_path / "cohort.csv", tmp_path / "pairs.csv"
+    write_cohort(replace(sample, mentors=mentors), cohort_file)
+    policy_file = DATA / "coaching.toml"
+    args = ("match", cohort_file, "--policy", policy_file, "--objective", objective, "-o", out)
+    assert run(*args).exit_code == 0
+    cohort = read_cohort(cohort_file)
     policy = replace(load_policy(policy_file), objective=Objective(objective))
-    assert check(cohort, policy, solve(cohort, policy)) == []
+    result = solve(cohort, policy)
+    assert check(cohort, policy, result) == []
+    written = {(r["mentee_id"], r["mentor_id"]) for r in read_assignments(out) if r["mentor_id"]}
+    assert written == {(p.mentee_id, p.mentor_id) for p in result.pairs}
+
+
+def test_side_rule_with_an_objective_that_cannot_hold_it_is_explained(run):
+    args = ("match", DATA / "coaching-sample.csv", "--policy", DATA / "coaching.toml")
+    result = run(*args, "--objective", "fair")
+    assert result.exit_code == 2
+    assert "solver.objective" in result.stderr
 
 
 def test_match_with_scores_only(run, tmp_path):
