@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
+from timing import median_time
 
 from matcher.instance import Instance
 from matcher.solvers.flow import solve_total
@@ -37,15 +36,6 @@ def int_total(inst: Instance, pairs) -> int:
     return int(to_int(inst.scores[rows, cols]).sum())
 
 
-def timed(run, repeat: int):
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentees", type=int, default=10_000)
@@ -61,7 +51,7 @@ def main() -> None:
     scores = rng.random((args.mentees, args.mentors))
     inst = Instance.from_matrix(scores, capacity=np.full(args.mentors, args.capacity))
     base_rss = peak_rss_mb()
-    sparse_s, sparse = timed(lambda: solve_total(inst, dense_limit=0), args.repeat)
+    sparse_s, sparse = median_time(lambda: solve_total(inst, dense_limit=0), args.repeat)
     sparse_rss = peak_rss_mb()
     lines = [
         f"## {args.mentees} x {args.mentors}, capacity {args.capacity}, seed {args.seed}",
@@ -73,7 +63,7 @@ def main() -> None:
         *(f"- note: {note}" for note in sparse.notes),
     ]
     if args.mentees * args.mentors <= args.dense_max:
-        dense_s, dense = timed(lambda: solve_total(inst, dense_limit=10**12), args.repeat)
+        dense_s, dense = median_time(lambda: solve_total(inst, dense_limit=10**12), args.repeat)
         same = int_total(inst, dense.pairs) == int_total(inst, sparse.pairs)
         lines += [
             f"- all pairs: {dense_s:.3f} s median of {args.repeat}; peak RSS "

@@ -10,12 +10,11 @@ the table of optima and median times goes to ``benchmarks/results/orlib.md`` and
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from timing import median_time
 
 from matcher.instance import Instance
 from matcher.solvers.flow import solve_total
@@ -36,15 +35,6 @@ def read_costs(path: Path) -> tuple[np.ndarray, np.ndarray]:
     listed = np.zeros((n, n), bool)
     costs[i - 1, j - 1], listed[i - 1, j - 1] = cost, True
     return costs, listed
-
-
-def median_time(run, repeat: int):
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def main() -> None:
