@@ -34,15 +34,11 @@ from matcher.model import (
     Status,
     Unmatched,
 )
+from matcher.solvers.dispatch import run_solver
 
 DIGITS = 6
 ALTERNATES = 3
 _BLOCK_CELLS = 4_000_000
-
-
-# CP-SAT models every eligible pair up to this many (a 40-person cohort has ~300);
-# beyond it the model stays sparse: dense CP-SAT at 2k x 500 was 43% short after 60 s.
-CPSAT_ALL_PAIRS_LIMIT = 5_000
 
 
 def side_rules(cohort: Cohort, policy: Policy) -> list[str]:
@@ -85,37 +81,6 @@ def solver_name(cohort: Cohort, policy: Policy) -> str:
     if policy.solver is SolverChoice.CPSAT or needs:
         return "cpsat"
     return "flow"
-
-
-def _run(name: str, instance: Instance, policy: Policy) -> Solution:
-    if name == "stable":
-        from matcher.solvers.stable import solve_stable
-
-        return solve_stable(instance, policy)
-    if name == "fair":
-        from matcher.solvers.fair import solve_fair
-
-        return solve_fair(instance, policy)
-    from matcher.solvers.flow import solve_total
-
-    flow = solve_total(instance, policy)
-    if name == "flow":
-        return flow
-    from matcher.solvers.cpsat import solve_cpsat
-
-    # The flow optimum ignores the side rules; it is only a warm start for CP-SAT. Small
-    # cohorts get every eligible pair so the optimum is certified, not only for candidates.
-    small = int(instance.eligible.sum()) <= CPSAT_ALL_PAIRS_LIMIT
-    result = solve_cpsat(instance, policy, hint=flow, all_pairs=True if small else None)
-    return Solution(
-        pairs=result.pairs,
-        status=result.status,
-        bound=result.bound,
-        certified=result.certified,
-        conflicts=result.conflicts,
-        notes=tuple(f"flow hint: {n}" for n in flow.notes) + result.notes,
-        timings=(("flow hint", sum(t for _, t in flow.timings)), *result.timings),
-    )
 
 
 def _infeasible(cohort, solver, conflicts, notes, timings) -> MatchResult:
@@ -176,7 +141,7 @@ def solve(
     timings = [("build", time.perf_counter() - started)]
     say(f"solving ({name})")
     try:
-        solution = _run(name, instance, policy)
+        solution = run_solver(name, instance, policy)
     except InfeasibleError as error:
         solution = Solution((), Status.INFEASIBLE, conflicts=error.conflicts)
     timings.extend(solution.timings)
