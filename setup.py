@@ -20,10 +20,28 @@ setup(
         "rich>=13",
         # IANA time-zone names must resolve on machines without a system zoneinfo.
         "tzdata>=2024.1",
+        # The service: HTTP, schemas + OpenAPI, persistence, migrations, jobs, WSGI server.
+        "flask-smorest>=0.45",
+        "marshmallow>=3.20",
+        "sqlalchemy>=2.0",
+        "alembic>=1.13",
+        "psycopg[binary]>=3.1",
+        "celery[redis]>=5.3",
+        "waitress>=3.0",
     ],
+    # Alembic's migration scripts are data to setuptools (the folder is not a package).
+    package_data={"api": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"]},
     extras_require={
-        "test": ["pytest>=8", "hypothesis>=6.100", "scipy>=1.11"],
-        "dev": ["pytest>=8", "hypothesis>=6.100", "scipy>=1.11", "ruff>=0.6"],
+        "test": ["pytest>=8", "hypothesis>=6.100", "scipy>=1.11", "schemathesis>=4.0"],
+        "dev": ["pytest>=8", "hypothesis>=6.100", "scipy>=1.11", "schemathesis>=4.0", "ruff>=0.6"],
     },
-    entry_points={"console_scripts": ["mentormatch = matcher.cli:main"]},
+    entry_points={
+        "console_scripts": ["mentormatch = matcher.cli:main"],
+        # The service adds its commands (serve, worker, db, keys) to the same console
+        # script without the pure core importing it.
+        "mentormatch.commands": [
+            "db = api.commands:db",
+            "keys = api.commands:keys",
+        ],
+    },
 )

@@ -28,7 +28,26 @@ def _stderr():
 
 
 class _Command(click.Group):
-    """A click group that turns our domain errors into reports and exit codes."""
+    """A click group that turns our domain errors into reports and exit codes.
+
+    Commands of other packages in this distribution (the service's ``serve``, ``worker``,
+    ``db``, ``keys``) are found through the ``mentormatch.commands`` entry points and
+    imported only when used, so the core never imports the service.
+    """
+
+    def _plugins(self) -> dict:
+        from importlib.metadata import entry_points
+
+        return {e.name: e for e in entry_points(group="mentormatch.commands")}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in (plugins := self._plugins()):
+            command = plugins[name].load()
+        return command
 
     def invoke(self, ctx):
         try:

@@ -1,0 +1,82 @@
+"""Service settings: defaults, then environment variables, then the caller's overrides.
+
+Every setting has an embedded default so `mentormatch serve` works on a fresh machine
+(SQLite file in the instance folder, in-process workers). Production sets
+``DATABASE_URL`` (PostgreSQL) and ``MENTORMATCH_EXECUTOR=celery`` with ``REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+# name -> (environment variable, type, default)
+SETTINGS: dict[str, tuple[str, type, object]] = {
+    "DATABASE_URL": ("DATABASE_URL", str, None),  # None: sqlite file in the instance folder
+    "EXECUTOR": ("MENTORMATCH_EXECUTOR", str, "inprocess"),  # inprocess | celery | none
+    "BROKER_URL": ("REDIS_URL", str, "redis://127.0.0.1:6379/0"),
+    "INPROCESS_WORKERS": ("MENTORMATCH_WORKERS", int, 2),
+    "MAX_CONTENT_LENGTH": ("MENTORMATCH_MAX_REQUEST_BYTES", int, 32 * 1024 * 1024),
+    "MAX_PARTICIPANTS": ("MENTORMATCH_MAX_PARTICIPANTS", int, 100_000),
+    "SYNC_MATCH_LIMIT": ("MENTORMATCH_SYNC_MATCH_LIMIT", int, 2_000),
+    "MAX_SOLVER_SECONDS": ("MENTORMATCH_MAX_SOLVER_SECONDS", float, 300.0),
+    "MAX_ACTIVE_RUNS": ("MENTORMATCH_MAX_ACTIVE_RUNS", int, 4),  # queued+running per org
+    "PAGE_SIZE": ("MENTORMATCH_PAGE_SIZE", int, 100),
+    "MAX_PAGE_SIZE": ("MENTORMATCH_MAX_PAGE_SIZE", int, 1_000),
+    "HEARTBEAT_SECONDS": ("MENTORMATCH_HEARTBEAT_SECONDS", float, 5.0),
+    "STALE_AFTER_SECONDS": ("MENTORMATCH_STALE_AFTER_SECONDS", float, 30.0),
+    "MAX_ATTEMPTS": ("MENTORMATCH_MAX_ATTEMPTS", int, 3),
+    "RETRY_AFTER_SECONDS": ("MENTORMATCH_RETRY_AFTER_SECONDS", int, 5),
+}
+
+
+def default_instance_path() -> str:
+    """``MENTORMATCH_INSTANCE_PATH``, else Flask's instance folder for the ``api`` package."""
+    if path := os.environ.get("MENTORMATCH_INSTANCE_PATH"):
+        return path
+    from flask import Flask
+
+    return Flask("api").instance_path
+
+
+def sqlite_url(instance_path: str | Path) -> str:
+    """The embedded default database: ``mentormatch.db`` in the instance folder."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(folder / 'mentormatch.db').resolve()}"
+
+
+def load_settings(
+    instance_path: str | Path,
+    overrides: Mapping[str, object] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, object]:
+    """Settings as a dict: defaults, then ``environ`` (default ``os.environ``), then overrides.
+
+    Raises
+    ------
+    ValueError
+        If an environment variable does not parse as its setting's type, or an override
+        names an unknown setting (both name the variable and the value).
+    """
+    env = os.environ if environ is None else environ
+    out: dict[str, object] = {}
+    for name, (variable, kind, default) in SETTINGS.items():
+        raw = env.get(variable)
+        if raw is None or raw == "":
+            out[name] = default
+            continue
+        try:
+            out[name] = kind(raw)
+        except ValueError:
+            raise ValueError(
+                f"environment variable {variable}={raw!r} is not a valid {kind.__name__}"
+            ) from None
+    for name, value in (overrides or {}).items():
+        if name not in SETTINGS and not name.isupper():
+            raise ValueError(f"unknown setting {name!r}")
+        out[name] = value
+    if not out["DATABASE_URL"]:
+        out["DATABASE_URL"] = sqlite_url(instance_path)
+    return out

@@ -1,0 +1,59 @@
+"""Database engine and sessions: PostgreSQL in production, an SQLite file by default.
+
+SQLite runs in WAL mode with a busy timeout, and every transaction starts with
+``BEGIN IMMEDIATE``: a deferred transaction that later writes can fail at once with
+"database is locked" instead of waiting, so we take the write lock up front and let the
+busy timeout queue concurrent writers. PostgreSQL needs none of this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_MS = 30_000
+
+
+def make_engine(url: str, **options) -> Engine:
+    """An engine for ``url`` with the pragmas and pooling this service relies on."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not url.startswith("sqlite"):
+        options.setdefault("pool_pre_ping", True)
+        return create_engine(url, **options)
+
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False}, **options
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    """The session factory; objects stay usable after commit (no lazy reload surprises)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose work is committed on success and rolled back on any error."""
+    with sessions() as session, session.begin():
+        yield session

@@ -1,0 +1,136 @@
+"""Between core objects and rows: save and load cohorts, save results of runs.
+
+The HTTP views and the job workers both go through these functions, so a cohort read back
+for a run is exactly the one that was validated and stored. Participants are stored
+without names and emails (the matcher does not use them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from api import tables
+from matcher.model import Cohort, MatchResult
+from matcher.records import cohort_from_records, cohort_to_records
+
+NOT_STORED = ("id", "role", "name", "email")
+
+
+def save_cohort(
+    session: Session, organization_id: int, name: str, program: str, cohort: Cohort
+) -> tables.Cohort:
+    """Store a validated cohort and its participants; returns the flushed cohort row."""
+    row = tables.Cohort(
+        organization_id=organization_id,
+        name=name,
+        program=program,
+        n_mentors=len(cohort.mentors),
+        n_mentees=len(cohort.mentees),
+        org_chart=[list(edge) for edge in cohort.org_chart],
+    )
+    session.add(row)
+    session.flush()
+    positions = {"mentor": 0, "mentee": 0}
+    people = []
+    for record in cohort_to_records(cohort):
+        role = record["role"]
+        people.append(
+            {
+                "cohort_id": row.id,
+                "role": role,
+                "position": positions[role],
+                "external_id": record["id"],
+                "data": {k: v for k, v in record.items() if k not in NOT_STORED},
+            }
+        )
+        positions[role] += 1
+    if people:
+        session.execute(insert(tables.Participant), people)
+    return row
+
+
+def load_cohort(session: Session, cohort_id: str) -> Cohort:
+    """The stored cohort as the core's Cohort, in its original order."""
+    row = session.get(tables.Cohort, cohort_id)
+    if row is None:
+        raise LookupError(f"no cohort {cohort_id}")
+    rows = session.execute(
+        select(tables.Participant.role, tables.Participant.external_id, tables.Participant.data)
+        .where(tables.Participant.cohort_id == cohort_id)
+        .order_by(tables.Participant.role.desc(), tables.Participant.position)
+    )
+    groups: dict[str, list[dict]] = {"mentor": [], "mentee": []}
+    for role, external_id, data in rows:
+        groups[role].append({"id": external_id, **data})
+    if groups["mentee"] and "min_capacity" in groups["mentee"][0]:
+        for record in groups["mentee"]:
+            record.pop("min_capacity", None)
+    return cohort_from_records(
+        mentors=groups["mentor"],
+        mentees=groups["mentee"],
+        org_chart=tuple(tuple(edge) for edge in row.org_chart or ()),
+    )
+
+
+def save_result(session: Session, run: tables.Run, result: MatchResult) -> None:
+    """Copy a MatchResult onto ``run`` and store its pairs, unmatched and alternates.
+
+    The caller sets the run's status and commits; a run that is saved twice (a
+    re-delivered job) first loses its earlier rows, so results are never doubled.
+    """
+    from dataclasses import asdict
+
+    for model in (tables.Assignment, tables.UnmatchedRow, tables.AlternateRow):
+        session.query(model).filter(model.run_id == run.id).delete(synchronize_session=False)
+    run.solver = result.solver
+    run.solver_status = result.status.value
+    run.objective = result.objective
+    run.bound = result.bound
+    run.gap = result.gap
+    run.certified = result.certified
+    run.metrics = asdict(result.metrics)
+    run.timings = [[stage, seconds] for stage, seconds in result.timings]
+    run.notes = list(result.notes)
+    run.conflicts = list(result.conflicts)
+    pairs = [
+        {
+            "run_id": run.id,
+            "position": k,
+            "mentee_id": p.mentee_id,
+            "mentor_id": p.mentor_id,
+            "score": p.score,
+            "components": [[name, value] for name, value in p.components],
+            "pinned": p.pinned,
+            "explanation": p.explanation,
+        }
+        for k, p in enumerate(result.pairs)
+    ]
+    unmatched = [
+        {
+            "run_id": run.id,
+            "position": k,
+            "mentee_id": u.mentee_id,
+            "missing": u.missing,
+            "reasons": list(u.reasons),
+        }
+        for k, u in enumerate(result.unmatched)
+    ]
+    alternates = [
+        {
+            "run_id": run.id,
+            "position": k,
+            "mentee_id": a.mentee_id,
+            "mentor_id": a.mentor_id,
+            "score": a.score,
+            "why_not": a.why_not,
+        }
+        for k, a in enumerate(result.alternates)
+    ]
+    for model, rows in (
+        (tables.Assignment, pairs),
+        (tables.UnmatchedRow, unmatched),
+        (tables.AlternateRow, alternates),
+    ):
+        if rows:
+            session.execute(insert(model), rows)
