@@ -175,6 +175,8 @@ def match(scores, scores_only, objective, solver, seed, time_limit, output, as_j
     """Match mentees with mentors and write the assignments CSV."""
     if scores_only and not scores:
         raise click.UsageError("--scores-only needs --scores FILE")
+    if as_json and (not output or output == "-"):
+        raise click.UsageError("--json prints the summary on stdout: give -o FILE for the pairs")
     from dataclasses import replace
 
     from matcher import cohort_csv

@@ -62,6 +62,8 @@ def test_missing_file_is_a_one_line_error(run, tmp_path):
 def test_usage_errors(run):
     assert run("validate").exit_code == 2
     assert run("match", DATA / "coaching-sample.csv", "--scores-only").exit_code == 2
+    no_file = run("match", DATA / "coaching-sample.csv", "--json")
+    assert no_file.exit_code == 2 and "give -o FILE" in no_file.stderr
 
 
 def test_generate_is_deterministic(run, tmp_path):
