@@ -19,6 +19,7 @@ from matcher.model import InfeasibleError, InputError, Objective, SolverChoice, 
 
 EXIT_REJECTED = 2
 EXIT_INFEASIBLE = 3
+REPORT_LIMIT = 200  # problems listed before "... and N more"
 
 
 def _stderr():
@@ -53,7 +54,7 @@ class _Command(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as error:
-            click.echo(error.report(), err=True)
+            click.echo(error.report(limit=REPORT_LIMIT), err=True)
             ctx.exit(EXIT_REJECTED)
         except InfeasibleError as error:
             click.echo("The hard rules cannot all hold:", err=True)

@@ -71,10 +71,14 @@ class InputError(ValueError):
         self.title = title
         super().__init__(f"{title}: {len(self.problems)} problem(s)")
 
-    def report(self) -> str:
-        """All problems, one per line, in input order."""
+    def report(self, limit: int | None = None) -> str:
+        """The problems, one per line, in input order; past ``limit``, a count of the rest."""
         lines = [f"{self.title}: {len(self.problems)} problem(s)"]
-        lines.extend(f"  - {p}" for p in self.problems)
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines.extend(f"  - {p}" for p in shown)
+        if len(shown) < len(self.problems):
+            rest = len(self.problems) - len(shown)
+            lines.append(f"  ... and {rest} more problem(s) of the same kinds; fix these first")
         return "\n".join(lines)
 
 

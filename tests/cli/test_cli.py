@@ -59,6 +59,17 @@ def test_missing_file_is_a_one_line_error(run, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_very_bad_file_lists_the_first_problems_and_counts_the_rest(run, tmp_path):
+    bad = tmp_path / "sheet.csv"
+    bad.write_text("id,role,capacity\n" + "".join(f"P{k},mentor,x\n" for k in range(250)))
+    result = run("validate", bad)
+    assert result.exit_code == 2
+    assert "251 problem(s)" in result.stderr  # 250 bad capacities, no mentees
+    assert "line 201, column 'capacity'" in result.stderr
+    assert "line 202," not in result.stderr
+    assert "... and 51 more problem(s)" in result.stderr
+
+
 def test_usage_errors(run):
     assert run("validate").exit_code == 2
     assert run("match", DATA / "coaching-sample.csv", "--scores-only").exit_code == 2
