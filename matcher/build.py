@@ -8,6 +8,8 @@ matrix, the eligibility mask, capacities, department groups and stated preferenc
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from matcher.eligibility import (
@@ -108,7 +110,7 @@ def build_instance(cohort: Cohort, policy: Policy) -> tuple[Instance, Features]:
     conflicts = pinned_conflicts(cohort, policy, pinned, context)
     if conflicts:
         raise InfeasibleError(conflicts)
-    features = encode(cohort, policy, people)
+    features = replace(encode(cohort, policy, people), rules=context)
     mentee_prefs, mentor_prefs = preference_lists(cohort)
     grouped = policy.max_per_department is not None
     instance = Instance(

@@ -10,13 +10,14 @@ and ``capacity``); pinned pairs are checked against these rules by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from matcher.model import Cohort, DepartmentRule, InputError, Policy, Problem
 from matcher.orgchart import chain_pairs
-from matcher.people import People, circular_minutes, encode_people
+from matcher.parallel import empty_matrix, for_row_ranges
+from matcher.people import People, circular_minutes, encode_people, shared_any
 from matcher.where import Where
 
 RULES: tuple[str, ...] = (
@@ -30,7 +31,7 @@ RULES: tuple[str, ...] = (
     "unlisted_score",
 )
 
-_BLOCK_CELLS = 8_000_000
+_BLOCK_CELLS = 131_072  # cells per block: a block's masks stay in the L2 cache
 
 
 def policy_pair_problems(cohort: Cohort, pairs, column: str) -> list[Problem]:
@@ -83,18 +84,72 @@ def map_pairs(cohort: Cohort, pairs) -> tuple[tuple[int, int], ...]:
 
 @dataclass(frozen=True, eq=False)
 class RuleContext:
-    """What the rules need, prepared once: per-person arrays and sorted pair keys."""
+    """What the rules need, prepared once: per-person arrays and sorted pair keys.
+
+    Rules between two per-person values (seniority gap, time zones, departments) are
+    bool code tables ``tables[rule] = (table, mentee codes, mentor codes)``: True where
+    the rule forbids the pair of values; an unknown value has the last code (never
+    forbidden). A rule the policy switches off has no table.
+    """
 
     policy: Policy
     people: People
     forbidden_keys: np.ndarray
     exclude_keys: np.ndarray
     chain_keys: np.ndarray
+    tables: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def _keys(pairs, n_mentors: int) -> np.ndarray:
     """Sorted unique pair keys ``mentee * n_mentors + mentor``."""
     return np.unique(np.array([i * n_mentors + j for i, j in pairs], dtype=np.int64))
+
+
+def _value_table(e_values, e_known, m_values, m_known, forbids):
+    """(table, e_code, m_code): ``forbids(e value, m value)`` on distinct known values.
+
+    Unknown values get the last code, whose row and column are False.
+    """
+    e_distinct = np.unique(e_values[e_known])
+    m_distinct = np.unique(m_values[m_known])
+    table = np.zeros((e_distinct.size + 1, m_distinct.size + 1), dtype=bool)
+    table[:-1, :-1] = forbids(e_distinct[:, None], m_distinct[None, :])
+    e_code = np.where(e_known, np.searchsorted(e_distinct, e_values), e_distinct.size)
+    m_code = np.where(m_known, np.searchsorted(m_distinct, m_values), m_distinct.size)
+    return table, e_code, m_code
+
+
+def _rule_tables(policy: Policy, p: People) -> dict[str, tuple[np.ndarray, ...]]:
+    """The code tables of the seniority-gap, time-zone and department rules that apply."""
+    tables = {}
+    lo, hi = policy.seniority.min_gap, policy.seniority.max_gap
+    if lo is not None or hi is not None:
+
+        def outside(e, m):
+            gap = m - e
+            out = np.zeros(gap.shape, dtype=bool)
+            if lo is not None:
+                out |= gap < lo
+            if hi is not None:
+                out |= gap > hi
+            return out
+
+        tables["seniority_gap"] = _value_table(
+            p.e_sen, p.e_sen_known, p.m_sen, p.m_sen_known, outside
+        )
+    if policy.max_timezone_diff_hours is not None:
+        limit = policy.max_timezone_diff_hours * 60
+        tables["timezone"] = _value_table(
+            p.e_tz, p.e_tz_known, p.m_tz, p.m_tz_known, lambda e, m: circular_minutes(e, m) > limit
+        )
+    if policy.department_rule is not DepartmentRule.ANY:
+        same = policy.department_rule is DepartmentRule.SAME
+
+        def clash(e, m):
+            return e != m if same else e == m
+
+        tables["department"] = _value_table(p.e_dept, p.e_dept >= 0, p.m_dept, p.m_dept >= 0, clash)
+    return tables
 
 
 def rule_context(cohort: Cohort, policy: Policy, people: People | None = None) -> RuleContext:
@@ -137,6 +192,7 @@ def rule_context(cohort: Cohort, policy: Policy, people: People | None = None) -
         forbidden_keys=_keys(map_pairs(cohort, policy.forbidden_pairs), n_m),
         exclude_keys=_keys(sorted(excluded), n_m),
         chain_keys=chain,
+        tables=_rule_tables(policy, people),
     )
 
 
@@ -144,40 +200,37 @@ def _listed(where: Where, keys: np.ndarray) -> np.ndarray:
     return where.lookup(keys, np.ones(keys.size, dtype=bool), False)
 
 
-def _masks(ctx: RuleContext, where: Where) -> dict[str, np.ndarray]:
-    """Every rule's mask at ``where``, each of shape ``where.shape``."""
+def _masks(ctx: RuleContext, where: Where, fill: bool = True) -> dict[str, np.ndarray]:
+    """Every rule's mask at ``where``, each of shape ``where.shape``.
+
+    With ``fill=False`` rules the policy switches off are left out (None) and masks may
+    be broadcast views, for callers that only combine them.
+    """
     policy, p = ctx.policy, ctx.people
     masks = dict.fromkeys(RULES)
-    masks["forbidden_pair"] = _listed(where, ctx.forbidden_keys)
-    masks["exclude"] = _listed(where, ctx.exclude_keys)
-    masks["reporting_chain"] = _listed(where, ctx.chain_keys)
-    lo, hi = policy.seniority.min_gap, policy.seniority.max_gap
-    if lo is not None or hi is not None:
-        gap = where.mentor(p.m_sen) - where.mentee(p.e_sen)
-        outside = np.zeros(where.shape, dtype=bool)
-        if lo is not None:
-            outside |= gap < lo
-        if hi is not None:
-            outside |= gap > hi
-        masks["seniority_gap"] = outside & where.mentee(p.e_sen_known) & where.mentor(p.m_sen_known)
+    for rule, keys in (
+        ("forbidden_pair", ctx.forbidden_keys),
+        ("exclude", ctx.exclude_keys),
+        ("reporting_chain", ctx.chain_keys),
+    ):
+        if fill or keys.size:
+            masks[rule] = _listed(where, keys)
+    for rule, (table, e_code, m_code) in ctx.tables.items():
+        masks[rule] = where.code_table(table, e_code, m_code)
     if policy.require_shared_language:
-        shared = where.table_sum(p.lang_table, p.lang_rows, p.lang_count) > 0
+        if p.e_lang_bits is not None:
+            shared = shared_any(p.e_lang_bits, p.m_lang_bits, where)
+        else:
+            shared = where.table_sum(p.lang_table, p.lang_rows, p.lang_count) > 0
         both = (where.mentee(p.lang_count) > 0) & (where.mentor(p.m_lang_count) > 0)
         masks["language"] = both & ~shared
-    if policy.max_timezone_diff_hours is not None:
-        apart = circular_minutes(where.mentee(p.e_tz), where.mentor(p.m_tz))
-        known = where.mentee(p.e_tz_known) & where.mentor(p.m_tz_known)
-        masks["timezone"] = known & (apart > policy.max_timezone_diff_hours * 60)
-    if policy.department_rule is not DepartmentRule.ANY:
-        e, m = where.mentee(p.e_dept), where.mentor(p.m_dept)
-        clash = (e != m) if policy.department_rule is DepartmentRule.SAME else (e == m)
-        masks["department"] = clash & (e >= 0) & (m >= 0)
     if policy.scores_only:
         masks["unlisted_score"] = ~_listed(where, p.ext_keys)
     for rule, mask in masks.items():
         if mask is None:
-            masks[rule] = np.zeros(where.shape, dtype=bool)
-        elif mask.shape != where.shape:
+            if fill:
+                masks[rule] = np.zeros(where.shape, dtype=bool)
+        elif mask.shape != where.shape and fill:
             masks[rule] = np.broadcast_to(mask, where.shape).copy()
     return masks
 
@@ -236,12 +289,17 @@ def eligible_matrix(
     """
     ctx = rule_context(cohort, policy) if context is None else context
     n_e, n_m = ctx.people.shape
-    out = np.empty((n_e, n_m), dtype=bool)
+    out = empty_matrix((n_e, n_m), bool)
     step = max(1, _BLOCK_CELLS // max(1, n_m))
-    for start in range(0, n_e, step):
-        stop = min(n_e, start + step)
-        forbidden = np.zeros((stop - start, n_m), dtype=bool)
-        for mask in _masks(ctx, Where.block(start, stop, n_m)).values():
-            forbidden |= mask
-        out[start:stop] = ~forbidden
+
+    def fill(lo: int, hi: int) -> None:
+        for start in range(lo, hi, step):
+            stop = min(hi, start + step)
+            forbidden = np.zeros((stop - start, n_m), dtype=bool)
+            for mask in _masks(ctx, Where.block(start, stop, n_m), fill=False).values():
+                if mask is not None:
+                    forbidden |= mask
+            np.logical_not(forbidden, out=out[start:stop])
+
+    for_row_ranges(fill, n_e, step)
     return out

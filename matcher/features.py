@@ -9,6 +9,7 @@ tables, and stated preferences as sorted pair keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -59,6 +60,9 @@ class Features:
     department_preference: DepartmentRule
     pref_keys: np.ndarray
     pref_values: np.ndarray
+    dept_table: np.ndarray | None = None
+    loc_table: np.ndarray | None = None
+    rules: Any = None  # the eligibility.RuleContext of build_instance, for explanations
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -155,6 +159,25 @@ def _code_table(people: People, which: str, score) -> tuple[np.ndarray, ...]:
     return table, e_code, m_code
 
 
+def same_code_table(n_codes: int, equal: bool) -> np.ndarray:
+    """The (n+1, n+1) table of "both codes known and (un)equal as asked".
+
+    Parameters
+    ----------
+    n_codes : the number of known codes; code -1 (unknown) reads row / column ``n_codes``.
+    equal : True to score equal codes 1.0, False to score different codes 1.0.
+
+    Returns
+    -------
+    np.ndarray
+        float64: 1.0 or 0.0 between known codes, 0.5 where either is unknown.
+    """
+    same = np.eye(n_codes, dtype=bool)
+    table = np.full((n_codes + 1, n_codes + 1), 0.5)
+    table[:-1, :-1] = np.where(same if equal else ~same, 1.0, 0.0)
+    return table
+
+
 def encode(cohort: Cohort, policy: Policy, people: People | None = None) -> Features:
     """Encode ``cohort`` for scoring under ``policy``.
 
@@ -222,4 +245,8 @@ def encode(cohort: Cohort, policy: Policy, people: People | None = None) -> Feat
         department_preference=policy.department_preference,
         pref_keys=pref_keys,
         pref_values=np.asarray(pref_values, dtype=np.float64),
+        dept_table=same_code_table(
+            len(people.departments), policy.department_preference is DepartmentRule.SAME
+        ),
+        loc_table=same_code_table(len(people.locations), True),
     )

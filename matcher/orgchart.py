@@ -1,19 +1,24 @@
 """Management chains: which mentee-mentor pairs sit in one reporting line.
 
-The chart is a directed graph (person -> manager) built with networkx from every cohort
-member's ``manager_id`` and the cohort's extra ``org_chart`` edges. Managers outside the
-cohort are nodes like anyone else, so a chain runs through them. A pair is in one chain
-when the mentor is anywhere above the mentee (manager, manager's manager, ...) or the
-mentee anywhere above the mentor. Cycles in a faulty chart are harmless: every member of
-a cycle is above every other.
+The chart is a directed graph (person -> manager) from every cohort member's
+``manager_id`` and the cohort's extra ``org_chart`` edges, walked with plain dicts (one
+depth-first pass); a chart with a cycle is condensed with networkx, imported only then.
+Managers outside the cohort are nodes like anyone else, so a chain runs through them. A
+pair is in one chain when the mentor is anywhere above the mentee (manager, manager's
+manager, ...) or the mentee anywhere above the mentor. Cycles in a faulty chart are
+harmless: every member of a cycle is above every other.
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from matcher.model import Cohort
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def management_graph(cohort: Cohort) -> nx.DiGraph:
@@ -27,6 +32,8 @@ def management_graph(cohort: Cohort) -> nx.DiGraph:
     -------
     networkx.DiGraph
     """
+    import networkx as nx  # only charts with cycles need it: imported on demand
+
     graph = nx.DiGraph()
     for person in (*cohort.mentees, *cohort.mentors):
         if person.manager_id:
@@ -35,12 +42,58 @@ def management_graph(cohort: Cohort) -> nx.DiGraph:
     return graph
 
 
+def _parents(cohort: Cohort) -> dict[str, list[str]]:
+    """person -> managers (the edges of :func:`management_graph`, without networkx)."""
+    parents: dict[str, list[str]] = {}
+    edges = [(p.id, p.manager_id) for p in (*cohort.mentees, *cohort.mentors) if p.manager_id]
+    edges += [(p, m) for p, m in cohort.org_chart if p and m]
+    for person, manager in edges:
+        parents.setdefault(person, [])
+        if manager not in parents[person]:
+            parents[person].append(manager)
+    return parents
+
+
+def _above_acyclic(parents: dict[str, list[str]]) -> dict[str, frozenset[str]] | None:
+    """Everyone above each person by a depth-first walk; None if the chart has a cycle."""
+    up: dict[str, frozenset[str]] = {}
+    on_path: set[str] = set()
+    for root in parents:
+        if root in up:
+            continue
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                found: set[str] = set()
+                for manager in parents.get(node, ()):
+                    found.add(manager)
+                    found |= up[manager]
+                up[node] = frozenset(found)
+                on_path.discard(node)
+                continue
+            if node in up:
+                continue
+            if node in on_path:
+                return None  # a cycle: every member is above every other
+            on_path.add(node)
+            stack.append((node, True))
+            for manager in parents.get(node, ()):
+                if manager not in up:
+                    if manager in on_path:
+                        return None
+                    stack.append((manager, False))
+    return up
+
+
 def _above(graph: nx.DiGraph) -> dict[str, frozenset[str]]:
     """Everyone above each node: one pass in reverse topological order.
 
     A chart with cycles is first condensed so that each cycle is one node whose members
     are all above one another.
     """
+    import networkx as nx
+
     try:
         order = list(nx.topological_sort(graph))
     except nx.NetworkXUnfeasible:
@@ -56,6 +109,8 @@ def _above(graph: nx.DiGraph) -> dict[str, frozenset[str]]:
 
 
 def _above_with_cycles(graph: nx.DiGraph) -> dict[str, frozenset[str]]:
+    import networkx as nx
+
     dag = nx.condensation(graph)
     reach: dict[int, frozenset[str]] = {}
     for c in reversed(list(nx.topological_sort(dag))):
@@ -80,12 +135,14 @@ def chain_pairs(cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
     (mentee_idx, mentor_idx)
         int64 arrays, sorted by mentee then mentor, without repeats.
     """
-    graph = management_graph(cohort)
+    parents = _parents(cohort)
     mentor_at = {m.id: j for j, m in enumerate(cohort.mentors)}
     mentee_at = {e.id: i for i, e in enumerate(cohort.mentees)}
     pairs: set[tuple[int, int]] = set()
-    if graph.number_of_edges():
-        above = _above(graph)
+    if parents:
+        above = _above_acyclic(parents)
+        if above is None:
+            above = _above(management_graph(cohort))
         for i, mentee in enumerate(cohort.mentees):
             for x in above.get(mentee.id, ()):
                 if x in mentor_at:

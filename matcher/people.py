@@ -32,13 +32,18 @@ def tag_normaliser(aliases: Iterable[tuple[str, str]] = ()) -> Callable[[str], s
     Returns
     -------
     callable
-        ``str -> str``: :func:`matcher.records.normalise_tag` with the alias table built once.
+        ``str -> str``: :func:`matcher.records.normalise_tag` with the alias table built once,
+        memoised (a cohort repeats a few hundred distinct tags many thousand times).
     """
     table = alias_table(tuple(aliases))
+    seen: dict[str, str] = {}
 
     def normalise(text: str) -> str:
-        tag = normalise_tag(text)
-        return table.get(tag, tag)
+        found = seen.get(text)
+        if found is None:
+            tag = normalise_tag(text)
+            found = seen[text] = table.get(tag, tag)
+        return found
 
     return normalise
 
@@ -105,6 +110,8 @@ class People:
     m_lang_count: np.ndarray
     ext_keys: np.ndarray
     ext_values: np.ndarray
+    e_lang_bits: np.ndarray | None = None
+    m_lang_bits: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -161,6 +168,52 @@ def padded(lists: Sequence[Sequence[int]], pad: int) -> tuple[np.ndarray, np.nda
     return rows, count
 
 
+def bitsets(lists: Sequence[Iterable[int]], n_tags: int) -> np.ndarray:
+    """Sets of tag numbers (``0 <= tag < n_tags``) as uint64 bit sets, one row per set.
+
+    Parameters
+    ----------
+    lists : one iterable of tag numbers per person.
+    n_tags : the vocabulary size.
+
+    Returns
+    -------
+    np.ndarray
+        uint64 ``(len(lists), max(1, ceil(n_tags / 64)))``; bit ``t % 64`` of word
+        ``t // 64`` is set when the person has tag ``t``.
+    """
+    words = max(1, -(-n_tags // 64))
+    out = np.zeros((len(lists), words), dtype=np.uint64)
+    sizes = [len(tags) for tags in lists]
+    who = np.repeat(np.arange(len(lists)), sizes)
+    tags = np.fromiter((t for x in lists for t in x), np.int64, int(sum(sizes)))
+    if (tags < 0).any() or (tags >= n_tags).any():
+        raise ValueError(f"tag numbers must be in [0, {n_tags}); got {tags.min()}..{tags.max()}")
+    bits = np.left_shift(np.uint64(1), (tags % 64).astype(np.uint64))
+    np.bitwise_or.at(out, (who, tags // 64), bits)
+    return out
+
+
+def shared_any(e_bits: np.ndarray, m_bits: np.ndarray, where) -> np.ndarray:
+    """Bool at ``where``: the mentee's and the mentor's bit sets intersect.
+
+    Parameters
+    ----------
+    e_bits, m_bits : uint64 bit sets from :func:`bitsets`, one row per mentee / mentor.
+    where : a :class:`matcher.where.Where`.
+
+    Returns
+    -------
+    np.ndarray
+        bool of ``where.shape``.
+    """
+    out = None
+    for w in range(e_bits.shape[1]):
+        hit = (where.mentee(e_bits[:, w]) & where.mentor(m_bits[:, w])) != 0
+        out = hit if out is None else out | hit
+    return np.broadcast_to(out, where.shape)
+
+
 def encode_people(cohort: Cohort, policy: Policy) -> People:
     """The per-person arrays of ``cohort`` under ``policy``'s aliases.
 
@@ -186,6 +239,14 @@ def encode_people(cohort: Cohort, policy: Policy) -> People:
     languages, lang_table, lang_rows, lang_count = tag_table(
         [[norm(x) for x in p.languages] for p in es], [[norm(x) for x in p.languages] for p in ms]
     )
+    e_lists = [r[:n] for r, n in zip(lang_rows.tolist(), lang_count.tolist(), strict=True)]
+    e_lang_bits = bitsets(e_lists, len(languages))
+    m_tags, m_who = np.nonzero(lang_table[:-1])
+    m_lists = np.split(
+        m_tags[np.argsort(m_who, kind="stable")],
+        np.cumsum(np.bincount(m_who, minlength=len(ms)))[:-1],
+    )
+    m_lang_bits = bitsets(m_lists, len(languages))
     ext = cohort.external_scores
     if ext is None:
         ext_keys, ext_values = np.zeros(0, np.int64), np.zeros(0)
@@ -217,4 +278,6 @@ def encode_people(cohort: Cohort, policy: Policy) -> People:
         m_lang_count=lang_table[:-1].sum(axis=0).astype(np.int64),
         ext_keys=ext_keys,
         ext_values=ext_values,
+        e_lang_bits=e_lang_bits,
+        m_lang_bits=m_lang_bits,
     )

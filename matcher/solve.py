@@ -34,11 +34,12 @@ from matcher.model import (
     Status,
     Unmatched,
 )
+from matcher.parallel import for_row_ranges
 from matcher.solvers.dispatch import run_solver
 
 DIGITS = 6
 ALTERNATES = 3
-_BLOCK_CELLS = 4_000_000
+_BLOCK_CELLS = 131_072  # cells per block of the alternates' search (L2-cache sized)
 
 
 def side_rules(cohort: Cohort, policy: Policy) -> list[str]:
@@ -195,7 +196,11 @@ def assemble(cohort, policy, instance, features, solution, name: str) -> MatchRe
         )
     got, _ = loads(instance, pairs)
     short = np.flatnonzero(got < instance.wanted).tolist()
-    context = rule_context(cohort, policy, features.people) if short else None
+    context = None
+    if short:
+        built = getattr(features, "rules", None)  # the context build_instance already made
+        context = built if built is not None and built.policy == policy else None
+        context = context or rule_context(cohort, policy, features.people)
     reasons = unmatched_reasons_many(cohort, policy, instance, pairs, short, context=context)
     unmatched = tuple(
         Unmatched(instance.mentee_ids[i], int(instance.wanted[i] - got[i]), reasons[i])
@@ -275,30 +280,43 @@ def alternates(
         if groups is not None and groups[i] >= 0:
             key = (j, int(groups[i]))
             group_load[key] = group_load.get(key, 0) + 1
-    out = []
     step = max(1, _BLOCK_CELLS // max(1, n_m))
     rows = np.array([i for i, _ in pairs], dtype=np.int64)
     cols = np.array([j for _, j in pairs], dtype=np.int64)
-    for start in range(0, n_e, step):
-        stop = min(n_e, start + step)
-        ok = instance.eligible[start:stop] & (capacity > 0)[None, :]
-        ok &= (wanted[start:stop] > 0)[:, None]
-        mine = (rows >= start) & (rows < stop)
-        ok[rows[mine] - start, cols[mine]] = False  # assigned pairs are not alternates
-        values = np.where(ok, instance.scores[start:stop], -np.inf)
-        best, real = _top_k(values, k)
-        for r, q in zip(*np.nonzero(real), strict=True):
-            i, j = start + int(r), int(best[r, q])
-            score = float(instance.scores[i, j])
-            why = _why_not(instance, objective, i, j, score, got, load, worst, group_load)
-            out.append(
-                Alternate(instance.mentee_ids[i], instance.mentor_ids[j], round(score, 6), why)
-            )
+    found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def search(lo: int, hi: int) -> None:
+        for start in range(lo, hi, step):
+            stop = min(hi, start + step)
+            ok = instance.eligible[start:stop] & (capacity > 0)[None, :]
+            ok &= (wanted[start:stop] > 0)[:, None]
+            mine = (rows >= start) & (rows < stop)
+            ok[rows[mine] - start, cols[mine]] = False  # assigned pairs are not alternates
+            values = np.where(ok, instance.scores[start:stop], -np.inf)
+            best, real = _top_k(values, k)
+            r, q = np.nonzero(real)  # by mentee, then rank
+            found[start] = (start + r, best[r, q])
+
+    for_row_ranges(search, n_e, step)
+    found_i = [found[start][0] for start in sorted(found)]
+    found_j = [found[start][1] for start in sorted(found)]
+    if not found_i:
+        return ()
+    at_i = np.concatenate(found_i)
+    at_j = np.concatenate(found_j)
+    scores = instance.scores[at_i, at_j].tolist()
+    state = (got.tolist(), load.tolist(), worst.tolist(), np.asarray(capacity).tolist())
+    e_ids, m_ids = instance.mentee_ids, instance.mentor_ids
+    out = []
+    for i, j, score in zip(at_i.tolist(), at_j.tolist(), scores, strict=True):
+        why = _why_not(instance, objective, i, j, score, state, group_load)
+        out.append(Alternate(e_ids[i], m_ids[j], round(score, 6), why))
     return tuple(out)
 
 
-def _why_not(instance, objective, i, j, score, got, load, worst, group_load) -> str:
-    cap = int(instance.capacity[j])
+def _why_not(instance, objective, i, j, score, state, group_load) -> str:
+    got, load, worst, capacity = state
+    cap = capacity[j]
     if load[j] >= cap:
         return f"full: all {cap} place{'s' if cap != 1 else ''} taken"
     if got[i] and score <= worst[i]:

@@ -20,8 +20,10 @@ import numpy as np
 
 from matcher.instance import Instance
 from matcher.model import InfeasibleError
+from matcher.parallel import for_row_ranges
 
-BLOCK_CELLS = 2_000_000  # matrix cells per block
+BLOCK_CELLS = 131_072  # matrix cells per row block (L2-cache sized)
+STREAM_CELLS = 65_536  # cells per row block when streaming the per-mentor top-L
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,15 +139,22 @@ def top_per_row(values: np.ndarray, valid: np.ndarray, k: np.ndarray | int) -> n
     k = np.broadcast_to(np.asarray(k, np.int64), (n_rows,))
     if n_rows == 0 or n_cols == 0:
         return np.zeros((n_rows, n_cols), bool)
-    v = np.where(valid, values, -np.inf)
-    kk = np.clip(k, 1, n_cols) - 1
-    part = np.partition(-v, np.unique(kk), axis=1)
-    kth = -part[np.arange(n_rows), kk][:, None]
-    greater = v > kth
-    equal = v == kth
-    need = k[:, None] - greater.sum(axis=1, keepdims=True)
-    chosen = greater | (equal & (np.cumsum(equal, axis=1) <= need))
-    chosen &= valid
+    v = np.ascontiguousarray(np.where(valid, values, -np.inf))
+    kk = np.clip(k, 1, n_cols)
+    pos = n_cols - kk  # the kk-th largest value sits at pos once partitioned
+    part = np.partition(v, np.unique(pos), axis=1)
+    kth = part[np.arange(n_rows), pos][:, None]
+    # A row with fewer valid entries than k keeps them all (every finite value).
+    floor = np.where(np.isfinite(kth), kth, -np.finfo(np.float64).max)
+    chosen = v >= floor
+    # Rows with ties at the k-th value beyond k entries keep the lowest columns.
+    tie = np.count_nonzero(chosen, axis=1) > kk
+    if tie.any():
+        rows = np.flatnonzero(tie)
+        vt, kt = v[rows], kth[rows]
+        greater, equal = vt > kt, vt == kt
+        need = kk[rows, None] - np.count_nonzero(greater, axis=1, keepdims=True)
+        chosen[rows] = greater | (equal & (np.cumsum(equal, axis=1) <= need))
     chosen[k <= 0] = False
     return chosen
 
@@ -165,20 +174,96 @@ def candidate_pairs(pool: Pool, k: int, l_extra: int = 5) -> tuple[np.ndarray, n
     """
     inst = pool.instance
     n_e, n_m = inst.shape
-    found = []
-    for r0, r1 in pool.row_blocks():
-        chosen = top_per_row(inst.scores[r0:r1], pool.mask(r0, r1), k)
-        i, j = np.nonzero(chosen)
-        found.append((i + r0) * n_m + j)
-    col_step = max(1, BLOCK_CELLS // max(1, n_e))
-    for c0 in range(0, n_m, col_step):
-        c1 = min(n_m, c0 + col_step)
-        l_cols = 2 * pool.cap_left[c0:c1] + l_extra
-        chosen = top_per_row(inst.scores[:, c0:c1].T, pool.mask(0, n_e, c0, c1).T, l_cols)
-        j, i = np.nonzero(chosen)
-        found.append(i * n_m + (j + c0))
-    linear = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+    found: dict[tuple[int, int], np.ndarray] = {}  # by (pass, first row or column)
+
+    def by_mentee(start: int, stop: int) -> None:
+        for r0 in range(start, stop, pool.block_rows):
+            r1 = min(stop, r0 + pool.block_rows)
+            chosen = top_per_row(inst.scores[r0:r1], pool.mask(r0, r1), k)
+            i, j = np.nonzero(chosen)
+            found[0, r0] = (i + r0) * n_m + j
+
+    l_cols = 2 * pool.cap_left + l_extra
+
+    def by_mentor(start: int, stop: int) -> None:
+        found[1, start] = top_per_column(pool, l_cols, start, stop)
+
+    for_row_ranges(by_mentee, n_e, pool.block_rows)
+    for_row_ranges(by_mentor, n_e, max(1, STREAM_CELLS // max(1, n_m)))
+    per_mentor = [found.pop(key) for key in sorted(k for k in found if k[0] == 1)]
+    if len(per_mentor) > 1:  # each thread's best of its rows: keep the best of their union
+        merged = np.concatenate(per_mentor)
+        rows, cols = merged // n_m, merged % n_m
+        col, _, row = _best_per_mentor((cols, inst.scores[rows, cols], rows), l_cols)
+        per_mentor = [row * n_m + col]
+    parts = [found[key] for key in sorted(found)] + per_mentor
+    linear = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
     return linear // n_m, linear % n_m
+
+
+def top_per_column(pool: Pool, l_cols: np.ndarray, r0: int = 0, r1: int | None = None):
+    """The ``l_cols[j]`` best open mentees of each mentor among rows ``r0..r1-1``.
+
+    Streams over row blocks (contiguous reads): each mentor keeps its best mentees so
+    far and the score of the worst of them once it has ``l_cols[j]``; a block's cell is
+    looked at again only when it beats that score, so after the first blocks only a few
+    cells per block are merged. Ties go to the lower mentee, as in one pass over each
+    full column (a later mentee with an equal score never displaces an earlier one).
+
+    Parameters
+    ----------
+    pool : the open pairs.
+    l_cols : int64 (n_mentors,); how many mentees each mentor keeps.
+    r0, r1 : the mentee range (default: every mentee).
+
+    Returns
+    -------
+    np.ndarray
+        int64 linear indices ``mentee * n_mentors + mentor``, sorted.
+    """
+    inst = pool.instance
+    n_e, n_m = inst.shape
+    r1 = n_e if r1 is None else r1
+    keep = np.asarray(l_cols, np.int64)
+    floor = np.where(keep > 0, -np.inf, np.inf)  # beat this to enter (inf: keeps none)
+    kept = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))  # mentor, score, mentee
+    step = max(1, STREAM_CELLS // max(1, n_m))
+    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    n_pending = 0
+    for b0 in range(r0, r1, step):
+        b1 = min(r1, b0 + step)
+        block = inst.scores[b0:b1]
+        hit = block > floor[None, :]
+        hit &= pool.mask(b0, b1)
+        i, j = np.nonzero(hit)
+        if i.size:
+            pending.append((j, block[i, j], i + b0))
+            n_pending += i.size
+        # Merge (a sort) only once the new entries outnumber the kept ones: until then
+        # the floors are stale (too low), which lets more cells through but loses none.
+        if pending and (n_pending >= max(kept[0].size, STREAM_CELLS) or b1 == r1):
+            kept = _best_per_mentor(
+                tuple(np.concatenate([kept[k]] + [p[k] for p in pending]) for k in range(3)),
+                keep,
+            )
+            pending, n_pending = [], 0
+            col, score, _ = kept
+            if col.size:
+                last = np.flatnonzero(np.r_[col[1:] != col[:-1], True])
+                full = (np.bincount(col, minlength=n_m) >= keep)[col[last]]
+                floor[col[last][full]] = score[last][full]
+    col, _, row = kept
+    return np.sort(row * n_m + col)
+
+
+def _best_per_mentor(entries, keep):
+    """Entries (mentor, score, mentee) sorted by mentor, score (desc), mentee; top ``keep``."""
+    col, score, row = entries
+    order = np.lexsort((row, -score, col))
+    col, score, row = col[order], score[order], row[order]
+    rank = np.arange(col.size) - np.searchsorted(col, col)
+    chosen = rank < keep[col]
+    return col[chosen], score[chosen], row[chosen]
 
 
 def in_set_block(linear: np.ndarray, n_cols: int, r0: int, r1: int) -> np.ndarray:

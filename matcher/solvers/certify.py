@@ -20,8 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.solvers.candidates import Pool, in_set_block, top_per_row
-from matcher.solvers.scale import to_int
+from matcher.parallel import for_row_ranges
+from matcher.solvers.candidates import Pool
+from matcher.solvers.scale import SCALE, to_int
+
+SCREEN_CELLS = 131_072  # cells per row block of the violation screen (L2-cache sized)
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,13 +122,20 @@ def violations(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Open pairs outside the candidate graph whose reduced cost is negative.
 
+    The reduced cost ``-(bonus + to_int(s)) + d_e - d_m`` is negative exactly when
+    ``rint(s * SCALE) > T`` with the integer ``T = d_e - d_m - bonus``, which needs
+    ``s * SCALE >= T + 0.5``: a float test with some slack (``s >= (T - 0.5) / SCALE``)
+    screens each row block in a few passes over the cells, and the exact integer test
+    runs on the few cells that pass.
+
     Parameters
     ----------
     pool : the open pairs.
     bonus : the per-place bonus used for the arc costs.
     linear : sorted linear indices (``row * n_mentors + col``) of the candidate pairs.
     d_e, d_m : potentials of mentees and mentors from :func:`potentials`.
-    per_row : return at most this many of the most violating pairs per mentee.
+    per_row : return at most this many of the most violating pairs per mentee
+        (ties to the lower mentor).
 
     Returns
     -------
@@ -134,21 +144,61 @@ def violations(
     """
     inst = pool.instance
     n_m = inst.shape[1]
-    found, count = [], 0
-    for r0, r1 in pool.row_blocks():
-        open_ = pool.mask(r0, r1) & ~in_set_block(linear, n_m, r0, r1)
-        scores = to_int(np.where(open_, inst.scores[r0:r1], 0.0))
-        reduced = -(bonus + scores) + d_e[r0:r1, None] - d_m[None, :]
-        bad = open_ & (reduced < 0)
-        n_bad = int(bad.sum())
-        if n_bad == 0:
-            continue
-        count += n_bad
-        chosen = top_per_row(-reduced.astype(np.float64), bad, per_row)
-        i, j = np.nonzero(chosen)
-        found.append((i + r0) * n_m + j)
-    if not found:
+    # Slack of 1 plus float rounding of the large integers: the screen is a superset.
+    big = float(bonus) + float(np.abs(d_e).max(initial=0)) + float(np.abs(d_m).max(initial=0))
+    # In score units (no scaled copy of each block); float error << the slack of 1.
+    row_part = ((d_e - bonus).astype(np.float64) + (0.5 - 1.0 - big * 2.0**-40)) / SCALE
+    col_part = d_m.astype(np.float64) / SCALE
+    open_rows = pool.want_left > 0
+    open_cols = pool.cap_left > 0
+    pinned = np.sort(pool.pinned_rows * n_m + pool.pinned_cols)
+    step = max(1, SCREEN_CELLS // max(1, n_m))
+    found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def screen_rows(start: int, stop: int) -> None:
+        for r0 in range(start, stop, step):
+            r1 = min(stop, r0 + step)
+            if not open_rows[r0:r1].any():
+                continue
+            screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - col_part[None, :]
+            screen &= inst.eligible[r0:r1]
+            i, j = np.nonzero(screen)
+            if i.size == 0:
+                continue
+            i += r0
+            keep = open_rows[i] & open_cols[j]
+            i, j = i[keep], j[keep]
+            key = i * n_m + j
+            keep = ~_member(key, linear) & ~_member(key, pinned)
+            i, j, key = i[keep], j[keep], key[keep]
+            reduced = -(bonus + to_int(inst.scores[i, j])) + d_e[i] - d_m[j]
+            bad = reduced < 0
+            found[r0] = (key[bad], reduced[bad])
+
+    for_row_ranges(screen_rows, inst.shape[0], step)
+    keys = [found[r0][0] for r0 in sorted(found)]
+    reduced_all = [found[r0][1] for r0 in sorted(found)]
+    if not keys:
         empty = np.zeros(0, np.int64)
         return empty, empty, 0
-    extra = np.concatenate(found)
-    return extra // n_m, extra % n_m, count
+    key = np.concatenate(keys)
+    reduced = np.concatenate(reduced_all)
+    if key.size == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, 0
+    rows, cols = key // n_m, key % n_m
+    # Per mentee, the most negative reduced costs first, ties to the lower mentor.
+    order = np.lexsort((cols, reduced, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.searchsorted(rows, rows, side="left")
+    chosen = (np.arange(rows.size) - first) < per_row
+    extra = np.sort(rows[chosen] * n_m + cols[chosen])
+    return extra // n_m, extra % n_m, int(key.size)
+
+
+def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Bool per key: is it in ``sorted_set`` (sorted int64)?"""
+    if sorted_set.size == 0:
+        return np.zeros(keys.size, bool)
+    pos = np.minimum(np.searchsorted(sorted_set, keys), sorted_set.size - 1)
+    return sorted_set[pos] == keys

@@ -21,6 +21,7 @@ from ortools.graph.python import min_cost_flow
 
 from matcher.instance import Instance, Solution
 from matcher.model import Policy, Status
+from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import Pool, candidate_pairs, make_pool
 from matcher.solvers.certify import FlowState, potentials, violations
 from matcher.solvers.scale import place_bonus, to_int
@@ -47,15 +48,25 @@ def pool_bonus(pool: Pool) -> tuple[int, int]:
     -------
     tuple (n_open, bonus)
     """
-    n_open, lo, hi = 0, 0.0, 0.0
     scores = pool.instance.scores
-    for r0, r1 in pool.row_blocks():
-        mask = pool.mask(r0, r1)
-        n = int(mask.sum())
-        if n:
-            n_open += n
-            block = scores[r0:r1][mask]
-            lo, hi = min(lo, float(block.min())), max(hi, float(block.max()))
+    found: dict[int, tuple[int, float, float]] = {}
+
+    def scan(start: int, stop: int) -> None:
+        n_open, lo, hi = 0, 0.0, 0.0
+        for r0 in range(start, stop, pool.block_rows):
+            r1 = min(stop, r0 + pool.block_rows)
+            mask = pool.mask(r0, r1)
+            n = int(np.count_nonzero(mask))
+            if n:
+                n_open += n
+                block = scores[r0:r1][mask]
+                lo, hi = min(lo, float(block.min())), max(hi, float(block.max()))
+        found[start] = (n_open, lo, hi)
+
+    for_row_ranges(scan, pool.instance.shape[0], pool.block_rows)
+    n_open = sum(n for n, _, _ in found.values())
+    lo = min((x for _, x, _ in found.values()), default=0.0)
+    hi = max((x for _, _, x in found.values()), default=0.0)
     return n_open, place_bonus(to_int(np.array([lo, hi])), pool.places)
 
 
