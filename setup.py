@@ -28,6 +28,8 @@ setup(
         "psycopg[binary]>=3.1",
         "celery[redis]>=5.3",
         "waitress>=3.0",
+        # Scenario sweeps draw their trade-off picture (PNG/SVG, Agg backend, imported lazily).
+        "matplotlib>=3.8",
     ],
     # Alembic's migration scripts are data to setuptools (the folder is not a package).
     package_data={"api": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"]},

@@ -263,5 +263,11 @@ def generate(n_mentees, n_mentors, seed, output):
     )
 
 
+# What-if scenarios and rematch live in their own module (it imports the helpers above).
+from matcher.cli_scenario import rematch, scenario  # noqa: E402
+
+main.add_command(scenario)
+main.add_command(rematch)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
