@@ -44,6 +44,8 @@ setup(
         "mentormatch.commands": [
             "db = api.commands:db",
             "keys = api.commands:keys",
+            "serve = api.commands:serve",
+            "worker = api.commands:worker",
         ],
     },
 )

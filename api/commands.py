@@ -1,4 +1,4 @@
-"""Service commands of the `mentormatch` console script: db, keys (serve, worker: jobs).
+"""Service commands of the `mentormatch` console script: db, keys, serve, worker.
 
 Found by the core's CLI through the ``mentormatch.commands`` entry points. Heavy imports
 happen inside the commands so `mentormatch --help` stays fast.
@@ -90,3 +90,104 @@ def revoke(prefix):
     if row is None:
         raise click.ClickException(f"no live key with prefix {prefix!r}")
     click.echo(f"key {row.prefix} revoked", err=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Request threads of the WSGI server (waitress).",
+)
+def serve(host, port, threads):
+    """Serve the API with waitress; runs execute in this process by default.
+
+    Jobs run in in-process worker threads (EXECUTOR=inprocess, MENTORMATCH_WORKERS of
+    them) unless MENTORMATCH_EXECUTOR=celery sends them to `mentormatch worker` processes.
+
+    Applies pending migrations first. SIGTERM or Ctrl-C stops cleanly: running runs stop
+    at their next stage and go back to the queue (a run that cannot stop in time is
+    re-queued by the reaper at the next start). For production behind gunicorn see README.
+    """
+    import signal
+
+    from waitress import create_server
+
+    from api import create_app
+    from api.jobs import log_to_stderr
+    from api.migrate import upgrade as run_upgrade
+
+    log_to_stderr()
+    url = database_url()
+    run_upgrade(url)
+    app = create_app()
+    services = app.extensions["mentormatch"]
+    server = create_server(app, host=host, port=port, threads=threads)
+
+    def _stop(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, _stop)
+    executor = services.settings["EXECUTOR"]
+    click.echo(
+        f"mentormatch serving on http://{server.effective_host}:{server.effective_port} "
+        f"(database {_shown(url)}, executor {executor}); Ctrl-C stops",
+        err=True,
+    )
+    try:
+        server.run()  # returns on KeyboardInterrupt (Ctrl-C, or SIGTERM above)
+    finally:
+        click.echo("stopping: running runs go back to the queue", err=True)
+        server.close()
+        services.close()
+
+
+@click.command()
+@click.option(
+    "--concurrency",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 512),
+    help="Runs at once (pool processes or threads).",
+)
+@click.option(
+    "--loglevel",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+)
+@click.option(
+    "--pool",
+    default="prefork",
+    show_default=True,
+    type=click.Choice(["prefork", "threads", "solo"]),
+    help="prefork isolates a crashing solve in its own process.",
+)
+def worker(concurrency, loglevel, pool):
+    """Run a Celery worker for runs sent by API nodes with MENTORMATCH_EXECUTOR=celery.
+
+    Configured by environment: DATABASE_URL, REDIS_URL, MENTORMATCH_QUEUE and the timing
+    settings (MENTORMATCH_HEARTBEAT_SECONDS, MENTORMATCH_STALE_AFTER_SECONDS,
+    MENTORMATCH_MAX_ATTEMPTS). Its reaper re-queues runs of workers that died and sends
+    queued runs no message carries.
+    """
+    import os
+
+    from api.jobs.celery_app import app, worker_settings
+
+    settings = worker_settings()
+    argv = [
+        "worker",
+        f"--concurrency={concurrency}",
+        f"--loglevel={loglevel.upper()}",
+        f"--pool={pool}",
+        f"--queues={settings['QUEUE']}",
+        f"--hostname=mentormatch.{os.getpid()}@%h",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+    ]
+    app.worker_main(argv)

@@ -28,6 +28,11 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "STALE_AFTER_SECONDS": ("MENTORMATCH_STALE_AFTER_SECONDS", float, 30.0),
     "MAX_ATTEMPTS": ("MENTORMATCH_MAX_ATTEMPTS", int, 3),
     "RETRY_AFTER_SECONDS": ("MENTORMATCH_RETRY_AFTER_SECONDS", int, 5),
+    # Celery queue the API sends runs to and `mentormatch worker` consumes.
+    "QUEUE": ("MENTORMATCH_QUEUE", str, "mentormatch"),
+    # Testing aid, keep 0 in production: each run waits this long (heartbeating, cancellable)
+    # before it solves, so tests can cancel or kill a worker while a run is running.
+    "TEST_RUN_DELAY_SECONDS": ("MENTORMATCH_TEST_RUN_DELAY_SECONDS", float, 0.0),
 }
 
 

@@ -1,0 +1,189 @@
+"""Every error as ``application/problem+json`` (RFC 9457), never a traceback.
+
+:class:`ApiProblem` is what views raise; :class:`Api` (flask-smorest's, with its error
+handler replaced) turns it, werkzeug's HTTP errors and webargs' validation errors into
+problem documents; :func:`register` adds the core's :class:`~matcher.model.InputError`
+(422 with every row/column problem). Unexpected exceptions become a 500 whose detail is
+the request id to quote; the traceback goes to the server log only.
+"""
+
+from __future__ import annotations
+
+import http
+import json
+from collections.abc import Iterator, Mapping
+
+import flask_smorest
+from flask import current_app, g, request
+from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
+
+from api.schemas import ProblemSchema
+from matcher.model import InputError, Problem
+
+PROBLEM_JSON = "application/problem+json"
+DOCS = "/api/v1/docs"
+MAX_LISTED = 1_000  # problems listed in one response; ``total_errors`` counts them all
+
+
+class ApiProblem(HTTPException):
+    """An HTTP error with an RFC 9457 body.
+
+    Parameters
+    ----------
+    status : HTTP status code.
+    title : short, the same for every occurrence of this kind of problem.
+    detail : this occurrence, in words a person can act on.
+    kind : the slug of the problem type (``/api/v1/docs#problem-<kind>``).
+    headers : extra response headers (``Retry-After``, ``WWW-Authenticate``).
+    members : extension members added to the body (``run_status``, ``limit``...).
+    """
+
+    def __init__(self, status, title, detail=None, *, kind=None, headers=None, **members):
+        super().__init__(description=detail)
+        self.code = status
+        self.title = title
+        self.kind = kind
+        self.extra_headers = dict(headers or {})
+        self.members = members
+
+
+def problem_items(problems: tuple[Problem, ...]) -> list[dict]:
+    """The core's problems as the ``errors`` member (None fields left out)."""
+    keys = ("source", "line", "row", "column", "value", "message")
+    return [
+        {k: getattr(p, k) for k in keys if getattr(p, k) is not None} for p in problems[:MAX_LISTED]
+    ]
+
+
+def problem_body(status: int, title: str, detail=None, kind=None, **members) -> dict:
+    """An RFC 9457 document; ``type`` points at the problem's entry on the docs page."""
+    body = {"type": f"{DOCS}#problem-{kind}" if kind else "about:blank", "title": title}
+    body["status"] = status
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    if "request_id" in g:
+        body["request_id"] = g.request_id
+    body.update({k: v for k, v in members.items() if v is not None})
+    return body
+
+
+def problem_response(body: Mapping, headers: Mapping | None = None):
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=body["status"], mimetype=PROBLEM_JSON
+    )
+    for name, value in (headers or {}).items():
+        response.headers[name] = str(value)
+    return response
+
+
+def _flatten(messages, path=()) -> Iterator[tuple[tuple, str]]:
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            yield from _flatten(value, path if key == "_schema" else (*path, key))
+    elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
+        for message in messages:
+            yield path, message
+    else:
+        yield path, str(messages)
+
+
+def _lookup(data, path):
+    for key in path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _shown(value) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text[:80]
+
+
+def validation_items(messages: Mapping) -> list[dict]:
+    """webargs/marshmallow messages ``{location: {field: [msg]}}`` as problem items."""
+    items = []
+    for location, nested in messages.items():
+        if location == "json":
+            data = request.get_json(silent=True)
+        else:
+            data = request.args if location == "query" else {}
+        for path, message in _flatten(nested):
+            item = {"source": "body" if location == "json" else location}
+            at = next((k for k, key in enumerate(path) if isinstance(key, int)), None)
+            if at:  # a record of a list: name the list, the record and the column
+                item.update(source=str(path[at - 1]), row=path[at])
+                column = path[at + 1 :]
+            else:
+                column = path
+            if column:
+                item["column"] = ".".join(str(k) for k in column)
+            value = _lookup(data, path) if path and location in ("json", "query") else None
+            if (shown := _shown(value)) is not None:
+                item["value"] = shown
+            item["message"] = message
+            items.append(item)
+    return items
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api whose error handler and documented errors speak problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+
+    def _register_responses(self):
+        """One problem+json response component per status code, and the default one."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "An error (RFC 9457 problem)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def handle_http_exception(self, error):
+        if isinstance(error, ApiProblem):
+            body = problem_body(error.code, error.title, error.description, error.kind)
+            body.update({k: v for k, v in error.members.items() if v is not None})
+            return problem_response(body, error.extra_headers)
+        code = error.code or 500
+        data = getattr(error, "data", None) or {}
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        if code >= 500:
+            detail = "an unexpected error; quote the request id when you report it"
+            return problem_response(problem_body(code, error.name, detail), headers)
+        if "messages" in data:
+            items = validation_items(data["messages"])
+            is_json = "json" in data["messages"] and code == 400
+            title = "the request body is not valid JSON" if is_json else "invalid request"
+            detail = f"{len(items)} problem(s) with the request; see errors"
+            body = problem_body(code, title, detail, "invalid-request", errors=items)
+            return problem_response(body, headers)
+        return problem_response(problem_body(code, error.name, error.description), headers)
+
+
+def input_rejected(error: InputError):
+    """422 listing every problem the core found (row, column, value, what was expected)."""
+    body = problem_body(
+        422,
+        error.title,
+        f"{len(error.problems)} problem(s); nothing was stored. Fix them and send again.",
+        "input-rejected",
+        errors=problem_items(error.problems),
+        total_errors=len(error.problems),
+    )
+    return problem_response(body)
+
+
+def register(app) -> None:
+    """Handlers for errors that are not HTTP exceptions."""
+    app.register_error_handler(InputError, input_rejected)

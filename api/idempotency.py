@@ -1,0 +1,144 @@
+"""``Idempotency-Key`` for POSTs: a retried request gets the first answer, not a second job.
+
+The first request with a key claims it (a row with no answer yet) in its own committed
+transaction, so a concurrent twin sees the claim. Then:
+
+* same key, same method, path and body, answered: the stored answer is replayed
+  (status, body, ``Location``) with ``Idempotent-Replayed: true``;
+* same key, another request: 422;
+* same key while the first is still being handled: 409 (retry later).
+
+Only successful (2xx) answers are kept: after an error the claim is dropped, so the
+client may fix the request and retry with the same key. A claim left behind by a crashed
+process is taken over after :data:`IN_PROGRESS_TIMEOUT`; answers are replayed for
+:data:`RETENTION`. Keys are per organization.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+
+from flask import current_app, g, request
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from api.db import transaction
+from api.errors import ApiProblem
+from api.services import services
+from api.tables import IdempotencyRecord, utcnow
+
+HEADER = "Idempotency-Key"
+IN_PROGRESS_TIMEOUT = timedelta(seconds=60)
+RETENTION = timedelta(hours=24)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord):
+    response = current_app.response_class(
+        json.dumps(record.body), status=record.status_code, mimetype="application/json"
+    )
+    if record.location:
+        response.headers["Location"] = record.location
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _claim(key: str, fingerprint: str):
+    """(record id, None) when this request owns the key now, or (None, replayed response)."""
+    now = utcnow()
+    with transaction(services().sessions) as session:
+        record = session.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.organization_id == g.organization_id,
+                IdempotencyRecord.key == key,
+            )
+        )
+        if record is not None:
+            age = now - _aware(record.created_at)
+            answered = record.status_code is not None
+            if age > (RETENTION if answered else IN_PROGRESS_TIMEOUT):
+                session.delete(record)
+                session.flush()
+                record = None
+        if record is None:
+            record = IdempotencyRecord(
+                organization_id=g.organization_id, key=key, request_hash=fingerprint
+            )
+            session.add(record)
+            session.flush()
+            return record.id, None
+        if record.request_hash != fingerprint:
+            raise ApiProblem(
+                422,
+                "idempotency key reused",
+                "this Idempotency-Key was first used with another request; "
+                "use a new key for a new request",
+                kind="idempotency-key-reused",
+            )
+        if record.status_code is None:
+            raise ApiProblem(
+                409,
+                "request in progress",
+                "the first request with this Idempotency-Key is still being handled; "
+                "retry in a moment",
+                kind="idempotency-in-progress",
+                headers={"Retry-After": "1"},
+            )
+        return None, _replay(record)
+
+
+def _settle(record_id: int, response=None) -> None:
+    with transaction(services().sessions) as session:
+        if response is None:
+            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+            return
+        record = session.get(IdempotencyRecord, record_id)
+        if record is not None:
+            record.status_code = response.status_code
+            record.body = response.get_json(silent=True)
+            record.location = response.headers.get("Location")
+
+
+def idempotent(view):
+    """Decorate a POST view (below ``route``, above the argument/response decorators)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        if not 1 <= len(key) <= 255 or not key.isprintable():
+            raise ApiProblem(
+                400,
+                "bad Idempotency-Key",
+                "an Idempotency-Key is 1 to 255 printable characters",
+                kind="invalid-request",
+            )
+        fingerprint = _fingerprint()
+        try:
+            record_id, replay = _claim(key, fingerprint)
+        except IntegrityError:  # a twin claimed it between our read and our insert
+            record_id, replay = _claim(key, fingerprint)
+        if replay is not None:
+            return replay
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except BaseException:
+            _settle(record_id)
+            raise
+        _settle(record_id, response if 200 <= response.status_code < 300 else None)
+        return response
+
+    return wrapper

@@ -1,0 +1,135 @@
+"""What the views do to the database: find an organization's objects, start and cancel
+runs, and guard results of runs that have not succeeded.
+
+Every lookup is scoped to the caller's organization: another organization's object and
+an object that does not exist give the same 404, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import g, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.errors import ApiProblem
+from api.tables import ACTIVE, Cohort, Organization, Participant, Run, RunStatus
+from matcher.eligibility import policy_pair_problems
+from matcher.model import InputError, Policy, Problem
+from matcher.policy import policy_from_dict, preset
+
+
+def owned(session: Session, model, object_id: str):
+    """The caller's ``model`` row with this id, else a 404 problem."""
+    row = session.get(model, object_id)
+    if row is None or row.organization_id != g.organization_id:
+        noun = model.__tablename__.rstrip("s")
+        raise ApiProblem(404, "not found", f"no {noun} {object_id}", kind="not-found")
+    return row
+
+
+def build_policy(data, program: str, max_seconds: float) -> Policy:
+    """A validated policy over the preset of ``program`` (a cohort's program type).
+
+    Raises
+    ------
+    InputError
+        Every problem with the policy (dotted key paths), including a time limit above
+        the server's ``MAX_SOLVER_SECONDS``.
+    """
+    policy = policy_from_dict(data, base=preset(program))
+    if policy.time_limit_seconds > max_seconds:
+        problem = Problem(
+            f"at most {max_seconds:g} seconds on this server",
+            column="solver.time_limit_seconds",
+            value=str(policy.time_limit_seconds),
+            source="policy",
+        )
+        raise InputError([problem], title="policy rejected")
+    return policy
+
+
+def check_pairs(session: Session, cohort_id: str, policy: Policy) -> None:
+    """Reject forbidden or pinned pairs that name people not in the stored cohort.
+
+    Raises
+    ------
+    InputError
+        One problem per unknown id (the core's wording), before any run is queued.
+    """
+    named = {i for pair in (*policy.forbidden_pairs, *policy.pinned_pairs) for i in pair}
+    if not named:
+        return
+    rows = session.execute(
+        select(Participant.role, Participant.external_id).where(
+            Participant.cohort_id == cohort_id, Participant.external_id.in_(named)
+        )
+    ).all()
+    known = SimpleNamespace(
+        mentee_ids={i for role, i in rows if role == "mentee"},
+        mentor_ids={i for role, i in rows if role == "mentor"},
+    )
+    problems = [
+        *policy_pair_problems(known, policy.forbidden_pairs, "rules.forbidden_pairs"),
+        *policy_pair_problems(known, policy.pinned_pairs, "rules.pinned_pairs"),
+    ]
+    if problems:
+        raise InputError(problems, title="the policy names people who are not in the cohort")
+
+
+def start_run(session: Session, cohort: Cohort, policy: dict, settings: dict) -> Run:
+    """A queued run of ``cohort``; 429 when the organization has too many active runs.
+
+    The organization row is locked first (PostgreSQL; SQLite transactions are already
+    serial), so concurrent requests cannot both pass the limit.
+    """
+    session.execute(
+        select(Organization.id).where(Organization.id == cohort.organization_id).with_for_update()
+    )
+    active = session.scalar(
+        select(func.count())
+        .select_from(Run)
+        .where(Run.organization_id == cohort.organization_id, Run.status.in_(ACTIVE))
+    )
+    limit = settings["MAX_ACTIVE_RUNS"]
+    if active >= limit:
+        raise ApiProblem(
+            429,
+            "too many active runs",
+            f"your organization has {active} queued or running runs; the limit is {limit}. "
+            "Retry when one finishes.",
+            kind="too-many-runs",
+            headers={"Retry-After": str(settings["RETRY_AFTER_SECONDS"])},
+            limit=limit,
+        )
+    run = Run(organization_id=cohort.organization_id, cohort_id=cohort.id, policy=policy)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finished(run: Run) -> Run:
+    """``run`` if it succeeded; otherwise a 409 problem carrying its status."""
+    if run.status != RunStatus.SUCCEEDED:
+        raise ApiProblem(
+            409,
+            "run has no results",
+            f"run {run.id} is {run.status}; results exist once it has succeeded",
+            kind="run-not-succeeded",
+            run_status=run.status,
+        )
+    return run
+
+
+def present_run(run: Run) -> dict:
+    """The run's columns plus links to its other routes."""
+    body = {column.key: getattr(run, column.key) for column in Run.__table__.columns}
+    body["links"] = {
+        "self": url_for("runs.get_run", run_id=run.id),
+        "cohort": url_for("cohorts.get_cohort", cohort_id=run.cohort_id),
+        "cancel": url_for("runs.cancel_run", run_id=run.id),
+        "assignments": url_for("runs.list_assignments", run_id=run.id),
+        "unmatched": url_for("runs.list_unmatched", run_id=run.id),
+    }
+    return body

@@ -1,0 +1,56 @@
+"""One blueprint per resource; this module registers them and holds shared doc snippets."""
+
+from __future__ import annotations
+
+import http
+from functools import wraps
+
+from flask import request
+
+from api.auth import require_key
+from api.cohort_input import unsupported
+
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Retrying with the same key and body replays the first answer.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+
+def problems(blp, *codes: int):
+    """Document ``codes`` on a view as problem+json responses (the components of errors.Api)."""
+
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, response=http.HTTPStatus(code).name)(view)
+        return view
+
+    return decorate
+
+
+def json_only(view):
+    """415 before anything else when a JSON route gets another content type."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not request.is_json:
+            raise unsupported(("application/json",))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def protected(blp):
+    """Require an organization key on every route of ``blp``; 401 is documented by callers."""
+    blp.before_request(require_key)
+    return blp
+
+
+def register_all(api) -> None:
+    """Register every blueprint on the flask-smorest ``api``."""
+    from api.views import cohorts, docs, health, match, runs
+
+    for module in (cohorts, runs, match, health, docs):
+        api.register_blueprint(module.blp)

@@ -1,0 +1,93 @@
+"""``/api/v1/docs``: a self-contained page listing every route of the OpenAPI document.
+
+Swagger UI and ReDoc load their scripts from a CDN, which neither our tests nor many
+users' networks reach, so this page is plain HTML built from the same spec that
+``/api/v1/openapi.json`` serves: each operation with its summary, parameters, request
+content types and responses, then the problem types errors point to.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from flask import Response
+from flask_smorest import Blueprint, current_api
+
+from api.jobs.problems import PROBLEM_TYPES as RUN_PROBLEM_TYPES
+
+blp = Blueprint("docs", __name__, url_prefix="/api/v1")
+PROBLEM_TYPES = {
+    "input-rejected": "The cohort or policy has problems; `errors` lists every one "
+    "(source, line, row, column, value, message). Nothing was stored.",
+    "invalid-request": "A query parameter, header or JSON body has the wrong shape; "
+    "`errors` names each field.",
+    "unauthorized": "No key, or an unknown or revoked key.",
+    "not-found": "No such object in your organization.",
+    "unsupported-media-type": "The Content-Type is not one this route reads.",
+    "too-many-participants": "More participants than this server takes on this route.",
+    "too-many-runs": "Your organization has the maximum of queued or running runs; "
+    "retry after `Retry-After` seconds.",
+    "run-not-succeeded": "The run has no results (see `run_status`).",
+    "run-finished": "The run has already finished; nothing to cancel.",
+    "idempotency-key-reused": "The Idempotency-Key was first used with another request.",
+    "idempotency-in-progress": "The first request with this Idempotency-Key is still "
+    "being handled.",
+    **RUN_PROBLEM_TYPES,
+}
+STYLE = (
+    "body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+    "code{background:#f3f3f3;padding:0 .25em}.op{border-top:1px solid #ddd;padding:.5rem 0}"
+    ".m{display:inline-block;min-width:4.5em;font-weight:bold}"
+)
+
+
+def _operation(path: str, method: str, op: dict) -> str:
+    params = ", ".join(
+        f"<code>{escape(p.get('name', ''))}</code> ({escape(p.get('in', ''))})"
+        for p in op.get("parameters", [])
+        if isinstance(p, dict)
+    )
+    body = ", ".join(escape(t) for t in op.get("requestBody", {}).get("content", {}))
+    codes = ", ".join(escape(str(code)) for code in op.get("responses", {}))
+    open_ = " (no key needed)" if op.get("security") == [] else ""
+    rows = [
+        f'<div class="op"><span class="m">{method.upper()}</span> <code>{escape(path)}</code>'
+        f"{open_}<br>{escape(op.get('summary', ''))}"
+    ]
+    if params:
+        rows.append(f"<br>parameters: {params}")
+    if body:
+        rows.append(f"<br>body: {body}")
+    rows.append(f"<br>responses: {codes}</div>")
+    return "".join(rows)
+
+
+def render(spec: dict) -> str:
+    """The page's HTML for an OpenAPI document."""
+    info = spec.get("info", {})
+    parts = [
+        f"<!doctype html><meta charset=utf-8><title>{escape(info.get('title', ''))}</title>",
+        f"<style>{STYLE}</style><h1>{escape(info.get('title', ''))} "
+        f"{escape(str(info.get('version', '')))}</h1>",
+        "<p>Send <code>Authorization: Bearer &lt;key&gt;</code> (make a key with "
+        "<code>mentormatch keys create --org NAME</code>). Machine-readable: "
+        '<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p><h2>Routes</h2>',
+    ]
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                parts.append(_operation(path, method, op))
+    parts.append("<h2>Problem types</h2><p>Errors are <code>application/problem+json</code>.</p>")
+    parts.extend(
+        f'<p id="problem-{kind}"><code>{kind}</code>: {escape(text)}</p>'
+        for kind, text in PROBLEM_TYPES.items()
+    )
+    return "\n".join(parts)
+
+
+@blp.route("/docs", methods=["GET"])
+@blp.doc(security=[])
+@blp.response(200, content_type="text/html")
+def docs():
+    """This page: every route of the API, from the OpenAPI document."""
+    return Response(render(current_api.spec.to_dict()), mimetype="text/html")

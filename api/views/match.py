@@ -1,0 +1,33 @@
+"""``POST /match``: a small cohort and a policy in, the explained result inline.
+
+Nothing is stored. Above ``SYNC_MATCH_LIMIT`` participants the answer is 413, pointing to
+the asynchronous route (create a cohort, then start a run).
+"""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from api import schemas
+from api.cohort_input import json_body, people_to_cohort
+from api.operations import build_policy
+from api.results import match_body
+from api.services import services
+from api.views import json_only, problems, protected
+from matcher.solve import solve
+
+blp = protected(Blueprint("match", __name__, url_prefix="/api/v1"))
+ASYNC = "Create the cohort with POST /api/v1/cohorts, then POST /api/v1/cohorts/{id}/runs."
+
+
+@blp.route("/match", methods=["POST"])
+@json_only
+@blp.arguments(schemas.MatchIn)
+@blp.response(200, schemas.MatchOut)
+@problems(blp, 400, 401, 413, 415)
+def match(_):
+    """Match inline: ``{"cohort": {participants | mentors + mentees}, "policy": {...}}``."""
+    data, settings = json_body(), services().settings
+    cohort = people_to_cohort(data["cohort"], settings["SYNC_MATCH_LIMIT"], ASYNC)
+    policy = build_policy(data.get("policy") or {}, "coaching", settings["MAX_SOLVER_SECONDS"])
+    return match_body(solve(cohort, policy))

@@ -1,0 +1,135 @@
+"""Runs: start one on a cohort (202 + Location), read it, cancel it, read its results."""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+from flask_smorest import Blueprint
+
+from api import schemas
+from api.cohort_input import json_body
+from api.db import transaction
+from api.errors import ApiProblem
+from api.idempotency import idempotent
+from api.operations import build_policy, check_pairs, finished, owned, present_run, start_run
+from api.pagination import paginate
+from api.results import assignments_csv, mentee_result, pair_body, pairs_of, unmatched_of
+from api.services import services
+from api.tables import Cohort, Run, RunStatus
+from api.views import IDEMPOTENCY_KEY, json_only, problems, protected
+from matcher.policy import policy_to_dict
+
+blp = protected(Blueprint("runs", __name__, url_prefix="/api/v1"))
+PAIRS_OR_CSV = {
+    "description": "A page of pairs, or with Accept: text/csv the whole result as CSV",
+    "content": {
+        "application/json": {"schema": schemas.AssignmentPage},
+        "text/csv": {"schema": {"type": "string"}},
+    },
+}
+
+
+@blp.route("/cohorts/<cohort_id>/runs", methods=["POST"])
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
+@idempotent
+@json_only
+@blp.arguments(schemas.PolicyIn)
+@blp.response(202, schemas.RunOut, headers={"Location": {"schema": {"type": "string"}}})
+@problems(blp, 400, 401, 404, 409, 415, 429)
+def start(_, cohort_id):
+    """Queue a match of the cohort under a policy (preset name, weights, rules, solver)."""
+    settings = services().settings
+    with transaction(services().sessions) as session:
+        cohort = owned(session, Cohort, cohort_id)
+        policy = build_policy(json_body(), cohort.program, settings["MAX_SOLVER_SECONDS"])
+        check_pairs(session, cohort.id, policy)
+        run = start_run(session, cohort, policy_to_dict(policy), settings)
+    services().executor.submit(run.id)
+    return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}
+
+
+@blp.route("/runs/<run_id>", methods=["GET"])
+@blp.response(200, schemas.RunOut)
+@problems(blp, 401, 404)
+def get_run(run_id):
+    """Status, attempt, timestamps, solver status, objective, bound, gap, metrics, error."""
+    with services().sessions() as session:
+        return present_run(owned(session, Run, run_id))
+
+
+@blp.route("/runs/<run_id>/cancel", methods=["POST"])
+@blp.response(200, schemas.RunOut, description="Cancelled (it had not started, or already was)")
+@blp.alt_response(202, schema=schemas.RunOut, description="Cancel requested", success=True)
+@problems(blp, 401, 404, 409)
+def cancel_run(run_id):
+    """Cancel a run: a queued run at once, a running one at its next stage."""
+    with transaction(services().sessions) as session:
+        run = owned(session, Run, run_id)
+        if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+            finished_already(run)
+        from api.jobs.lifecycle import request_cancel
+
+        request_cancel(session, run)
+        code = 202 if run.status == RunStatus.RUNNING else 200
+        return present_run(run), code
+
+
+def finished_already(run: Run):
+    raise ApiProblem(
+        409,
+        "run already finished",
+        f"run {run.id} has {run.status}; there is nothing to cancel",
+        kind="run-finished",
+        run_status=run.status,
+    )
+
+
+@blp.route("/runs/<run_id>/assignments", methods=["GET"])
+@blp.arguments(schemas.PageArgs, location="query")
+@blp.response(200, schemas.AssignmentPage)
+@blp.doc(responses={"200": PAIRS_OR_CSV})
+@problems(blp, 401, 404, 406, 409)
+def list_assignments(args, run_id):
+    """The pairs (JSON, paginated) or, with Accept: text/csv, the Excel-safe CSV file."""
+    kind = wanted_type()
+    with services().sessions() as session:
+        run = finished(owned(session, Run, run_id))
+        if kind == "text/csv":
+            return csv_response(run.id, assignments_csv(session, run))
+        if kind is None:
+            raise ApiProblem(406, "not acceptable", "ask for application/json or text/csv")
+        body, headers = paginate(session, pairs_of(run.id), args)
+    body["items"] = [pair_body(row) for row in body["items"]]
+    return body, headers
+
+
+def wanted_type() -> str | None:
+    """JSON unless the Accept header prefers CSV; None when it accepts neither."""
+    if not request.accept_mimetypes:
+        return "application/json"
+    return request.accept_mimetypes.best_match(["application/json", "text/csv"])
+
+
+def csv_response(run_id: str, data: bytes) -> Response:
+    disposition = f'attachment; filename="{run_id}-assignments.csv"'
+    headers = {"Content-Disposition": disposition}
+    return Response(data, mimetype="text/csv", headers=headers)
+
+
+@blp.route("/runs/<run_id>/assignments/<mentee_id>", methods=["GET"])
+@blp.response(200, schemas.MenteeResultOut)
+@problems(blp, 401, 404, 409)
+def get_assignment(run_id, mentee_id):
+    """One mentee: pairs with score breakdown and explanation, unfilled places, alternates."""
+    with services().sessions() as session:
+        return mentee_result(session, finished(owned(session, Run, run_id)), mentee_id)
+
+
+@blp.route("/runs/<run_id>/unmatched", methods=["GET"])
+@blp.arguments(schemas.PageArgs, location="query")
+@blp.response(200, schemas.UnmatchedPage)
+@problems(blp, 401, 404, 409)
+def list_unmatched(args, run_id):
+    """Mentees with wanted places left unfilled, and why."""
+    with services().sessions() as session:
+        finished(owned(session, Run, run_id))
+        return paginate(session, unmatched_of(run_id), args)

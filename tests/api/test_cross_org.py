@@ -1,0 +1,71 @@
+"""Another organization's object is a 404 on every route with an id, by every method, and
+nothing about it changes. ``ROUTES`` must list every such route: a test checks the app."""
+
+from __future__ import annotations
+
+import pytest
+from api_helpers import finish, make_cohort
+from sqlalchemy import func, select
+
+from api.tables import Assignment, IdempotencyRecord, Participant, Run
+
+ROUTES = [
+    ("GET", "/api/v1/cohorts/<cohort_id>"),
+    ("DELETE", "/api/v1/cohorts/<cohort_id>"),
+    ("GET", "/api/v1/cohorts/<cohort_id>/participants"),
+    ("POST", "/api/v1/cohorts/<cohort_id>/runs"),
+    ("GET", "/api/v1/runs/<run_id>"),
+    ("POST", "/api/v1/runs/<run_id>/cancel"),
+    ("GET", "/api/v1/runs/<run_id>/assignments"),
+    ("GET", "/api/v1/runs/<run_id>/assignments/<mentee_id>"),
+    ("GET", "/api/v1/runs/<run_id>/unmatched"),
+]
+
+
+def test_routes_list_every_route_with_an_id(app):
+    with_ids = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if "<" in rule.rule and rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert with_ids == set(ROUTES)
+
+
+def snapshot(client, sessions, cohort, runs):
+    with sessions() as session:
+        counts = [
+            session.scalar(select(func.count()).select_from(model))
+            for model in (Participant, Run, Assignment, IdempotencyRecord)
+        ]
+    views = [client.get(f"/api/v1/cohorts/{cohort}").get_json()]
+    views += [client.get(f"/api/v1/runs/{run}").get_json() for run in runs]
+    return counts, views
+
+
+CASES = [(*route, "application/json") for route in ROUTES]
+CASES.append(("GET", "/api/v1/runs/<run_id>/assignments", "text/csv"))
+
+
+@pytest.mark.parametrize(("method", "rule", "accept"), CASES)
+def test_another_organizations_object_is_404_and_unchanged(
+    client, other, sessions, method, rule, accept
+):
+    cohort = make_cohort(client)
+    done = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"]
+    finish(sessions, done)
+    queued = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"]
+    before = snapshot(client, sessions, cohort, (done, queued))
+    for run in (done, queued):
+        path = (
+            rule.replace("<cohort_id>", cohort)
+            .replace("<run_id>", run)
+            .replace("<mentee_id>", "E1")
+        )
+        kwargs = {"json": {}} if method == "POST" else {}
+        headers = {"Accept": accept, "Idempotency-Key": f"k-{run}"}
+        response = other.open(path, method=method, headers=headers, **kwargs)
+        assert response.status_code == 404, (path, response.get_json())
+        assert response.content_type == "application/problem+json"
+        assert response.get_json()["title"] == "not found"
+    assert snapshot(client, sessions, cohort, (done, queued)) == before
