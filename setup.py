@@ -34,8 +34,23 @@ setup(
     # Alembic's migration scripts are data to setuptools (the folder is not a package).
     package_data={"api": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"]},
     extras_require={
-        "test": ["pytest>=8", "hypothesis>=6.100", "scipy>=1.11", "schemathesis>=4.0"],
-        "dev": ["pytest>=8", "hypothesis>=6.100", "scipy>=1.11", "schemathesis>=4.0", "ruff>=0.6"],
+        # scipy and matching are the baselines the benchmarks (and their smoke test) run.
+        "test": [
+            "pytest>=8",
+            "hypothesis>=6.100",
+            "scipy>=1.11",
+            "schemathesis>=4.0",
+            "matching>=1.4",
+        ],
+        "bench": ["scipy>=1.11", "matching>=1.4"],
+        "dev": [
+            "pytest>=8",
+            "hypothesis>=6.100",
+            "scipy>=1.11",
+            "schemathesis>=4.0",
+            "matching>=1.4",
+            "ruff>=0.6",
+        ],
     },
     entry_points={
         "console_scripts": ["mentormatch = matcher.cli:main"],

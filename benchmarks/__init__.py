@@ -1,0 +1,1 @@
+"""Benchmark programs for mentormatch: ``python -m benchmarks.run`` runs them all."""

@@ -1,0 +1,223 @@
+"""What every benchmark suite shares: cohorts, timing, memory, checking, subprocesses.
+
+Suites build their instances here so that ours and every baseline see the same data;
+turn any solver's index pairs into a checked :class:`matcher.model.MatchResult`
+(:func:`checked_result` fails loudly when :func:`matcher.check.check` finds anything);
+and run a task in a fresh Python process with a time cap (:func:`isolated`), so that
+peak memory is per task and a slow baseline cannot stall the run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from importlib import metadata
+
+import numpy as np
+
+from matcher.check import check
+from matcher.generate import generate_cohort
+from matcher.instance import Solution
+from matcher.model import Cohort, MatchResult, Status
+from matcher.solve import assemble
+
+MARK = "@@RESULT@@"  # the line of a worker's stdout that carries its JSON answer
+
+
+class CheckFailed(AssertionError):
+    """A solver's output broke the cohort's rules (the checker's list is in the message)."""
+
+
+def machine() -> dict:
+    """Cores, platform, Python and library versions of this machine.
+
+    Returns
+    -------
+    dict
+        ``cpu_count``, ``platform``, ``python`` and ``versions`` (package -> version).
+    """
+    versions = {}
+    for name in ("ortools", "numpy", "scipy", "matching", "matplotlib"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"10000x2000"`` -> (10000, 2000).
+
+    Raises
+    ------
+    ValueError
+        If the text is not two whole numbers >= 1 joined by ``x``.
+    """
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.strip().isdigit() and int(p) >= 1 for p in parts):
+        raise ValueError(f"size {text!r}: expected MENTEESxMENTORS, e.g. 10000x2000")
+    return int(parts[0]), int(parts[1])
+
+
+def bench_cohort(
+    n_mentees: int,
+    n_mentors: int,
+    seed: int,
+    *,
+    capacity: int | None = 6,
+    min_loads: bool = False,
+    single: bool = False,
+) -> Cohort:
+    """A generated cohort set up for a benchmark.
+
+    Parameters
+    ----------
+    n_mentees, n_mentors, seed : for :func:`matcher.generate.generate_cohort`.
+    capacity : every mentor's capacity (None keeps the generated 1-6).
+    min_loads : keep the generated minimum loads (5% of mentors; they need CP-SAT);
+        otherwise every ``min_capacity`` is 0 so the flow path applies.
+    single : every mentee wants exactly one mentor (the generator gives 5% two).
+
+    Returns
+    -------
+    Cohort
+    """
+    cohort = generate_cohort(n_mentees, n_mentors, seed)
+    mentors = tuple(
+        replace(
+            m,
+            capacity=m.capacity if capacity is None else capacity,
+            min_capacity=m.min_capacity if min_loads else 0,
+        )
+        for m in cohort.mentors
+    )
+    mentees = tuple(replace(e, capacity=1) for e in cohort.mentees) if single else cohort.mentees
+    return replace(cohort, mentors=mentors, mentees=mentees)
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_runs(run, repeat: int, slow_after: float = math.inf):
+    """Run ``run()`` up to ``repeat`` times.
+
+    Parameters
+    ----------
+    run : a callable without arguments.
+    repeat : how many runs at most (at least one is made).
+    slow_after : stop repeating once a single run took longer than this many seconds.
+
+    Returns
+    -------
+    (seconds, result)
+        Every run's wall time and the last run's result.
+    """
+    seconds, out = [], None
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        out = run()
+        seconds.append(time.perf_counter() - started)
+        if seconds[-1] > slow_after:
+            break
+    return seconds, out
+
+
+def summary(seconds: list[float]) -> dict:
+    """Median, min and count of run times (seconds, 4 significant digits)."""
+    return {
+        "median_s": round(statistics.median(seconds), 4),
+        "min_s": round(min(seconds), 4),
+        "runs": len(seconds),
+    }
+
+
+def total_of(instance, pairs) -> tuple[int, float]:
+    """(matched places, float total score) of index ``pairs`` on ``instance``."""
+    if len(pairs) == 0:
+        return 0, 0.0
+    rows, cols = np.asarray(pairs, dtype=np.int64).reshape(-1, 2).T
+    return int(rows.size), math.fsum(instance.scores[rows, cols].tolist())
+
+
+def checked_result(
+    cohort, policy, instance, features, pairs, name: str, status=Status.FEASIBLE
+) -> MatchResult:
+    """Assemble index ``pairs`` into a MatchResult and run the independent checker on it.
+
+    Parameters
+    ----------
+    cohort, policy : what was matched.
+    instance, features : from :func:`matcher.build.build_instance`.
+    pairs : (mentee index, mentor index) pairs from any solver.
+    name : the solver's name, for the result and the error.
+    status : the status to give the result (baselines claim no bound).
+
+    Returns
+    -------
+    MatchResult
+
+    Raises
+    ------
+    CheckFailed
+        If :func:`matcher.check.check` reports anything (the first five violations shown).
+    """
+    unique = tuple(sorted({(int(i), int(j)) for i, j in pairs}))
+    if len(unique) != len(pairs):
+        raise CheckFailed(f"{name}: {len(pairs) - len(unique)} duplicate pairs in its output")
+    result = assemble(cohort, policy, instance, features, Solution(unique, status), name)
+    require_valid(cohort, policy, result, name)
+    return result
+
+
+def require_valid(cohort, policy, result: MatchResult, name: str) -> None:
+    """Raise :class:`CheckFailed` unless ``check(cohort, policy, result)`` is empty."""
+    problems = check(cohort, policy, result)
+    if problems:
+        shown = "; ".join(problems[:5])
+        raise CheckFailed(f"{name}: checker found {len(problems)} violation(s): {shown}")
+
+
+def isolated(task: str, kwargs: dict, timeout: float) -> dict:
+    """Run ``benchmarks.worker`` task ``task`` in a fresh Python process.
+
+    Parameters
+    ----------
+    task : a name in :data:`benchmarks.worker.TASKS`.
+    kwargs : JSON-serialisable keyword arguments for it.
+    timeout : seconds before the process is killed.
+
+    Returns
+    -------
+    dict
+        The task's answer plus ``wall_s`` and ``peak_rss_mib`` of the process, or
+        ``{"error": ..., "timed_out": bool}`` when it failed or ran out of time.
+    """
+    command = [sys.executable, "-m", "benchmarks.worker", task, json.dumps(kwargs)]
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"stopped after the {timeout:g} s cap", "timed_out": True}
+    wall = round(time.perf_counter() - started, 3)
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith(MARK):
+            answer = json.loads(line[len(MARK) :])
+            answer["wall_s"] = wall
+            return answer
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return {"error": " | ".join(tail) or f"exit code {done.returncode}", "timed_out": False}

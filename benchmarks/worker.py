@@ -1,0 +1,39 @@
+"""The process a benchmark task runs in: ``python -m benchmarks.worker TASK JSON_KWARGS``.
+
+Prints the task's JSON answer (with the process's peak RSS) on one line starting with
+:data:`benchmarks.common.MARK`; an exception ends the process with a traceback on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from benchmarks.common import MARK, peak_rss_mib
+
+
+def _tasks() -> dict:
+    from benchmarks.suites import baselines, fairness, orlib, scale, stable
+
+    return {
+        "scale": scale.task,
+        "baseline": baselines.task,
+        "fairness": fairness.task,
+        "side_rules": fairness.side_task,
+        "stable_ours": stable.task_ours,
+        "stable_package": stable.task_package,
+        "orlib": orlib.task,
+    }
+
+
+def main(argv: list[str]) -> int:
+    """Run one task; see the module docstring."""
+    name, kwargs = argv[0], json.loads(argv[1])
+    answer = _tasks()[name](**kwargs)
+    answer.setdefault("peak_rss_mib", round(peak_rss_mib(), 1))
+    print(MARK + json.dumps(answer), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,122 @@
+"""Smoke test of ``python -m benchmarks.run``: tiny sizes, results in a temporary folder.
+
+Checks the JSON structure, that every exact baseline reaches our objective, that the
+checker passed everywhere, and the driver's handling of bad input. No timings asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.common import CheckFailed, parse_size, require_valid
+from benchmarks.run import failures
+from benchmarks.suites.baselines import EXACT
+from matcher.generate import generate_cohort
+from matcher.model import MatchResult, Pair, Status
+from matcher.policy import preset
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("bench")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    found = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+    return {"out": out, "json": found}
+
+
+def test_every_suite_wrote_json_with_machine_and_settings(smoke):
+    found = smoke["json"]
+    assert set(found) == {"scale", "baselines", "fairness", "stable", "orlib", "service"}
+    for name, data in found.items():
+        assert data["suite"] == name
+        assert data["machine"]["cpu_count"] >= 1
+        assert set(data["machine"]["versions"]) >= {"ortools", "numpy", "scipy"}
+        assert data["settings"]["mode"] == "smoke"
+    assert (smoke["out"] / "README.md").read_text().count("### ") == 6
+    assert (smoke["out"] / "scale.png").stat().st_size > 1000
+
+
+def test_scale_is_certified_and_checked(smoke):
+    (row,) = smoke["json"]["scale"]["results"]["rows"]
+    assert row["size"] == [200, 40]
+    assert row["status"] == "optimal" and row["certified"] is True
+    assert row["checker"] == "passed"
+    assert set(row["stages"]) >= {"build", "flow", "explain"}
+    assert row["peak_rss_mib"] > 0
+
+
+def test_exact_baselines_match_our_objective(smoke):
+    (entry,) = smoke["json"]["baselines"]["results"]["sizes"]
+    methods = entry["methods"]
+    assert set(methods) == {"ours", "lsa", "min_weight_full", "mcf_dense", "greedy", "cpsat"}
+    ours = methods["ours"]
+    assert ours["matched"] == 200 and ours["checker"] == "passed"
+    for name in EXACT:
+        if methods[name].get("no_solution"):
+            continue  # plain CP-SAT may find nothing in its time limit
+        assert methods[name]["checker"] == "passed", name
+        assert methods[name]["equal_to_ours"] is True, name
+        assert methods[name]["scaled_total"] == ours["scaled_total"], name
+    assert methods["greedy"]["checker"] == "passed"
+    assert methods["greedy"]["total"] <= ours["total"] + 1e-9
+
+
+def test_fairness_stable_orlib_and_service_hook(smoke):
+    fair = smoke["json"]["fairness"]["results"]
+    assert fair["fairness"]["fair"]["status"] == "optimal"
+    assert fair["fairness"]["fair"]["min_score"] >= fair["fairness"]["plain"]["min_score"]
+    assert fair["side_rules"]["side_rules"]["solver"] == "cpsat"
+    (row,) = smoke["json"]["stable"]["results"]["rows"]
+    assert row["ours"]["blocking_pairs"] == 0 and row["package"]["blocking_pairs"] == 0
+    assert row["package"]["same_as_ours"] is True
+    rows = smoke["json"]["orlib"]["results"]["rows"]
+    assert [r["instance"] for r in rows] == ["assign100", "assign200"]
+    assert all(r["ours"] == r["optimum"] == r["scipy"] for r in rows)
+    assert smoke["json"]["service"]["results"]["service"] is None
+
+
+def test_failures_finds_unequal_and_broken_results():
+    data = {"sizes": [{"methods": {"lsa": {"method": "lsa", "equal_to_ours": False}}}]}
+    assert failures("baselines", data) == [
+        "baselines /sizes[0]/methods/lsa: objective differs from ours"
+    ]
+    assert failures("x", {"a": {"error": "boom", "timed_out": False}}) == ["x /a: boom"]
+    assert failures("x", {"a": {"error": "cap", "timed_out": True}}) == []
+    assert failures("x", {"a": {"method": "greedy", "equal_to_ours": False}}) == []
+
+
+def test_bad_sizes_and_suite_names_are_rejected():
+    with pytest.raises(ValueError, match="expected MENTEESxMENTORS"):
+        parse_size("100by20")
+    with pytest.raises(ValueError):
+        parse_size("0x5")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--only", "nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "unknown suite(s) nope" in done.stderr
+
+
+def test_require_valid_fails_loudly_on_a_broken_result():
+    cohort = generate_cohort(5, 2, 0)
+    policy = preset("coaching")
+    pair = Pair(cohort.mentees[0].id, cohort.mentees[1].id, 0.5)  # a mentee as mentor
+    result = MatchResult(solver="hand", status=Status.FEASIBLE, pairs=(pair,), objective=0.5)
+    with pytest.raises(CheckFailed, match="hand: checker found"):
+        require_valid(cohort, policy, result, "hand")
