@@ -42,7 +42,8 @@ setup(
             "schemathesis>=4.0",
             "matching>=1.4",
         ],
-        "bench": ["scipy>=1.11", "matching>=1.4"],
+        # gunicorn: the production server the service benchmark measures beside waitress.
+        "bench": ["scipy>=1.11", "matching>=1.4", "gunicorn>=22"],
         "dev": [
             "pytest>=8",
             "hypothesis>=6.100",

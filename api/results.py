@@ -87,7 +87,11 @@ def assignments_csv(session: Session, run: Run) -> bytes:
 
 
 def match_body(result: MatchResult) -> dict:
-    """A whole core MatchResult as the ``POST /match`` answer."""
+    """A whole core MatchResult as the ``POST /match`` answer (the MatchOut shape).
+
+    Built field by field: ``dataclasses.asdict`` deep-copies every value and cost a
+    sync request more time than the solve's flow stage.
+    """
     return {
         "solver": result.solver,
         "status": result.status.value,
@@ -97,8 +101,19 @@ def match_body(result: MatchResult) -> dict:
         "certified": result.certified,
         "metrics": asdict(result.metrics),
         "pairs": [pair_body(p) for p in result.pairs],
-        "unmatched": [asdict(u) for u in result.unmatched],
-        "alternates": [asdict(a) for a in result.alternates],
+        "unmatched": [
+            {"mentee_id": u.mentee_id, "missing": u.missing, "reasons": list(u.reasons)}
+            for u in result.unmatched
+        ],
+        "alternates": [
+            {
+                "mentee_id": a.mentee_id,
+                "mentor_id": a.mentor_id,
+                "score": a.score,
+                "why_not": a.why_not,
+            }
+            for a in result.alternates
+        ],
         "notes": list(result.notes),
         "conflicts": list(result.conflicts),
     }

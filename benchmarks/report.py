@@ -161,11 +161,50 @@ def orlib_section(data: dict) -> list[str]:
 
 
 def service_section(data: dict) -> list[str]:
-    """The service hook's state."""
+    """Sync ``/match`` latency per server, and a run through a Celery worker."""
     res = data["results"]
-    if res.get("service") is None:
-        return ["### Service", "", res["note"], ""]
-    return ["### Service", "", "```json", json.dumps(res["service"], indent=1), "```", ""]
+    if "sync_match" not in res:
+        return ["### Service", "", res.get("note", "not measured"), ""]
+    sync = res["sync_match"]
+    floor = sync["solve_in_process"]
+    head = ["server", "processes", "clients", "requests", "errors", "p50 ms", "p90 ms"]
+    head += ["p99 ms", "req/s", "1 client p50 ms", "Little's-law p50 floor ms"]
+    rows = []
+    for name, r in sync["servers"].items():
+        if "concurrent" not in r:
+            rows.append([name, r.get("skipped") or f"failed: {r.get('error')}"] + [""] * 9)
+            continue
+        c = r["concurrent"]
+        rows.append(
+            [name, r["processes"], c["clients"], c["requests"], c["errors"], c["p50_ms"]]
+            + [c["p90_ms"], c["p99_ms"], c["requests_per_s"], r["one_client"]["p50_ms"]]
+            + [r["littles_law_p50_floor_ms"]]
+        )
+    cohort = sync["cohort"]
+    lines = ["### Service", "", res["note"], ""]
+    lines += [
+        f"Sync `/match`: {cohort['mentees']} mentees x {cohort['mentors']} mentors, "
+        f"{cohort['request_bytes']:,}-byte request; `solve()` alone in-process "
+        f"{floor['median_ms']} ms ({floor['solver']}, {floor['status']}).",
+        "",
+        *_table(head, rows),
+    ]
+    run = res.get("celery_run", {})
+    if "error" in run:
+        lines += [f"Celery run {_size(run['size'])}: failed: {run['error']}", ""]
+    elif run:
+        head = ["size", "POST runs -> succeeded s (median)", "solve() s (median)"]
+        head += ["overhead s", "runs", "stored pairs", "status"]
+        last = run["runs"][-1]
+        lines += _table(
+            head,
+            [
+                [_size(run["size"]), _s(run["service"]["median_s"]), _s(run["solve"]["median_s"])]
+                + [_s(run["overhead_s"]), run["service"]["runs"], f"{last['pairs']:,}"]
+                + [last["solver_status"]]
+            ],
+        )
+    return lines
 
 
 SECTIONS = {

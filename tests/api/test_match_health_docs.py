@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from api_helpers import small_records
+from api_helpers import DATA, small_records
 
 from matcher.policy import policy_from_dict
 from matcher.records import cohort_from_records
@@ -24,6 +24,23 @@ def test_match_answers_inline_like_the_core(client):
     ]
     assert body["objective"] == pytest.approx(expected.objective)
     assert body["metrics"]["mentees"] == 3
+
+
+def test_match_answer_is_what_its_schema_would_dump(client):
+    """The view returns its body without marshmallow's dump: it must already be that."""
+    from api.schemas import MatchOut
+    from matcher.cohort_csv import read_cohort
+    from matcher.records import cohort_to_records
+
+    records = cohort_to_records(read_cohort(DATA / "coaching-sample.csv"))
+    policy = {"program": "coaching", "seniority": {"max_gap": 3}}
+    response = client.post(
+        "/api/v1/match", json={"cohort": {"participants": records}, "policy": policy}
+    )
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["pairs"] and body["alternates"]
+    assert MatchOut().dump(body) == body
 
 
 def test_match_rejects_big_cohorts_bad_people_and_bad_policies(app, client):

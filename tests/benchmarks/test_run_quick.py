@@ -86,7 +86,12 @@ def test_fairness_stable_orlib_and_service_hook(smoke):
     rows = smoke["json"]["orlib"]["results"]["rows"]
     assert [r["instance"] for r in rows] == ["assign100", "assign200"]
     assert all(r["ours"] == r["optimum"] == r["scipy"] for r in rows)
-    assert smoke["json"]["service"]["results"]["service"] is None
+    service = smoke["json"]["service"]["results"]
+    waitress = service["sync_match"]["servers"]["waitress"]
+    assert waitress["same_pairs_as_solve"] is True
+    assert waitress["concurrent"]["errors"] == 0 and waitress["concurrent"]["requests"] == 20
+    run = service["celery_run"]
+    assert run["runs"][0]["solver_status"] == "optimal" and run["service"]["runs"] == 1
 
 
 def test_failures_finds_unequal_and_broken_results():
