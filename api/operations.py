@@ -7,6 +7,7 @@ an object that does not exist give the same 404, so ids reveal nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 
 from flask import g, url_for
@@ -78,11 +79,27 @@ def check_pairs(session: Session, cohort_id: str, policy: Policy) -> None:
         raise InputError(problems, title="the policy names people who are not in the cohort")
 
 
-def start_run(session: Session, cohort: Cohort, policy: dict, settings: dict) -> Run:
-    """A queued run of ``cohort``; 429 when the organization has too many active runs.
+def start_runs(
+    session: Session, cohort: Cohort, runs: Sequence[Mapping], settings: Mapping
+) -> list[Run]:
+    """Queued runs of ``cohort``; 429 when they would take the organization past its limit.
 
     The organization row is locked first (PostgreSQL; SQLite transactions are already
     serial), so concurrent requests cannot both pass the limit.
+
+    Parameters
+    ----------
+    session : the caller's transaction.
+    cohort : the cohort row the runs solve.
+    runs : the columns of each run (``policy``, and ``kind``, ``changes``,
+        ``previous_run_id``, ``scenario_id``, ``variant`` as needed).
+    settings : ``MAX_ACTIVE_RUNS`` (queued or running per organization) and
+        ``RETRY_AFTER_SECONDS``.
+
+    Returns
+    -------
+    list of Run
+        Flushed (with ids), in the order given.
     """
     session.execute(
         select(Organization.id).where(Organization.id == cohort.organization_id).with_for_update()
@@ -93,20 +110,29 @@ def start_run(session: Session, cohort: Cohort, policy: dict, settings: dict) ->
         .where(Run.organization_id == cohort.organization_id, Run.status.in_(ACTIVE))
     )
     limit = settings["MAX_ACTIVE_RUNS"]
-    if active >= limit:
+    if active + len(runs) > limit:
+        needs = f"; this request needs {len(runs)}" if len(runs) > 1 else ""
         raise ApiProblem(
             429,
             "too many active runs",
-            f"your organization has {active} queued or running runs; the limit is {limit}. "
-            "Retry when one finishes.",
+            f"your organization has {active} queued or running runs{needs}; the limit is "
+            f"{limit}. Retry when {'one finishes' if len(runs) == 1 else 'enough finish'}.",
             kind="too-many-runs",
             headers={"Retry-After": str(settings["RETRY_AFTER_SECONDS"])},
             limit=limit,
         )
-    run = Run(organization_id=cohort.organization_id, cohort_id=cohort.id, policy=policy)
-    session.add(run)
+    rows = [
+        Run(organization_id=cohort.organization_id, cohort_id=cohort.id, **columns)
+        for columns in runs
+    ]
+    session.add_all(rows)
     session.flush()
-    return run
+    return rows
+
+
+def start_run(session: Session, cohort: Cohort, policy: dict, settings: Mapping) -> Run:
+    """A queued "match" run of ``cohort``; 429 as :func:`start_runs`."""
+    return start_runs(session, cohort, [{"policy": policy}], settings)[0]
 
 
 def finished(run: Run) -> Run:

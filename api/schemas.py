@@ -330,6 +330,21 @@ class RunOut(Schema):
     conflicts = fields.List(fields.String(), allow_none=True)
     error = fields.Nested(ProblemSchema, allow_none=True)
     policy = fields.Dict(required=True)
+    previous_run_id = fields.String(allow_none=True, metadata={"description": "rematch: of"})
+    scenario_id = fields.String(allow_none=True)
+    variant = fields.String(allow_none=True, metadata={"description": "scenario: its label"})
+    changes = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "scenario: the variant's change set; rematch: "
+            "{changes: change set, move_cost}"
+        },
+    )
+    moves = fields.List(
+        fields.Nested("MoveOut"),  # api.scenario_schemas
+        allow_none=True,
+        metadata={"description": "rematch: every changed pair, and why"},
+    )
     links = fields.Nested(RunLinks, required=True)
 
 

@@ -1,8 +1,11 @@
-"""Between core objects and rows: save and load cohorts, save results of runs.
+"""Between core objects and rows: save and load cohorts, save and load results of runs,
+and the cohort and policy a run solved.
 
 The HTTP views and the job workers both go through these functions, so a cohort read back
 for a run is exactly the one that was validated and stored. Participants are stored
-without names and emails (the matcher does not use them).
+without names and emails (the matcher does not use them). A scenario or rematch run
+stores its changes, not a copy of the cohort: :func:`solved_inputs` applies them again
+(the core's :func:`matcher.changes.changed`), so views and workers see the same inputs.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from api import tables
-from matcher.model import Cohort, MatchResult
+from matcher.changes import changed
+from matcher.model import Cohort, MatchResult, Metrics, Pair, Policy, Status, Unmatched
+from matcher.policy import policy_from_dict
 from matcher.records import cohort_from_records, cohort_to_records
 
 NOT_STORED = ("id", "role", "name", "email")
@@ -134,3 +139,97 @@ def save_result(session: Session, run: tables.Run, result: MatchResult) -> None:
     ):
         if rows:
             session.execute(insert(model), rows)
+
+
+def load_result(session: Session, run: tables.Run) -> MatchResult:
+    """The stored result of a finished ``run`` as the core's MatchResult.
+
+    Pairs, unmatched mentees, metrics, status and the solver's figures come back as they
+    were saved, in their order. Alternates are left out: comparisons do not use them, and
+    a large cohort has many.
+    """
+    pairs = session.scalars(
+        select(tables.Assignment)
+        .where(tables.Assignment.run_id == run.id)
+        .order_by(tables.Assignment.position)
+    )
+    unmatched = session.scalars(
+        select(tables.UnmatchedRow)
+        .where(tables.UnmatchedRow.run_id == run.id)
+        .order_by(tables.UnmatchedRow.position)
+    )
+    return MatchResult(
+        solver=run.solver or "",
+        status=Status(run.solver_status),
+        pairs=tuple(
+            Pair(
+                p.mentee_id,
+                p.mentor_id,
+                p.score,
+                tuple(tuple(c) for c in p.components),
+                p.pinned,
+                p.explanation,
+            )
+            for p in pairs
+        ),
+        unmatched=tuple(Unmatched(u.mentee_id, u.missing, tuple(u.reasons)) for u in unmatched),
+        metrics=Metrics(**(run.metrics or {})),
+        objective=run.objective if run.objective is not None else 0.0,
+        bound=run.bound,
+        gap=run.gap,
+        certified=bool(run.certified),
+        conflicts=tuple(run.conflicts or ()),
+        notes=tuple(run.notes or ()),
+        timings=tuple((stage, seconds) for stage, seconds in run.timings or ()),
+    )
+
+
+def stored_pairs(session: Session, run_id: str) -> list[tuple[str, str]]:
+    """The (mentee_id, mentor_id) pairs of a run's result, in their order."""
+    rows = session.execute(
+        select(tables.Assignment.mentee_id, tables.Assignment.mentor_id)
+        .where(tables.Assignment.run_id == run_id)
+        .order_by(tables.Assignment.position)
+    )
+    return [(mentee, mentor) for mentee, mentor in rows]
+
+
+def solved_inputs(session: Session, run, cohort: Cohort | None = None) -> tuple[Cohort, Policy]:
+    """The cohort and policy ``run`` solves: the stored ones with the run's changes applied.
+
+    A "match" run solves the stored cohort under its policy; a "scenario" run applies its
+    change set over them; a "rematch" run applies its changes over what its previous run
+    solved (recursively, so a rematch of a rematch sees the people added before).
+
+    Parameters
+    ----------
+    session : an open session.
+    run : a Run row, or any object with its ``kind``, ``cohort_id``, ``policy``,
+        ``changes`` and ``previous_run_id`` (a job's :class:`~api.jobs.lifecycle.Claim`).
+    cohort : the stored cohort of ``run``, when the caller has loaded it already.
+
+    Returns
+    -------
+    (Cohort, Policy)
+
+    Raises
+    ------
+    LookupError
+        If a rematch's previous run is gone.
+    InputError
+        If stored changes no longer fit (they were validated when the run was queued).
+    """
+    chain = []
+    while run.kind == "rematch":
+        chain.append(run)
+        previous = session.get(tables.Run, run.previous_run_id) if run.previous_run_id else None
+        if previous is None:
+            raise LookupError(f"the run rematched ({run.previous_run_id}) is gone")
+        run = previous
+    base = cohort if cohort is not None else load_cohort(session, run.cohort_id)
+    policy = policy_from_dict(run.policy)
+    if run.kind == "scenario":
+        base, policy = changed(run.changes or {}, base, policy)
+    for step in reversed(chain):
+        base, policy = changed(step.changes["changes"], base, policy_from_dict(step.policy))
+    return base, policy

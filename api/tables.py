@@ -179,6 +179,7 @@ class Run(Base):
     notes: Mapped[list | None] = mapped_column(JSON)
     conflicts: Mapped[list | None] = mapped_column(JSON)
     error: Mapped[dict | None] = mapped_column(JSON)  # an RFC 9457 problem object
+    moves: Mapped[list | None] = mapped_column(JSON)  # rematch: matcher.moves.move_to_dict
 
     cohort: Mapped[Cohort] = relationship(back_populates="runs")
     scenario: Mapped[Scenario | None] = relationship(back_populates="runs")

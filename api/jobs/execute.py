@@ -4,10 +4,13 @@
 is idempotent by run id: a run that is not claimable (finished, or running under a live
 worker) is skipped, so a re-delivered message does nothing.
 
-What each kind of run does lives in :data:`KINDS` (the dispatch point: ``"match"`` now;
-``"rematch"`` and ``"scenario"`` are wired in by adding their runners). A runner gets the
-claim and a ``check`` callable to call between stages; ``check`` raises when the run
-must stop (cancel requested, run lost to another worker, executor shutting down).
+What each kind of run does lives in :data:`KINDS` (the dispatch point): ``"match"``
+solves the stored cohort, ``"scenario"`` solves it with a variant's changes applied, and
+``"rematch"`` keeps as many pairs of a previous run as possible after changes (its moves
+are stored on the run with the result). A runner gets the claim and a ``check`` callable
+to call between stages; ``check`` raises when the run must stop (cancel requested, run
+lost to another worker, executor shutting down). It returns a MatchResult, or an
+:class:`Output` when it also sets other columns of the run.
 
 Outcomes: the core's :class:`~matcher.model.InputError` fails the run with a
 ``run-input-rejected`` problem listing every problem. Hard rules that conflict are a
@@ -27,18 +30,29 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.jobs import lifecycle, problems
 from api.jobs.lifecycle import Beat, Claim
-from api.store import load_cohort
+from api.store import load_cohort, solved_inputs, stored_pairs
+from api.tables import Run
 from matcher.model import InfeasibleError, InputError, MatchResult, Status
 
 log = logging.getLogger("mentormatch.jobs")
 
+
+@dataclass(frozen=True)
+class Output:
+    """A runner's result and other columns of the run to set with it (``moves``)."""
+
+    result: MatchResult
+    columns: Mapping[str, object] = field(default_factory=dict)
+
+
 Check = Callable[[str], None]
-Runner = Callable[[sessionmaker[Session], Claim, Check], MatchResult]
+Runner = Callable[[sessionmaker[Session], Claim, Check], MatchResult | Output]
 
 
 class Stopped(Exception):
@@ -61,7 +75,46 @@ def run_match(sessions: sessionmaker[Session], claim: Claim, check: Check) -> Ma
     return solve(cohort, policy, progress=check)
 
 
-KINDS: dict[str, Runner] = {"match": run_match}
+def run_scenario(sessions: sessionmaker[Session], claim: Claim, check: Check) -> MatchResult:
+    """A "scenario" run: solve the stored cohort and policy with the variant's changes."""
+    from matcher.solve import solve
+
+    check("loading")
+    with sessions() as session:
+        cohort, policy = solved_inputs(session, claim)
+    return solve(cohort, policy, progress=check)
+
+
+def run_rematch(sessions: sessionmaker[Session], claim: Claim, check: Check) -> Output:
+    """A "rematch" run: keep as many of the previous run's pairs as possible after changes.
+
+    The base is what the previous run solved; ``claim.changes`` holds ``changes`` (a
+    change set) and ``move_cost``. The moves are stored on the run with the result.
+    """
+    from matcher.moves import move_to_dict
+    from matcher.policy import policy_from_dict
+    from matcher.rematch import rematch
+
+    check("loading")
+    with sessions() as session:
+        previous = session.get(Run, claim.previous_run_id) if claim.previous_run_id else None
+        if previous is None:
+            raise LookupError(f"the run to rematch ({claim.previous_run_id}) is gone")
+        cohort, _ = solved_inputs(session, previous)
+        pairs = stored_pairs(session, previous.id)
+    spec = claim.changes or {}
+    check("solving")
+    outcome = rematch(
+        cohort,
+        policy_from_dict(claim.policy),
+        pairs,
+        spec.get("changes") or {},
+        move_cost=spec.get("move_cost"),
+    )
+    return Output(outcome.result, {"moves": [move_to_dict(m) for m in outcome.moves]})
+
+
+KINDS: dict[str, Runner] = {"match": run_match, "scenario": run_scenario, "rematch": run_rematch}
 
 
 def worker_name() -> str:
@@ -173,13 +226,15 @@ def _run_claimed(sessions, claim: Claim, config: Mapping, shutdown) -> str:
         try:
             _pause(float(config.get("TEST_RUN_DELAY_SECONDS") or 0.0), watch.check)
             try:
-                result = runner(sessions, claim, watch.check)
+                output = runner(sessions, claim, watch.check)
             except InfeasibleError as error:
-                result = MatchResult(
+                output = MatchResult(
                     solver="none", status=Status.INFEASIBLE, conflicts=tuple(error.conflicts)
                 )
+            if not isinstance(output, Output):
+                output = Output(output)
             watch.check("saving")
-            return lifecycle.finish(sessions, claim, result)
+            return lifecycle.finish(sessions, claim, output.result, output.columns)
         except Stopped as stop:
             return _stopped(sessions, claim, stop.reason)
         except InputError as error:

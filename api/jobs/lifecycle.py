@@ -17,6 +17,7 @@ stale is how a re-delivered job takes over from a dead worker.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -176,8 +177,21 @@ def heartbeat(sessions: sessionmaker[Session], claim: Claim) -> Beat:
     return Beat.CANCEL if cancel else Beat.ALIVE
 
 
-def finish(sessions: sessionmaker[Session], claim: Claim, result: MatchResult) -> str:
+def finish(
+    sessions: sessionmaker[Session],
+    claim: Claim,
+    result: MatchResult,
+    columns: Mapping[str, object] | None = None,
+) -> str:
     """Store ``result`` and mark the run succeeded, in one transaction, if it is still ours.
+
+    Parameters
+    ----------
+    sessions : the database's session factory.
+    claim : the worker's claim on the run.
+    result : the result to store (pairs, unmatched, alternates, figures).
+    columns : other columns of the run to set in the same transaction (a rematch's
+        ``moves``).
 
     Returns
     -------
@@ -193,6 +207,10 @@ def finish(sessions: sessionmaker[Session], claim: Claim, result: MatchResult) -
             row.status, row.finished_at = CANCELLED, utcnow()
             return CANCELLED
         save_result(session, row, result)
+        for name, value in (columns or {}).items():
+            if name not in Run.__table__.columns:
+                raise ValueError(f"runs have no column {name!r}")
+            setattr(row, name, value)
         row.status, row.finished_at, row.error = SUCCEEDED, utcnow(), None
     return SUCCEEDED
 

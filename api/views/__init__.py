@@ -50,7 +50,7 @@ def protected(blp):
 
 def register_all(api) -> None:
     """Register every blueprint on the flask-smorest ``api``."""
-    from api.views import cohorts, docs, health, match, runs
+    from api.views import cohorts, docs, health, match, runs, scenarios
 
-    for module in (cohorts, runs, match, health, docs):
+    for module in (cohorts, runs, scenarios, match, health, docs):
         api.register_blueprint(module.blp)

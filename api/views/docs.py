@@ -28,6 +28,9 @@ PROBLEM_TYPES = {
     "too-many-runs": "Your organization has the maximum of queued or running runs; "
     "retry after `Retry-After` seconds.",
     "run-not-succeeded": "The run has no results (see `run_status`).",
+    "scenario-too-large": "The scenario makes more variants (`variants`) than this server "
+    "takes, or more runs with its baseline than your organization may have queued or "
+    "running; `limit` is the most variants allowed.",
     "run-finished": "The run has already finished; nothing to cancel.",
     "idempotency-key-reused": "The Idempotency-Key was first used with another request.",
     "idempotency-in-progress": "The first request with this Idempotency-Key is still "

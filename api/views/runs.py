@@ -5,17 +5,26 @@ from __future__ import annotations
 from flask import Response, request, url_for
 from flask_smorest import Blueprint
 
-from api import schemas
+from api import scenario_schemas, schemas
 from api.cohort_input import json_body
 from api.db import transaction
 from api.errors import ApiProblem
 from api.idempotency import idempotent
-from api.operations import build_policy, check_pairs, finished, owned, present_run, start_run
+from api.operations import (
+    build_policy,
+    check_pairs,
+    finished,
+    owned,
+    present_run,
+    start_run,
+    start_runs,
+)
 from api.pagination import paginate
 from api.results import assignments_csv, mentee_result, pair_body, pairs_of, unmatched_of
 from api.services import services
 from api.tables import Cohort, Run, RunStatus
 from api.views import IDEMPOTENCY_KEY, json_only, problems, protected
+from api.whatif import plan_rematch
 from matcher.policy import policy_to_dict
 
 blp = protected(Blueprint("runs", __name__, url_prefix="/api/v1"))
@@ -43,6 +52,30 @@ def start(_, cohort_id):
         policy = build_policy(json_body(), cohort.program, settings["MAX_SOLVER_SECONDS"])
         check_pairs(session, cohort.id, policy)
         run = start_run(session, cohort, policy_to_dict(policy), settings)
+    services().executor.submit(run.id)
+    return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}
+
+
+@blp.route("/runs/<run_id>/rematch", methods=["POST"])
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
+@idempotent
+@json_only
+@blp.arguments(scenario_schemas.RematchIn)
+@blp.response(202, schemas.RunOut, headers={"Location": {"schema": {"type": "string"}}})
+@problems(blp, 400, 401, 404, 409, 415, 429)
+def rematch(_, run_id):
+    """Queue a rematch of a succeeded run after changes, keeping as many pairs as possible.
+
+    The new run solves what the run solved with the changes applied; once it succeeds,
+    its ``moves`` say who moved from which mentor to which, and why.
+    """
+    settings = services().settings
+    with services().sessions() as session:
+        previous = finished(owned(session, Run, run_id))
+        columns = plan_rematch(session, previous, json_body(), settings["MAX_SOLVER_SECONDS"])
+    with transaction(services().sessions) as session:
+        cohort = owned(session, Run, run_id).cohort
+        run = start_runs(session, cohort, [columns], settings)[0]
     services().executor.submit(run.id)
     return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}
 

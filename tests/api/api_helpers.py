@@ -77,3 +77,31 @@ def finish(sessions, run_id: str) -> None:
         save_result(session, run, result)
         run.status, run.attempt = RunStatus.SUCCEEDED.value, 1
         run.started_at = run.finished_at = utcnow()
+
+
+def sample_cohort(client, sample: bytes) -> str:
+    """The coaching sample (40 people) stored through the CSV route; its id."""
+    response = client.post(
+        "/api/v1/cohorts?name=sample&program=coaching",
+        data=sample,
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def execute(app, *run_ids: str) -> None:
+    """Run queued runs here with the workers' own code (every kind), in the order given."""
+    from api.jobs.execute import execute_run
+
+    services = app.extensions["mentormatch"]
+    for run_id in run_ids:
+        outcome = execute_run(services.sessions, run_id, "test-worker", services.settings)
+        assert outcome == "succeeded", (run_id, outcome)
+
+
+def count(sessions, model) -> int:
+    from sqlalchemy import func, select
+
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))

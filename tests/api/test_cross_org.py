@@ -7,7 +7,7 @@ import pytest
 from api_helpers import finish, make_cohort
 from sqlalchemy import func, select
 
-from api.tables import Assignment, IdempotencyRecord, Participant, Run
+from api.tables import Assignment, IdempotencyRecord, Participant, Run, Scenario
 
 ROUTES = [
     ("GET", "/api/v1/cohorts/<cohort_id>"),
@@ -19,6 +19,10 @@ ROUTES = [
     ("GET", "/api/v1/runs/<run_id>/assignments"),
     ("GET", "/api/v1/runs/<run_id>/assignments/<mentee_id>"),
     ("GET", "/api/v1/runs/<run_id>/unmatched"),
+    ("POST", "/api/v1/runs/<run_id>/rematch"),
+    ("POST", "/api/v1/cohorts/<cohort_id>/scenarios"),
+    ("GET", "/api/v1/scenarios/<scenario_id>"),
+    ("POST", "/api/v1/scenarios/<scenario_id>/cancel"),
 ]
 
 
@@ -32,14 +36,15 @@ def test_routes_list_every_route_with_an_id(app):
     assert with_ids == set(ROUTES)
 
 
-def snapshot(client, sessions, cohort, runs):
+def snapshot(client, sessions, cohort, runs, scenario):
     with sessions() as session:
         counts = [
             session.scalar(select(func.count()).select_from(model))
-            for model in (Participant, Run, Assignment, IdempotencyRecord)
+            for model in (Participant, Run, Assignment, IdempotencyRecord, Scenario)
         ]
     views = [client.get(f"/api/v1/cohorts/{cohort}").get_json()]
     views += [client.get(f"/api/v1/runs/{run}").get_json() for run in runs]
+    views.append(client.get(f"/api/v1/scenarios/{scenario}").get_json())
     return counts, views
 
 
@@ -55,12 +60,15 @@ def test_another_organizations_object_is_404_and_unchanged(
     done = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"]
     finish(sessions, done)
     queued = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"]
-    before = snapshot(client, sessions, cohort, (done, queued))
+    sweep = {"vary": {"capacity.all": [1]}}
+    scenario = client.post(f"/api/v1/cohorts/{cohort}/scenarios", json=sweep).get_json()["id"]
+    before = snapshot(client, sessions, cohort, (done, queued), scenario)
     for run in (done, queued):
         path = (
             rule.replace("<cohort_id>", cohort)
             .replace("<run_id>", run)
             .replace("<mentee_id>", "E1")
+            .replace("<scenario_id>", scenario)
         )
         kwargs = {"json": {}} if method == "POST" else {}
         headers = {"Accept": accept, "Idempotency-Key": f"k-{run}"}
@@ -68,4 +76,4 @@ def test_another_organizations_object_is_404_and_unchanged(
         assert response.status_code == 404, (path, response.get_json())
         assert response.content_type == "application/problem+json"
         assert response.get_json()["title"] == "not found"
-    assert snapshot(client, sessions, cohort, (done, queued)) == before
+    assert snapshot(client, sessions, cohort, (done, queued), scenario) == before

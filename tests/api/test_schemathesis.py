@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from api_helpers import finish, make_cohort
+from api_helpers import execute, finish, make_cohort
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -30,7 +30,7 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 12  # per operation, mode and id choice: about 13 x 2 x 2 x 12 = 600 requests
+EXAMPLES = 12  # per operation, mode and id choice: about 17 x 2 x 2 x 12 = 800 requests
 
 
 @pytest.fixture
@@ -60,11 +60,15 @@ def fuzz(strategy, headers: dict, calls: list, label: tuple) -> None:
     one()
 
 
-def real_ids(client, sessions) -> dict:
+def real_ids(app, client, sessions) -> dict:
     cohort = make_cohort(client)
     run = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"]
     finish(sessions, run)
-    return {"cohort_id": cohort, "run_id": run, "mentee_id": "E1"}
+    sweep = {"vary": {"capacity.all": [1, 2]}}
+    scenario = client.post(f"/api/v1/cohorts/{cohort}/scenarios", json=sweep).get_json()
+    execute(app, *[r["run_id"] for r in scenario["runs"]])
+    ids = {"cohort_id": cohort, "run_id": run, "mentee_id": "E1"}
+    return {**ids, "scenario_id": scenario["id"]}
 
 
 def test_the_api_conforms_to_its_openapi_document(app, client, sessions, key):
@@ -77,7 +81,7 @@ def test_the_api_conforms_to_its_openapi_document(app, client, sessions, key):
         names = {p.name for p in operation.path_parameters}
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             for real in (False, True) if names else (False,):
-                ids = real_ids(client, sessions) if real else {}
+                ids = real_ids(app, client, sessions) if real else {}
                 fixed = {k: v for k, v in ids.items() if k in names} or None
                 strategy = operation.as_strategy(mode, path_parameters=fixed)
                 try:

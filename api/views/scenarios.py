@@ -1,0 +1,70 @@
+"""Scenarios: queue a what-if comparison of a cohort (202 + Location), read it, cancel it."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from api import scenario_schemas as schemas
+from api.cohort_input import json_body
+from api.db import transaction
+from api.idempotency import idempotent
+from api.jobs.lifecycle import request_cancel
+from api.operations import owned
+from api.services import services
+from api.tables import Cohort, Scenario
+from api.views import IDEMPOTENCY_KEY, json_only, problems, protected
+from api.whatif import plan_scenario, present_scenario, queue_scenario, scenario_runs
+
+blp = protected(Blueprint("scenarios", __name__, url_prefix="/api/v1"))
+LOCATION = {"Location": {"schema": {"type": "string"}}}
+
+
+@blp.route("/cohorts/<cohort_id>/scenarios", methods=["POST"])
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
+@idempotent
+@json_only
+@blp.arguments(schemas.ScenariosIn)
+@blp.response(202, schemas.ScenarioOut, headers=LOCATION)
+@problems(blp, 400, 401, 404, 409, 415, 429)
+def start_scenario(_, cohort_id):
+    """Queue a what-if comparison: the baseline and each variant, one run each.
+
+    Every variant is checked before anything is stored (422 lists every problem). The
+    runs count against the organization's limit of queued or running runs (429).
+    """
+    settings = services().settings
+    with services().sessions() as session:
+        plan = plan_scenario(session, owned(session, Cohort, cohort_id), json_body(), settings)
+    with transaction(services().sessions) as session:
+        scenario, runs = queue_scenario(session, owned(session, Cohort, cohort_id), plan, settings)
+        body = present_scenario(session, scenario)
+    for run in runs:
+        services().executor.submit(run.id)
+    return body, 202, {"Location": body["links"]["self"]}
+
+
+@blp.route("/scenarios/<scenario_id>", methods=["GET"])
+@blp.response(200, schemas.ScenarioOut)
+@problems(blp, 401, 404)
+def get_scenario(scenario_id):
+    """Status, runs and, once every run has succeeded, the trade-off table and who moves.
+
+    Each comparison lists the mentees whose mentors changed (moved, newly matched, newly
+    unmatched, lost or gained a mentor, left) with their score deltas; mentees whose
+    mentors did not change are only counted.
+    """
+    with services().sessions() as session:
+        return present_scenario(session, owned(session, Scenario, scenario_id))
+
+
+@blp.route("/scenarios/<scenario_id>/cancel", methods=["POST"])
+@blp.response(200, schemas.ScenarioOut)
+@problems(blp, 401, 404)
+def cancel_scenario(scenario_id):
+    """Cancel every run of the scenario that has not finished (running ones at their next
+    stage); finished runs are left as they are."""
+    with transaction(services().sessions) as session:
+        scenario = owned(session, Scenario, scenario_id)
+        for run in scenario_runs(session, scenario):
+            request_cancel(session, run)
+        return present_scenario(session, scenario)

@@ -1,0 +1,86 @@
+"""Migrations on both databases: an existing database takes 0002 (a run's moves) with its
+rows intact, the newest schema is what api.tables declares, and 0002 downgrades."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+from sqlalchemy import inspect, text
+
+from api.db import make_engine
+from api.migrate import current, upgrade
+
+PG_ADMIN_URL = os.environ.get("MENTORMATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path):
+    """A database with no tables: an SQLite file, or a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg")
+    name = f"mm_migrate_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+ROWS = [
+    "INSERT INTO organizations (id, name, created_at) VALUES (1, 'acme', CURRENT_TIMESTAMP)",
+    "INSERT INTO cohorts (id, organization_id, name, program, n_mentors, n_mentees, org_chart,"
+    " created_at) VALUES ('coh_1', 1, 'spring', 'coaching', 0, 0, '[]', CURRENT_TIMESTAMP)",
+    "INSERT INTO runs (id, organization_id, cohort_id, kind, policy, status, attempt,"
+    " cancel_requested, created_at) VALUES ('run_1', 1, 'coh_1', 'match', '{}', 'succeeded',"
+    " 1, false, CURRENT_TIMESTAMP)",
+]
+
+
+def columns(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return {c["name"] for c in inspect(engine).get_columns("runs")}
+    finally:
+        engine.dispose()
+
+
+def test_0002_adds_moves_to_existing_runs_and_matches_the_tables(empty_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from api.migrate import alembic_config
+    from api.tables import Base
+
+    upgrade(empty_url, "0001")
+    assert "moves" not in columns(empty_url)
+    engine = make_engine(empty_url)
+    with engine.begin() as connection:
+        for statement in ROWS:
+            connection.execute(text(statement))
+    engine.dispose()
+
+    upgrade(empty_url)
+    assert current(empty_url) == "0002"
+    assert "moves" in columns(empty_url)
+    engine = make_engine(empty_url)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT id, status, moves FROM runs")).one()
+        assert tuple(row) == ("run_1", "succeeded", None)
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()
+
+    from alembic import command
+
+    command.downgrade(alembic_config(empty_url), "0001")
+    assert "moves" not in columns(empty_url) and current(empty_url) == "0001"
+    upgrade(empty_url)
+    assert "moves" in columns(empty_url)
