@@ -1,7 +1,7 @@
 """A cohort from a request: JSON records, a ``text/csv`` body, or a multipart upload.
 
-Everything goes through the core (:func:`matcher.records.cohort_from_records`,
-:func:`matcher.cohort_csv.read_cohort`), so the API accepts exactly what the CLI accepts
+Everything goes through the core (:func:`matcher.io.records.cohort_from_records`,
+:func:`matcher.io.cohort_csv.read_cohort`), so the API accepts exactly what the CLI accepts
 and rejects it with the same row/column problems. Too many participants (the
 ``MAX_PARTICIPANTS`` setting, or ``SYNC_MATCH_LIMIT`` for ``POST /match``) is a 413: the
 request is well formed but larger than this server takes, like an oversized body.
@@ -16,9 +16,9 @@ from marshmallow import Schema, ValidationError
 
 from api.errors import ApiProblem, validation_items
 from api.schemas import CohortIn, CohortQuery
-from matcher.cohort_csv import read_cohort
+from matcher.io.cohort_csv import read_cohort
+from matcher.io.records import cohort_from_records
 from matcher.model import Cohort, InputError, Problem
-from matcher.records import cohort_from_records
 
 CSV_TYPES = ("text/csv", "application/csv")
 ACCEPTED = ("application/json", *CSV_TYPES, "multipart/form-data")

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
 from api.tables import ACTIVE, Cohort, Organization, Participant, Run, RunStatus
-from matcher.eligibility import policy_pair_problems
+from matcher.encode.rules import policy_pair_problems
+from matcher.io.policy import policy_from_dict, preset
 from matcher.model import InputError, Policy, Problem
-from matcher.policy import policy_from_dict, preset
 
 
 def owned(session: Session, model, object_id: str):

@@ -1,6 +1,6 @@
 """Results out: stored rows and core MatchResults as JSON, and the Excel-safe CSV.
 
-The CSV is the core's own :func:`matcher.cohort_csv.write_assignments`, fed a MatchResult
+The CSV is the core's own :func:`matcher.io.cohort_csv.write_assignments`, fed a MatchResult
 rebuilt from the stored rows, so the API's file is byte for byte what the CLI writes.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
 from api.tables import AlternateRow, Assignment, Run, UnmatchedRow
-from matcher.cohort_csv import write_assignments
+from matcher.io.cohort_csv import write_assignments
 from matcher.model import MatchResult, Pair, Status, Unmatched
 
 

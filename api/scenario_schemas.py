@@ -1,7 +1,7 @@
 """Request and response shapes of what-if scenarios and rematches (see :mod:`api.schemas`).
 
 As there, input schemas check shape only and let unknown keys through: the core
-(:func:`matcher.changes.parse_changes`, :func:`matcher.scenarios.scenarios_from_data`)
+(:func:`matcher.whatif.changes.parse_changes`, :func:`matcher.whatif.scenarios.scenarios_from_data`)
 names every problem with its key path and the closest known key or id.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.schemas import RUN_STATUSES, Open, ParticipantIn, PolicyIn, UtcDateTime
-from matcher.compare import Change
+from matcher.whatif.compare import Change
 
 SCENARIO_STATUSES = ("queued", "running", "succeeded", "failed")
 

@@ -3,7 +3,7 @@
 The OpenAPI document is generated from these classes, and the same classes validate query
 strings and JSON bodies (through flask-smorest/webargs). They check *shape* only: types,
 required keys, enumerations. The rules about content (a valid cohort, a valid policy) stay
-in the core (:mod:`matcher.records`, :mod:`matcher.policy`), which reports every problem
+in the core (:mod:`matcher.io.records`, :mod:`matcher.io.policy`), which reports every problem
 with its row, column and key path; so input schemas let unknown keys through for the core
 to name (with the closest known key), and record fields are typed in the documentation
 but checked by the core.

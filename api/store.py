@@ -5,7 +5,7 @@ The HTTP views and the job workers both go through these functions, so a cohort 
 for a run is exactly the one that was validated and stored. Participants are stored
 without names and emails (the matcher does not use them). A scenario or rematch run
 stores its changes, not a copy of the cohort: :func:`solved_inputs` applies them again
-(the core's :func:`matcher.changes.changed`), so views and workers see the same inputs.
+(the core's :func:`matcher.whatif.changes.changed`), so views and workers see the same inputs.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from api import tables
-from matcher.changes import changed
+from matcher.io.policy import policy_from_dict
+from matcher.io.records import cohort_from_records, cohort_to_records
 from matcher.model import Cohort, MatchResult, Metrics, Pair, Policy, Status, Unmatched
-from matcher.policy import policy_from_dict
-from matcher.records import cohort_from_records, cohort_to_records
+from matcher.whatif.changes import changed
 
 NOT_STORED = ("id", "role", "name", "email")
 

@@ -1,7 +1,7 @@
 """The database tables. The run row is the truth about a job; results hang off it.
 
 Participants keep only the fields the matcher uses (never names or emails): ``data`` is
-the participant's record as :func:`matcher.records.cohort_to_records` gives it, without
+the participant's record as :func:`matcher.io.records.cohort_to_records` gives it, without
 ``id``, ``role``, ``name`` and ``email``. Public ids of cohorts, runs and scenarios are
 random strings made when the row is created; people keep the organization's own ids.
 Deleting a cohort deletes its participants, runs, scenarios and results (ON DELETE
@@ -151,7 +151,7 @@ class Run(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     cohort_id: Mapped[str] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="match")  # match | rematch | scenario
-    policy: Mapped[dict] = mapped_column(JSON)  # matcher.policy.policy_to_dict form
+    policy: Mapped[dict] = mapped_column(JSON)  # matcher.io.policy.policy_to_dict form
     changes: Mapped[dict | None] = mapped_column(JSON)  # rematch changes, scenario variant
     previous_run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     scenario_id: Mapped[str | None] = mapped_column(
@@ -179,7 +179,7 @@ class Run(Base):
     notes: Mapped[list | None] = mapped_column(JSON)
     conflicts: Mapped[list | None] = mapped_column(JSON)
     error: Mapped[dict | None] = mapped_column(JSON)  # an RFC 9457 problem object
-    moves: Mapped[list | None] = mapped_column(JSON)  # rematch: matcher.moves.move_to_dict
+    moves: Mapped[list | None] = mapped_column(JSON)  # rematch: matcher.whatif.moves.move_to_dict
 
     cohort: Mapped[Cohort] = relationship(back_populates="runs")
     scenario: Mapped[Scenario | None] = relationship(back_populates="runs")

@@ -6,7 +6,7 @@ Everything is checked before anything is stored, and every problem is reported a
 variant's changes (key paths ``scenarios[k]....`` or ``vary[j]....``), names. A scenario's
 variants become runs: a "match" run named ``baseline`` and one "scenario" run per variant,
 each run holding its change set. The comparison is rebuilt from the stored results with
-the core's :func:`matcher.compare.compare`, so it is what ``mentormatch scenario`` prints.
+the core's :func:`matcher.whatif.compare.compare`, so it is what ``mentormatch scenario`` prints.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from api.errors import ApiProblem
 from api.operations import build_policy, start_runs
 from api.store import load_cohort, load_result, solved_inputs
 from api.tables import Cohort, Run, RunStatus, Scenario
-from matcher.changes import parse_changes
-from matcher.compare import Change, compare
-from matcher.eligibility import policy_pair_problems
+from matcher.encode.rules import policy_pair_problems
+from matcher.io.policy import policy_from_dict, policy_to_dict
 from matcher.model import Cohort as People
 from matcher.model import InputError, Policy, Problem
-from matcher.policy import policy_from_dict, policy_to_dict
-from matcher.scenarios import ScenarioRun, Variant, scenario_run_to_dict, scenarios_from_data
+from matcher.whatif.changes import parse_changes
+from matcher.whatif.compare import Change, compare
+from matcher.whatif.scenarios import ScenarioRun, Variant, scenario_run_to_dict, scenarios_from_data
 
 SCENARIO_KEYS = ("policy", "scenarios", "vary")
 REMATCH_KEYS = ("changes", "move_cost")

@@ -1,7 +1,7 @@
-"""Baseline matchers for the benchmarks, each on an :class:`matcher.instance.Instance`.
+"""Baseline matchers for the benchmarks, each on an :class:`matcher.encode.instance.Instance`.
 
 They all optimise the objective our flow solver optimises, encoded the same way: a
-matched place earns ``bonus + round(score * 1e6)`` (:mod:`matcher.solvers.scale`), so
+matched place earns ``bonus + round(score * 1e6)`` (:mod:`matcher.solvers.integers`), so
 "most places first, then the total score" is one integer objective and ties cannot
 make objectives differ. Ineligible pairs are never used.
 
@@ -28,8 +28,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from matcher.instance import Instance
-from matcher.solvers.scale import place_bonus, to_int
+from matcher.encode.instance import Instance
+from matcher.solvers.integers import place_bonus, to_int
 
 
 def eligible_pairs(instance: Instance) -> tuple[np.ndarray, np.ndarray]:

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 from timing import median_time
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.solvers.flow import solve_total
-from matcher.solvers.scale import to_int
+from matcher.solvers.integers import to_int
 
 ROOT = Path(__file__).resolve().parents[1]
 

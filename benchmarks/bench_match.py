@@ -23,10 +23,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from matcher.build import build_instance
 from matcher.check import check
-from matcher.generate import generate_cohort
-from matcher.policy import preset
+from matcher.encode.prepare import build_instance
+from matcher.io.generate import generate_cohort
+from matcher.io.policy import preset
 from matcher.solve import solve
 from matcher.solvers.flow import solve_total
 

@@ -16,9 +16,9 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from timing import median_time
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.solvers.flow import solve_total
-from matcher.solvers.scale import to_float, to_int
+from matcher.solvers.integers import to_float, to_int
 
 ROOT = Path(__file__).resolve().parents[1]
 MISSING_COST = 10**6  # cost given to pairs a sparse file leaves out, for SciPy's dense matrix

@@ -20,10 +20,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from matcher.check import check
-from matcher.generate import generate_cohort
-from matcher.policy import preset
-from matcher.rematch import rematch
+from matcher.io.generate import generate_cohort
+from matcher.io.policy import preset
 from matcher.solve import solve
+from matcher.whatif.rematch import rematch
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -84,7 +84,7 @@ def measure(n_mentees: int, n_mentors: int, seed: int, repeat: int, redis: str) 
     from api.migrate import upgrade
     from api.store import save_cohort
     from api.tables import Assignment, Run
-    from matcher.policy import policy_to_dict, preset
+    from matcher.io.policy import policy_to_dict, preset
     from matcher.solve import solve
 
     cohort = bench_cohort(n_mentees, n_mentors, seed)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.model import Policy, Proposer
 from matcher.solvers.stable import blocking_pairs, solve_stable
 

@@ -24,8 +24,8 @@ from importlib import metadata
 import numpy as np
 
 from matcher.check import check
-from matcher.generate import generate_cohort
-from matcher.instance import Solution
+from matcher.encode.instance import Solution
+from matcher.io.generate import generate_cohort
 from matcher.model import Cohort, MatchResult, Status
 from matcher.solve import assemble
 
@@ -85,7 +85,7 @@ def bench_cohort(
 
     Parameters
     ----------
-    n_mentees, n_mentors, seed : for :func:`matcher.generate.generate_cohort`.
+    n_mentees, n_mentors, seed : for :func:`matcher.io.generate.generate_cohort`.
     capacity : every mentor's capacity (None keeps the generated 1-6).
     min_loads : keep the generated minimum loads (5% of mentors; they need CP-SAT);
         otherwise every ``min_capacity`` is 0 so the flow path applies.
@@ -162,7 +162,7 @@ def checked_result(
     Parameters
     ----------
     cohort, policy : what was matched.
-    instance, features : from :func:`matcher.build.build_instance`.
+    instance, features : from :func:`matcher.encode.prepare.build_instance`.
     pairs : (mentee index, mentor index) pairs from any solver.
     name : the solver's name, for the result and the error.
     status : the status to give the result (baselines claim no bound).

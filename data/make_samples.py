@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matcher import cohort_csv
-from matcher.generate import generate_cohort
-from matcher.policy import load_policy
+from matcher.io import cohort_csv
+from matcher.io.generate import generate_cohort
+from matcher.io.policy import load_policy
 
 DATA = Path(__file__).resolve().parent
 

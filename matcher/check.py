@@ -1,8 +1,8 @@
 """The independent oracle: is a MatchResult valid for this cohort and policy?
 
-:func:`check` knows nothing about any solver, nor about :mod:`matcher.eligibility`: every
+:func:`check` knows nothing about any solver, nor about :mod:`matcher.encode.rules`: every
 hard rule is re-implemented here per pair, in plain Python, on the result's pairs only.
-The one shared piece is :func:`matcher.scoring.pair_components`, used to recompute each
+The one shared piece is :func:`matcher.encode.scoring.pair_components`, used to recompute each
 pair's score components (the weighted total is recombined here). Every solver test uses
 it; it returns human-readable violations, an empty list when all is well.
 """
@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from matcher.encode.person_arrays import tag_normaliser
 from matcher.model import (
     COMPONENTS,
     Cohort,
@@ -25,7 +26,6 @@ from matcher.model import (
     Policy,
     Status,
 )
-from matcher.people import tag_normaliser
 
 TOLERANCE = 1e-6
 
@@ -150,7 +150,7 @@ def _listed_pairs(cohort: Cohort) -> set[tuple[int, int]]:
 
 def _expected_scores(cohort, policy, index_pairs):
     """Recomputed (total, {component: raw}) per pair, via scoring.pair_components."""
-    from matcher.scoring import encode, pair_components
+    from matcher.encode.scoring import encode, pair_components
 
     if not index_pairs:
         return []

@@ -1,8 +1,8 @@
 """The language every layer speaks: frozen inputs (people, cohort, policy) and outputs (results).
 
 Nothing here reads files, touches a solver or knows about HTTP. Inputs are built and
-validated by :mod:`matcher.records` (records -> dataclasses, one place for every rule) and
-:mod:`matcher.policy`; outputs are filled by :mod:`matcher.solve`.
+validated by :mod:`matcher.io.records` (records -> dataclasses, one place for every rule) and
+:mod:`matcher.io.policy`; outputs are filled by :mod:`matcher.solve`.
 
 Conventions
 -----------
@@ -255,7 +255,7 @@ class SeniorityRule:
 class Policy:
     """How a program matches: weights, hard rules, objective and solver settings.
 
-    Build one with :func:`matcher.policy.preset` or :func:`matcher.policy.load_policy`.
+    Build one with :func:`matcher.io.policy.preset` or :func:`matcher.io.policy.load_policy`.
     Pairs are (mentee_id, mentor_id). ``aliases`` map a tag to its canonical form;
     ``related_skills`` are (skill, related_skill, credit in (0, 1]) and work both ways.
     """

@@ -16,9 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from matcher.explain import explain_pair, loads, normaliser, unmatched_reasons_many
-from matcher.instance import Instance, Solution
-from matcher.metrics import compute_metrics
+from matcher.encode.instance import Instance, Solution
 from matcher.model import (
     Alternate,
     Cohort,
@@ -35,6 +33,8 @@ from matcher.model import (
     Unmatched,
 )
 from matcher.parallel import for_row_ranges
+from matcher.result.explain import explain_pair, loads, normaliser, unmatched_reasons_many
+from matcher.result.metrics import compute_metrics
 from matcher.solvers.dispatch import run_solver
 
 DIGITS = 6
@@ -128,7 +128,7 @@ def solve(
         If the policy names people who are not in the cohort, or a rule needs the cpsat
         solver but the policy forces another one.
     """
-    from matcher.build import build_instance
+    from matcher.encode.prepare import build_instance
 
     say = progress or (lambda stage: None)
     name = solver_name(cohort, policy)
@@ -161,7 +161,7 @@ def assemble(cohort, policy, instance, features, solution, name: str) -> MatchRe
     Parameters
     ----------
     cohort, policy : the inputs.
-    instance, features : from :func:`matcher.build.build_instance`.
+    instance, features : from :func:`matcher.encode.prepare.build_instance`.
     solution : a solver's OPTIMAL or FEASIBLE solution.
     name : the solver's name.
 
@@ -169,8 +169,8 @@ def assemble(cohort, policy, instance, features, solution, name: str) -> MatchRe
     -------
     MatchResult
     """
-    from matcher.eligibility import rule_context
-    from matcher.scoring import pair_components
+    from matcher.encode.rules import rule_context
+    from matcher.encode.scoring import pair_components
 
     norm = normaliser(policy)
     pairs = sorted({(int(i), int(j)) for i, j in solution.pairs})

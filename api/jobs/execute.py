@@ -65,7 +65,7 @@ class Stopped(Exception):
 
 def run_match(sessions: sessionmaker[Session], claim: Claim, check: Check) -> MatchResult:
     """A "match" run: solve the stored cohort under the stored policy."""
-    from matcher.policy import policy_from_dict
+    from matcher.io.policy import policy_from_dict
     from matcher.solve import solve
 
     policy = policy_from_dict(claim.policy)
@@ -91,9 +91,9 @@ def run_rematch(sessions: sessionmaker[Session], claim: Claim, check: Check) -> 
     The base is what the previous run solved; ``claim.changes`` holds ``changes`` (a
     change set) and ``move_cost``. The moves are stored on the run with the result.
     """
-    from matcher.moves import move_to_dict
-    from matcher.policy import policy_from_dict
-    from matcher.rematch import rematch
+    from matcher.io.policy import policy_from_dict
+    from matcher.whatif.moves import move_to_dict
+    from matcher.whatif.rematch import rematch
 
     check("loading")
     with sessions() as session:

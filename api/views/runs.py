@@ -25,7 +25,7 @@ from api.services import services
 from api.tables import Cohort, Run, RunStatus
 from api.views import IDEMPOTENCY_KEY, json_only, problems, protected
 from api.whatif import plan_rematch
-from matcher.policy import policy_to_dict
+from matcher.io.policy import policy_to_dict
 
 blp = protected(Blueprint("runs", __name__, url_prefix="/api/v1"))
 PAIRS_OR_CSV = {

@@ -23,10 +23,10 @@ from benchmarks.common import (
     timed_runs,
     total_of,
 )
-from matcher.build import build_instance
-from matcher.policy import preset
+from matcher.encode.prepare import build_instance
+from matcher.io.policy import preset
 from matcher.solvers.flow import solve_total
-from matcher.solvers.scale import to_int
+from matcher.solvers.integers import to_int
 
 METHODS = ("ours", "lsa", "min_weight_full", "mcf_dense", "greedy", "cpsat")
 EXACT = ("lsa", "min_weight_full", "mcf_dense", "cpsat")

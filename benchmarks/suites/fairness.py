@@ -18,8 +18,8 @@ import time
 from dataclasses import replace
 
 from benchmarks.common import bench_cohort, isolated, require_valid, summary
+from matcher.io.policy import preset
 from matcher.model import Objective
-from matcher.policy import preset
 from matcher.solve import solve
 
 MAX_PER_DEPARTMENT = 2

@@ -17,8 +17,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from benchmarks.common import isolated, require_valid, summary, timed_runs
+from matcher.io.policy import preset
 from matcher.model import Cohort, ExternalScores, Mentee, Mentor
-from matcher.policy import preset
 from matcher.solve import solve
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,8 +23,8 @@ from benchmarks.common import (
     summary,
     timed_runs,
 )
-from matcher.cohort_csv import read_cohort, write_cohort
-from matcher.policy import preset
+from matcher.io.cohort_csv import read_cohort, write_cohort
+from matcher.io.policy import preset
 from matcher.solve import solve
 
 
@@ -92,7 +92,7 @@ def run(config) -> dict:
     return {
         "program": config.program,
         "mentor_capacity": config.capacity,
-        "note": "generated cohorts (matcher.generate), min loads removed so the flow path "
+        "note": "generated cohorts (matcher.io.generate), min loads removed so the flow path "
         "applies; mentees keep the generated wants (95% one mentor, 5% two). Peak RSS is "
         "the whole worker process (generation, CSV, repeats).",
         "rows": rows,

@@ -42,7 +42,7 @@ MODES = {  # (clients, recorded requests, one-client requests, Celery size, Cele
 
 def match_body(seed: int) -> tuple[bytes, object]:
     """The ``/match`` request body and the cohort it carries."""
-    from matcher.records import cohort_to_records
+    from matcher.io.records import cohort_to_records
 
     cohort = bench_cohort(*SYNC_SIZE, seed, capacity=None)
     records = [
@@ -54,7 +54,7 @@ def match_body(seed: int) -> tuple[bytes, object]:
 
 def solve_floor(cohort, repeat: int) -> tuple[dict, object]:
     """Median ``solve()`` of the cohort in this process (coaching preset), in ms; the result."""
-    from matcher.policy import preset
+    from matcher.io.policy import preset
     from matcher.solve import solve
 
     policy = preset("coaching")

@@ -20,9 +20,9 @@ from dataclasses import replace
 import numpy as np
 
 from benchmarks.common import bench_cohort, checked_result, isolated, summary, timed_runs
-from matcher.build import build_instance
+from matcher.encode.prepare import build_instance
+from matcher.io.policy import preset
 from matcher.model import Objective, Status
-from matcher.policy import preset
 from matcher.solvers.flow import solve_total
 from matcher.solvers.preferences import UNACCEPTABLE, preference_ranks
 from matcher.solvers.stable import blocking_pairs, solve_stable

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.model import InfeasibleError
 from matcher.parallel import for_row_ranges
 

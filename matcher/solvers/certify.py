@@ -22,7 +22,7 @@ import numpy as np
 
 from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import Pool
-from matcher.solvers.scale import SCALE, to_int
+from matcher.solvers.integers import SCALE, to_int
 
 SCREEN_CELLS = 131_072  # cells per row block of the violation screen (L2-cache sized)
 

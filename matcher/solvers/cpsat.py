@@ -4,7 +4,7 @@ One boolean ``x[mentee, mentor]`` per candidate pair. The candidate graph is spa
 top-K mentors of every mentee, the top-L mentees of every mentor, the hint's pairs and
 the pinned pairs. When that graph is infeasible, the model is rebuilt on every eligible
 pair if there are at most :data:`FULL_MODEL_LIMIT` of them. The objective is the shared
-one: each matched place earns :func:`matcher.solvers.scale.place_bonus`, so as many
+one: each matched place earns :func:`matcher.solvers.integers.place_bonus`, so as many
 places as possible come first, then the total score.
 
 Infeasibility is explained in words: simple necessary conditions are checked before any
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher.instance import Instance, Solution
+from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
-from matcher.solvers import scale
+from matcher.solvers import integers
 from matcher.solvers.cpsat_prep import (
     breaks_rules,
     candidate_mask,
@@ -155,7 +155,7 @@ def _score_bound(raw_bound: float, bonus: int, n_places: int, score_int: int) ->
     score is within ``0.5 / SCALE`` of its float, hence the rounding slack per place.
     """
     bound_int = max(score_int, int(round(raw_bound)) - bonus * n_places)
-    return scale.to_float(bound_int) + n_places * 0.5 / scale.SCALE
+    return integers.to_float(bound_int) + n_places * 0.5 / integers.SCALE
 
 
 def _value(pairs, coef: np.ndarray) -> tuple[int, int]:
@@ -222,8 +222,8 @@ def solve_cpsat(
     full = full or int(cand.sum()) == n_usable
     places = int(min(np.sum(instance.wanted), np.sum(instance.capacity)))
     int_scores = np.zeros(instance.shape, dtype=np.int64)
-    int_scores[usable] = scale.to_int(np.asarray(instance.scores)[usable])
-    bonus = scale.place_bonus(int_scores[usable], places)
+    int_scores[usable] = integers.to_int(np.asarray(instance.scores)[usable])
+    bonus = integers.place_bonus(int_scores[usable], places)
     coef = np.where(usable, int_scores + bonus, 0)
     notes = [f"candidate pairs: {int(cand.sum())} of {n_usable} eligible"]
     timings = [("candidates", time.perf_counter() - started)]

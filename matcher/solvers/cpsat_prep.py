@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.solvers.preferences import pinned_matrix
 from matcher.solvers.stable import pinned_conflicts
 

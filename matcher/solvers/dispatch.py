@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.instance import Instance, Solution
+from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
-from matcher.solvers.scale import to_float, to_int
+from matcher.solvers.integers import to_float, to_int
 
 # CP-SAT models every eligible pair up to this many (a 40-person cohort has ~300);
 # beyond it the model stays sparse: dense CP-SAT at 2k x 500 was 43% short after 60 s.

@@ -19,7 +19,7 @@ import time
 import numpy as np
 from ortools.graph.python import max_flow
 
-from matcher.instance import Instance, Solution
+from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
 from matcher.solvers.candidates import Pool, candidate_pairs, in_set_block, make_pool, top_per_row
 from matcher.solvers.flow import (

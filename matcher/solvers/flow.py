@@ -3,7 +3,7 @@
 Network: source -> mentee ``i`` (capacity: wanted places left after pinned pairs),
 mentee -> mentor (capacity 1, cost ``-(bonus + s_ij)``) for candidate pairs, mentor ``j``
 -> sink (capacity left after pinned pairs), and a zero-cost source -> sink bypass so that
-places may stay unmatched. The per-place ``bonus`` (:func:`matcher.solvers.scale.place_bonus`)
+places may stay unmatched. The per-place ``bonus`` (:func:`matcher.solvers.integers.place_bonus`)
 makes "as many matched places as possible" come first, then the total score.
 
 Small pools use every open pair as an arc and are optimal by construction. Large pools
@@ -19,12 +19,12 @@ import time
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from matcher.instance import Instance, Solution
+from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
 from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import Pool, candidate_pairs, make_pool
 from matcher.solvers.certify import FlowState, potentials, violations
-from matcher.solvers.scale import place_bonus, to_int
+from matcher.solvers.integers import place_bonus, to_int
 
 DENSE_LIMIT = 200_000  # open pairs up to which every pair is an arc
 FALLBACK_LIMIT = 2_000_000  # an uncertified candidate optimum is redone dense up to this size

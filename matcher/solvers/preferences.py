@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.model import Policy
 
 UNACCEPTABLE = np.iinfo(np.int32).max

@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from matcher.instance import Instance, Solution
+from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Proposer, Status
 from matcher.solvers.preferences import (
     UNACCEPTABLE,

@@ -68,7 +68,7 @@ def finish(sessions, run_id: str) -> None:
     """Solve a queued run here and store its result, as a worker would."""
     from api.store import load_cohort, save_result
     from api.tables import Run, RunStatus, utcnow
-    from matcher.policy import policy_from_dict
+    from matcher.io.policy import policy_from_dict
     from matcher.solve import solve
 
     with transaction(sessions) as session:

@@ -206,8 +206,8 @@ def test_a_revoked_key_stops_working(client, sessions, key):
 
 def test_records_written_by_the_core_come_back_through_json(client, sample_csv):
     """``cohort_to_records`` output (nulls, skill objects) is valid input, also for /match."""
-    from matcher.cohort_csv import read_cohort
-    from matcher.records import cohort_to_records
+    from matcher.io.cohort_csv import read_cohort
+    from matcher.io.records import cohort_to_records
 
     records = cohort_to_records(read_cohort(sample_csv))
     body = {"name": "round trip", "program": "coaching", "participants": records}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from api_helpers import DATA, small_records
 
-from matcher.policy import policy_from_dict
-from matcher.records import cohort_from_records
+from matcher.io.policy import policy_from_dict
+from matcher.io.records import cohort_from_records
 from matcher.solve import solve
 
 
@@ -29,8 +29,8 @@ def test_match_answers_inline_like_the_core(client):
 def test_match_answer_is_what_its_schema_would_dump(client):
     """The view returns its body without marshmallow's dump: it must already be that."""
     from api.schemas import MatchOut
-    from matcher.cohort_csv import read_cohort
-    from matcher.records import cohort_to_records
+    from matcher.io.cohort_csv import read_cohort
+    from matcher.io.records import cohort_to_records
 
     records = cohort_to_records(read_cohort(DATA / "coaching-sample.csv"))
     policy = {"program": "coaching", "seniority": {"max_gap": 3}}

@@ -8,11 +8,11 @@ from api_helpers import count, execute, make_cohort, sample_cohort, small_record
 
 from api.store import load_cohort
 from api.tables import Run
-from matcher.changes import changed
-from matcher.moves import move_to_dict
-from matcher.policy import policy_from_dict
-from matcher.records import cohort_from_records
-from matcher.rematch import rematch
+from matcher.io.policy import policy_from_dict
+from matcher.io.records import cohort_from_records
+from matcher.whatif.changes import changed
+from matcher.whatif.moves import move_to_dict
+from matcher.whatif.rematch import rematch
 
 
 def match(app, client, cohort) -> str:

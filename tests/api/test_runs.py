@@ -9,9 +9,9 @@ from api_helpers import finish, make_cohort
 from sqlalchemy import func, select
 
 from api.tables import Run, RunStatus
-from matcher.cohort_csv import write_assignments
-from matcher.policy import policy_from_dict
-from matcher.records import cohort_from_records
+from matcher.io.cohort_csv import write_assignments
+from matcher.io.policy import policy_from_dict
+from matcher.io.records import cohort_from_records
 from matcher.solve import solve
 
 

@@ -12,9 +12,9 @@ from api_helpers import DATA, KeyClient, count, execute, finish, make_cohort, sa
 from api.db import transaction
 from api.tables import Assignment, Run, Scenario
 from api.whatif import LISTED
-from matcher.policy import policy_from_dict
-from matcher.scenarios import run_scenarios, scenario_run_to_dict
-from matcher.sweep import vary_scenarios
+from matcher.io.policy import policy_from_dict
+from matcher.whatif.scenarios import run_scenarios, scenario_run_to_dict
+from matcher.whatif.sweep import vary_scenarios
 
 SWEEP = {"vary": {"capacity.all": [1, 2, 3]}}
 

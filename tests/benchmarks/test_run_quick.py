@@ -16,9 +16,9 @@ import pytest
 from benchmarks.common import CheckFailed, parse_size, require_valid
 from benchmarks.run import failures
 from benchmarks.suites.baselines import EXACT
-from matcher.generate import generate_cohort
+from matcher.io.generate import generate_cohort
+from matcher.io.policy import preset
 from matcher.model import MatchResult, Pair, Status
-from matcher.policy import preset
 
 ROOT = Path(__file__).resolve().parents[2]
 

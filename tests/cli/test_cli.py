@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from matcher.check import check
 from matcher.cli import main
-from matcher.cohort_csv import read_assignments, read_cohort
-from matcher.policy import load_policy
+from matcher.io.cohort_csv import read_assignments, read_cohort
+from matcher.io.policy import load_policy
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -113,7 +113,7 @@ def test_match_output_is_byte_identical_across_runs(run, tmp_path):
 def test_match_objectives_pass_the_checker(run, tmp_path, objective):
     from dataclasses import replace
 
-    from matcher.cohort_csv import write_cohort
+    from matcher.io.cohort_csv import write_cohort
     from matcher.model import Objective
     from matcher.solve import solve
 

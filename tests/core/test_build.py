@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.build import build_instance
-from matcher.features import Features
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
+from matcher.encode.prepare import build_instance
+from matcher.encode.score_tables import Features
+from matcher.encode.scoring import pair_scores
 from matcher.model import (
     Cohort,
     InfeasibleError,
@@ -18,7 +19,6 @@ from matcher.model import (
     Skill,
     Weights,
 )
-from matcher.scoring import pair_scores
 
 
 def small_cohort():

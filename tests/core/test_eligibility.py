@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.eligibility import RULES, eligible_matrix, rule_context, rule_masks
+from matcher.encode.orgchart import chain_pairs
+from matcher.encode.rules import RULES, eligible_matrix, rule_context, rule_masks
 from matcher.model import (
     Cohort,
     DepartmentRule,
@@ -16,7 +17,6 @@ from matcher.model import (
     Policy,
     SeniorityRule,
 )
-from matcher.orgchart import chain_pairs
 
 OFF = Policy(honour_exclude=False, no_reporting_chain=False)
 

@@ -6,8 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from matcher.build import build_instance
-from matcher.explain import explain_mentee, explain_pair, unmatched_reasons
+from matcher.encode.prepare import build_instance
 from matcher.model import (
     Cohort,
     Mentee,
@@ -17,6 +16,7 @@ from matcher.model import (
     Skill,
     Weights,
 )
+from matcher.result.explain import explain_mentee, explain_pair, unmatched_reasons
 from matcher.solve import solve
 
 

@@ -14,13 +14,13 @@ import pytest
 
 from matcher import parallel
 from matcher.check import chain_parents, rule_violations
-from matcher.eligibility import RULES, eligible_matrix, rule_masks
-from matcher.features import encode, same_code_table
-from matcher.generate import generate_cohort
+from matcher.encode.cells import Where
+from matcher.encode.person_arrays import bitsets, encode_people, shared_any
+from matcher.encode.rules import RULES, eligible_matrix, rule_masks
+from matcher.encode.score_tables import encode, same_code_table
+from matcher.encode.scoring import block_components, combine, pair_scores, score_matrix
+from matcher.io.generate import generate_cohort
 from matcher.model import COMPONENTS, DepartmentRule, Policy, SeniorityRule, Weights
-from matcher.people import bitsets, encode_people, shared_any
-from matcher.scoring import block_components, combine, pair_scores, score_matrix
-from matcher.where import Where
 
 ALL = Weights(**dict.fromkeys(COMPONENTS, 1.0))
 
@@ -170,8 +170,8 @@ def test_default_threads_reads_the_environment(monkeypatch):
 @pytest.mark.parametrize("seed", range(6))
 def test_chain_pairs_equal_a_plain_walk_up_the_chart(seed):
     from matcher.check import _managers_above
+    from matcher.encode.orgchart import chain_pairs
     from matcher.model import Cohort, Mentee, Mentor
-    from matcher.orgchart import chain_pairs
 
     rng = np.random.default_rng(seed)
     ids = [f"P{k}" for k in range(30)] + [f"X{k}" for k in range(6)]  # X: outside the cohort
@@ -195,8 +195,8 @@ def test_chain_pairs_equal_a_plain_walk_up_the_chart(seed):
 
 
 def test_eligibility_and_alternates_do_not_depend_on_threads(monkeypatch, cohort):
-    from matcher import eligibility
     from matcher import solve as solve_module
+    from matcher.encode import rules as eligibility
 
     monkeypatch.setattr(parallel, "MIN_ROWS_PER_THREAD", 1)
     monkeypatch.setattr(eligibility, "_BLOCK_CELLS", 50)  # 2 mentees per block

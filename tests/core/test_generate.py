@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher.generate import GOALS, RELATED_SKILLS, SKILLS, generate_cohort
+from matcher.io.generate import GOALS, RELATED_SKILLS, SKILLS, generate_cohort
+from matcher.io.policy import policy_from_dict
 from matcher.model import Mentee, Mentor
-from matcher.policy import policy_from_dict
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_people_have_distinct_tags_and_names_without_leaking_into_ids(cohort):
 
 
 def test_tags_and_time_zones_are_what_the_reader_would_produce(cohort):
-    records = pytest.importorskip("matcher.records")
+    records = pytest.importorskip("matcher.io.records")
     for p in cohort.mentors[:100] + cohort.mentees[:400]:
         tags = p.skill_names + p.goals + p.languages + (p.department, p.location)
         assert all(records.normalise_tag(t) == t for t in tags)
@@ -114,7 +114,7 @@ def test_tags_and_time_zones_are_what_the_reader_would_produce(cohort):
 
 
 def test_round_trip_through_records():
-    records = pytest.importorskip("matcher.records")
+    records = pytest.importorskip("matcher.io.records")
     small = generate_cohort(120, 30, seed=5)
     assert records.cohort_from_records(records.cohort_to_records(small)) == small
 
@@ -147,12 +147,12 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def test_mentoring_sample_file_is_the_seeded_generator_output():
-    cohort_csv = pytest.importorskip("matcher.cohort_csv")
+    cohort_csv = pytest.importorskip("matcher.io.cohort_csv")
     assert cohort_csv.read_cohort(DATA / "mentoring-500.csv") == generate_cohort(400, 100, seed=7)
 
 
 def test_coaching_sample_file_loads_with_a_small_capacity_shortfall():
-    cohort_csv = pytest.importorskip("matcher.cohort_csv")
+    cohort_csv = pytest.importorskip("matcher.io.cohort_csv")
     sample = cohort_csv.read_cohort(DATA / "coaching-sample.csv")
     assert (len(sample.mentees), len(sample.mentors)) == (28, 12)
     wanted = sum(m.capacity for m in sample.mentees)

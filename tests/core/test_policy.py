@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from matcher.io.policy import PRESETS, load_policy, policy_from_dict, policy_to_dict, preset
 from matcher.model import (
     DepartmentRule,
     InputError,
@@ -18,7 +19,6 @@ from matcher.model import (
     SolverChoice,
     Weights,
 )
-from matcher.policy import PRESETS, load_policy, policy_from_dict, policy_to_dict, preset
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

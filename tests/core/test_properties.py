@@ -3,7 +3,7 @@ total objective equals an independent optimum (scipy's linear_sum_assignment on 
 columns replicated per place, with a bonus per matched place so that places come first).
 
 Eligibility for the independent optimum comes from check.rule_violations (plain Python,
-pair by pair), not from matcher.eligibility.
+pair by pair), not from matcher.encode.rules.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from matcher.check import chain_parents, check, rule_violations
+from matcher.encode.scoring import encode, pair_scores
 from matcher.model import (
     Cohort,
     DepartmentRule,
@@ -29,7 +30,6 @@ from matcher.model import (
     Status,
     Weights,
 )
-from matcher.scoring import encode, pair_scores
 from matcher.solve import solve
 
 SKILLS = ("python", "sql", "go", "design")

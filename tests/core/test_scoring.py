@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.features import encode
+from matcher.encode.score_tables import encode
+from matcher.encode.scoring import (
+    active_components,
+    block_components,
+    combine,
+    pair_components,
+    pair_scores,
+    score_matrix,
+)
 from matcher.model import (
     COMPONENTS,
     Cohort,
@@ -17,14 +25,6 @@ from matcher.model import (
     SeniorityRule,
     Skill,
     Weights,
-)
-from matcher.scoring import (
-    active_components,
-    block_components,
-    combine,
-    pair_components,
-    pair_scores,
-    score_matrix,
 )
 
 ALL = Weights(**dict.fromkeys(COMPONENTS, 1.0))

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 from matcher.check import check
-from matcher.instance import Instance
-from matcher.metrics import compute_metrics, skill_coverage
+from matcher.encode.instance import Instance
 from matcher.model import (
     Alternate,
     Cohort,
@@ -30,6 +29,7 @@ from matcher.model import (
     Unmatched,
     Weights,
 )
+from matcher.result.metrics import compute_metrics, skill_coverage
 from matcher.solve import solve, solver_name
 
 POLICY = Policy(weights=Weights(skills=1.0))

@@ -2,9 +2,9 @@
 
 import pytest
 
+from matcher.io.fields import FieldError, parse_count, parse_ids, parse_skills
+from matcher.io.records import normalise_tag, parse_timezone
 from matcher.model import Skill
-from matcher.record_fields import FieldError, parse_count, parse_ids, parse_skills
-from matcher.records import normalise_tag, parse_timezone
 
 
 def test_normalise_tag_lowers_trims_and_collapses_whitespace():

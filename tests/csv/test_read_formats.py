@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from conftest import lines
 
-from matcher.cohort_csv import read_cohort, read_cohort_files
+from matcher.io.cohort_csv import read_cohort, read_cohort_files
 from matcher.model import Mentee, Mentor, Skill
 
 DATA = Path(__file__).parent.parent / "data" / "csv"

@@ -3,7 +3,7 @@
 import pytest
 from conftest import lines
 
-from matcher.cohort_csv import read_cohort, read_cohort_files
+from matcher.io.cohort_csv import read_cohort, read_cohort_files
 from matcher.model import Problem
 
 HEADER = "id,role,capacity,min_capacity,seniority,skills,timezone,exclude,prefer"

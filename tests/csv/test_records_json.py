@@ -2,8 +2,8 @@
 
 import pytest
 
+from matcher.io.records import cohort_from_records, cohort_to_records
 from matcher.model import Cohort, Mentee, Mentor, Skill
-from matcher.records import cohort_from_records, cohort_to_records
 
 
 def where(p):

@@ -5,7 +5,7 @@ import time
 import numpy as np
 from conftest import lines
 
-from matcher.cohort_csv import read_org_chart, read_scores
+from matcher.io.cohort_csv import read_org_chart, read_scores
 from matcher.model import Cohort, Mentee, Mentor
 
 COHORT = Cohort(

@@ -2,7 +2,7 @@
 
 import io
 
-from matcher.cohort_csv import read_assignments, read_cohort, write_assignments, write_cohort
+from matcher.io.cohort_csv import read_assignments, read_cohort, write_assignments, write_cohort
 from matcher.model import Cohort, MatchResult, Mentee, Mentor, Pair, Skill, Status, Unmatched
 
 HEADER = (

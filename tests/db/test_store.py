@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from api import store, tables
 from api.db import make_engine, make_sessions, transaction
 from api.keys import authenticate, create_key, organization, revoke_key
-from matcher.cohort_csv import read_cohort
-from matcher.generate import generate_cohort
-from matcher.policy import preset
+from matcher.io.cohort_csv import read_cohort
+from matcher.io.generate import generate_cohort
+from matcher.io.policy import preset
 from matcher.solve import solve
 
 

@@ -12,9 +12,9 @@ from api.db import transaction
 from api.keys import organization
 from api.store import save_cohort
 from api.tables import FINISHED, Assignment, Run, UnmatchedRow
-from matcher.cohort_csv import read_cohort
+from matcher.io.cohort_csv import read_cohort
+from matcher.io.policy import policy_to_dict, preset
 from matcher.model import Cohort, MatchResult, Metrics, Pair, Status, Unmatched
-from matcher.policy import policy_to_dict, preset
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "coaching-sample.csv"
 

@@ -14,7 +14,7 @@ from api.db import make_engine, make_sessions
 from api.jobs.celery_app import CeleryExecutor, celery_config
 from api.tables import AlternateRow, Assignment
 from matcher.check import check
-from matcher.policy import preset
+from matcher.io.policy import preset
 from matcher.solve import solve
 
 

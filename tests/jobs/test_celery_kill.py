@@ -15,7 +15,7 @@ from jobs_helpers import count_rows, queue_run, sample_cohort, stored_result, wa
 
 from api.db import make_engine, make_sessions
 from api.tables import Assignment
-from matcher.policy import preset
+from matcher.io.policy import preset
 from matcher.solve import solve
 
 

@@ -21,8 +21,8 @@ from api.jobs import execute, lifecycle
 from api.jobs.execute import execute_run
 from api.tables import AlternateRow, Assignment, Run, UnmatchedRow
 from matcher.check import check
+from matcher.io.policy import preset
 from matcher.model import SolverChoice
-from matcher.policy import preset
 from matcher.solve import solve
 
 

@@ -19,7 +19,7 @@ from api.jobs import NoExecutor, make_executor
 from api.jobs.inprocess import InProcessPool
 from api.tables import Assignment, utcnow
 from matcher.check import check
-from matcher.policy import preset
+from matcher.io.policy import preset
 from matcher.solve import solve
 
 

@@ -8,12 +8,12 @@ from jobs_helpers import count_rows, get_run, queue_run, sample_cohort, set_run,
 from api.jobs import execute
 from api.jobs.execute import Output, execute_run
 from api.tables import Assignment
-from matcher.changes import changed
 from matcher.check import check
-from matcher.moves import move_to_dict
-from matcher.policy import preset
-from matcher.rematch import rematch
+from matcher.io.policy import preset
 from matcher.solve import solve
+from matcher.whatif.changes import changed
+from matcher.whatif.moves import move_to_dict
+from matcher.whatif.rematch import rematch
 
 
 def test_a_scenario_run_solves_the_cohort_with_its_changes(sessions, config):

@@ -10,7 +10,7 @@ from api.db import transaction
 from api.jobs import lifecycle
 from api.jobs.lifecycle import Beat
 from api.tables import Assignment, Run, utcnow
-from matcher.policy import policy_from_dict
+from matcher.io.policy import policy_from_dict
 from matcher.solve import solve
 
 STALE = 30.0

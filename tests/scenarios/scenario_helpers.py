@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-from matcher.build import build_instance
+from matcher.encode.prepare import build_instance
+from matcher.io.records import cohort_from_records
 from matcher.model import Policy, SeniorityRule, Weights
-from matcher.records import cohort_from_records
 
 # Skills only, no seniority or other rules: scores are easy to reason about.
 POLICY = Policy(weights=Weights(skills=1.0), seniority=SeniorityRule())

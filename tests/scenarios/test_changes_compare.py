@@ -7,9 +7,9 @@ import json
 import pytest
 from scenario_helpers import POLICY, cohort_of, person
 
-from matcher.changes import apply_changes, changed, parse_changes
-from matcher.compare import Change, compare, comparison_to_dict, summarise
 from matcher.model import InputError, MatchResult, Metrics, Pair, Status, Unmatched
+from matcher.whatif.changes import apply_changes, changed, parse_changes
+from matcher.whatif.compare import Change, compare, comparison_to_dict, summarise
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from matcher.check import check
 from matcher.cli import main
-from matcher.cohort_csv import read_assignments, read_cohort
-from matcher.policy import load_policy
+from matcher.io.cohort_csv import read_assignments, read_cohort
+from matcher.io.policy import load_policy
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SAMPLE = DATA / "coaching-sample.csv"
@@ -93,7 +93,7 @@ def test_rematch_after_a_mentor_leaves(run, previous, tmp_path):
 
 
 def test_rematch_result_passes_the_checker_with_every_option(run, previous, tmp_path):
-    from matcher.rematch import previous_pairs, rematch
+    from matcher.whatif.rematch import previous_pairs, rematch
 
     joiners = tmp_path / "join.csv"
     joiners.write_text(

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from scenario_helpers import POLICY, brute_force, cohort_of, person, without_min_loads
 
-from matcher.build import build_instance
 from matcher.check import check
-from matcher.generate import generate_cohort
+from matcher.encode.prepare import build_instance
+from matcher.io.generate import generate_cohort
+from matcher.io.policy import preset
 from matcher.model import InfeasibleError, InputError, Objective
-from matcher.policy import preset
-from matcher.rematch import kept_bonus, previous_pairs, rematch, rematch_to_dict
 from matcher.solve import solve
-from matcher.solvers.scale import to_int
+from matcher.solvers.integers import to_int
+from matcher.whatif.rematch import kept_bonus, previous_pairs, rematch, rematch_to_dict
 
 
 def _pairs(outcome):

@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 
 from matcher.check import check
-from matcher.cohort_csv import read_cohort
+from matcher.io.cohort_csv import read_cohort
+from matcher.io.policy import load_policy
 from matcher.model import InputError
-from matcher.policy import load_policy
-from matcher.scenarios import load_scenarios, run_scenarios, scenario_run_to_dict, trade_off_table
-from matcher.sweep import change_for, parse_value, parse_vary, plot_sweep, vary_scenarios
+from matcher.whatif.scenarios import (
+    load_scenarios,
+    run_scenarios,
+    scenario_run_to_dict,
+    trade_off_table,
+)
+from matcher.whatif.sweep import change_for, parse_value, parse_vary, plot_sweep, vary_scenarios
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -81,8 +86,8 @@ def test_the_example_file_loads_and_runs(sample):
     names = [s["name"] for s in scenarios]
     assert names[:2] == ["mentors take 3", "goals over skills"]
     assert names[-3:] == ["capacity.all=1", "capacity.all=2", "capacity.all=4"]
-    from matcher.generate import generate_cohort
-    from matcher.policy import preset
+    from matcher.io.generate import generate_cohort
+    from matcher.io.policy import preset
 
     cohort = generate_cohort(40, 12, 5)  # has M00002 and M00003, like the example
     run = run_scenarios(cohort, preset("mentoring"), scenarios[:4])

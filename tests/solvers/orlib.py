@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 
 
 def read_orlib(path: str | Path) -> Instance:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.instance import Instance, Solution
+from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
-from matcher.solvers import scale
+from matcher.solvers import integers
 from matcher.solvers.cpsat import _score_bound, solve_cpsat
 from matcher.solvers.cpsat_prep import simple_conflicts
 
@@ -51,7 +51,8 @@ def brute_best(instance: Instance):
     for k in range(len(eligible) + 1):
         for pairs in itertools.combinations(eligible, k):
             if feasible(instance, pairs):
-                value = (k, int(scale.to_int(np.array([instance.scores[p] for p in pairs])).sum()))
+                scores = np.array([instance.scores[p] for p in pairs])
+                value = (k, int(integers.to_int(scores).sum()))
                 best = value if best is None or value > best else best
     return best
 
@@ -143,7 +144,7 @@ def test_same_optimum_as_brute_force(instance):
         return
     assert solution.status is Status.OPTIMAL and solution.certified
     assert feasible(instance, solution.pairs)
-    scaled = scale.to_int(np.array([instance.scores[p] for p in solution.pairs])).sum()
+    scaled = integers.to_int(np.array([instance.scores[p] for p in solution.pairs])).sum()
     assert (len(solution.pairs), int(scaled)) == best
     assert solution.bound >= total(instance, solution.pairs)
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from matcher.instance import Instance, Solution
+from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
 from matcher.solvers.dispatch import _bound_by_flow, run_solver
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.model import Status
 from matcher.solvers.fair import solve_fair
 from matcher.solvers.flow import solve_total, total_score

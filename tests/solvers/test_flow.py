@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import LinearConstraint, milp
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.model import InfeasibleError, Status
 from matcher.solvers.candidates import make_pool, top_per_row
 from matcher.solvers.flow import solve_total, total_score

@@ -10,7 +10,7 @@ from orlib import read_optima, read_orlib
 
 from matcher.model import Status
 from matcher.solvers.flow import solve_total
-from matcher.solvers.scale import to_float, to_int
+from matcher.solvers.integers import to_float, to_int
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "orlib"
 OPTIMA = read_optima(DATA / "assignopt.txt")

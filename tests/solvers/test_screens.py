@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.solvers.candidates import candidate_pairs, make_pool, top_per_row
 from matcher.solvers.certify import violations
-from matcher.solvers.scale import to_int
+from matcher.solvers.integers import to_int
 
 
 def reference_top(values, valid, k):

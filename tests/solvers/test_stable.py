@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.model import Policy, Proposer, Status
 from matcher.solvers.stable import UNACCEPTABLE, blocking_pairs, preference_ranks, solve_stable
 

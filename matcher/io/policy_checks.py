@@ -1,6 +1,6 @@
 """Validation of policy-file sections: each check collects Problems and returns clean values.
 
-Job: the key-by-key rules behind :func:`matcher.policy.policy_from_dict` — types (a bool
+Job: the key-by-key rules behind :func:`matcher.io.policy.policy_from_dict` — types (a bool
 is not a number), ranges, enums, id pairs, tag aliases and related skills — plus locating
 a dotted key's line in a TOML text. Nothing here raises: :class:`Checker` gathers every
 problem and the caller raises one InputError.
@@ -307,11 +307,11 @@ def show(value) -> str | None:
 
 
 def normalise(text: str, aliases: Mapping[str, str] | None = None) -> str:
-    """Normalise a tag like the cohort reader: ``matcher.records.normalise_tag`` when that
+    """Normalise a tag like the cohort reader: ``matcher.io.records.normalise_tag`` when that
     module exists, else the same rule locally (lower case, strip, collapse whitespace,
     then one alias lookup)."""
     try:
-        records = importlib.import_module("matcher.records")
+        records = importlib.import_module("matcher.io.records")
     except ImportError:
         tag = " ".join(text.lower().split())
         return (aliases or {}).get(tag, tag)

@@ -36,9 +36,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from matcher.io.policy import policy_from_dict
+from matcher.io.policy_checks import Checker
 from matcher.model import Cohort, ExternalScores, InputError, Policy
-from matcher.policy import policy_from_dict
-from matcher.policy_checks import Checker
 
 KEYS = (
     "name",
@@ -125,7 +125,7 @@ def _numbers(v: Checker, column: str, value, known, what: str) -> tuple[tuple[st
 
 def _added(v: Checker, column: str, value, cohort: Cohort, policy: Policy) -> Cohort | None:
     """The added people, validated together with the base so repeated ids are caught."""
-    from matcher.records import cohort_from_records, cohort_to_records
+    from matcher.io.records import cohort_from_records, cohort_to_records
 
     if not isinstance(value, list | tuple) or not value:
         v.add(column, value, "expected a non-empty list of cohort records (with role)")

@@ -33,7 +33,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from matcher.changes import Changes, apply_changes, parse_changes
 from matcher.model import (
     Cohort,
     InputError,
@@ -43,8 +42,9 @@ from matcher.model import (
     Problem,
     SolverChoice,
 )
-from matcher.moves import Move, count_by, move_to_dict, moves_of
-from matcher.solvers.scale import SCALE, to_int
+from matcher.solvers.integers import SCALE, to_int
+from matcher.whatif.changes import Changes, apply_changes, parse_changes
+from matcher.whatif.moves import Move, count_by, move_to_dict, moves_of
 
 DIGITS = 6
 
@@ -80,7 +80,7 @@ def previous_pairs(records: Sequence[Mapping]) -> list[tuple[str, str]]:
 
     Parameters
     ----------
-    records : from :func:`matcher.cohort_csv.read_assignments`, or any mappings with
+    records : from :func:`matcher.io.cohort_csv.read_assignments`, or any mappings with
         ``mentee_id`` and ``mentor_id``.
 
     Returns
@@ -173,7 +173,7 @@ def rematch(
     ----------
     cohort, policy : the base the previous assignment was made for.
     previous : (mentee_id, mentor_id) pairs of the previous assignment (ids of ``cohort``).
-    changes : a :class:`~matcher.changes.Changes` or change data (validated here).
+    changes : a :class:`~matcher.whatif.changes.Changes` or change data (validated here).
     move_cost : None (keep as many pairs as possible), or a score amount >= 0 that one
         moved pair costs.
 
@@ -189,8 +189,8 @@ def rematch(
     InfeasibleError
         If the new hard rules conflict (pinned pairs, minimum loads).
     """
-    from matcher.build import build_instance
     from matcher.check import chain_parents
+    from matcher.encode.prepare import build_instance
     from matcher.solve import assemble, solver_name
     from matcher.solvers.dispatch import run_solver
 

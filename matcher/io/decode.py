@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from matcher.io.fields import no_gc
+from matcher.io.validate import canonical_column
 from matcher.model import InputError, Problem
-from matcher.record_check import canonical_column
-from matcher.record_fields import no_gc
 
 DELIMITERS = (",", ";", "\t", "|")
 LINE_END = "\r\n"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli import _stderr, cohort_options, load_inputs
+from matcher.cli.common import cohort_options, load_inputs, stderr_console
 from matcher.model import InputError, Problem
 
 SHOWN_MOVES = 10  # moves listed per variant on stderr before "... and N more"
@@ -62,7 +62,7 @@ def _print_table(console, rows) -> None:
 
 
 def _print_people(console, run) -> None:
-    from matcher.compare import Change
+    from matcher.whatif.compare import Change
 
     for v in run.variants:
         moved = v.comparison.of(Change.MOVED)
@@ -88,13 +88,13 @@ def _print_people(console, run) -> None:
 @click.option("--people", is_flag=True, help="With --json: every mentee's change.")
 def scenario(vary, scenario_file, plot, as_json, people, **inputs):
     """Solve what-if variants side by side and compare them with the baseline."""
-    from matcher.scenarios import (
+    from matcher.whatif.scenarios import (
         load_scenarios,
         run_scenarios,
         scenario_run_to_dict,
         trade_off_table,
     )
-    from matcher.sweep import parse_vary, plot_sweep, vary_scenarios
+    from matcher.whatif.sweep import parse_vary, plot_sweep, vary_scenarios
 
     if not vary and not scenario_file:
         raise click.UsageError("give --vary KEY=V1,V2,... or --scenarios FILE")
@@ -105,7 +105,7 @@ def scenario(vary, scenario_file, plot, as_json, people, **inputs):
     source = Path(scenario_file).name if scenario_file else "--vary"
     if vary:
         scenarios += vary_scenarios([parse_vary(v) for v in vary])
-    console = _stderr()
+    console = stderr_console()
     console.width = max(console.width, 132)  # the table has 12 columns; never squeeze names
     with console.status("solving...") as status:
         run = run_scenarios(
@@ -155,7 +155,7 @@ def _breaks(items) -> list[list[str]]:
 
 def _added_records(path: str) -> tuple[list, list[int] | None]:
     """Records of the people joining (CSV like a cohort file, or a JSON list)."""
-    from matcher.csv_decode import read_table, uninert
+    from matcher.io.decode import read_table, uninert
 
     if Path(path).suffix.lower() == ".json":
         return json.loads(Path(path).read_text(encoding="utf-8-sig")), None
@@ -192,9 +192,9 @@ def rematch(
     **inputs,
 ):
     """Rematch after changes, keeping as many previous pairs as possible."""
-    from matcher import cohort_csv
-    from matcher.rematch import previous_pairs, rematch_to_dict
-    from matcher.rematch import rematch as run_rematch
+    from matcher.io import cohort_csv
+    from matcher.whatif.rematch import previous_pairs, rematch_to_dict
+    from matcher.whatif.rematch import rematch as run_rematch
 
     if output == "-" and as_json:
         raise click.UsageError("--json prints the moves on stdout: give -o FILE for the pairs")
@@ -223,7 +223,7 @@ def rematch(
     cohort_csv.write_assignments(outcome.result, sys.stdout if output == "-" else output)
     if as_json:
         click.echo(json.dumps(rematch_to_dict(outcome), indent=2))
-    console = _stderr()
+    console = stderr_console()
     console.width = max(console.width, 120)  # reasons stay on one line
     _print_moves(console, outcome, output)
 

@@ -1,6 +1,6 @@
-"""Encode a cohort once into the numpy arrays :mod:`matcher.scoring` reads.
+"""Encode a cohort once into the numpy arrays :mod:`matcher.encode.scoring` reads.
 
-:func:`encode` adds to the per-person arrays of :mod:`matcher.people` what the soft
+:func:`encode` adds to the per-person arrays of :mod:`matcher.encode.person_arrays` what the soft
 score needs: the skill credit table (one row per (mentee level, skill) someone wants,
 holding every mentor's credit for it), the goal table, seniority and timezone code
 tables, and stated preferences as sorted pair keys.
@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from matcher.model import COMPONENTS, Cohort, DepartmentRule, Policy, Weights
-from matcher.people import (
+from matcher.encode.cells import sorted_lookup
+from matcher.encode.person_arrays import (
     People,
     circular_minutes,
     encode_people,
@@ -23,14 +23,14 @@ from matcher.people import (
     tag_normaliser,
     tag_table,
 )
-from matcher.where import sorted_lookup
+from matcher.model import COMPONENTS, Cohort, DepartmentRule, Policy, Weights
 
 # --------------------------------------------------------------------------- features
 
 
 @dataclass(frozen=True, eq=False)
 class Features:
-    """Everything :mod:`matcher.scoring` needs, encoded once.
+    """Everything :mod:`matcher.encode.scoring` needs, encoded once.
 
     ``skill_table`` has one row per (mentee level, skill) some mentee wants, holding each
     mentor's credit for it, plus a zero pad row; ``skill_rows``/``skill_count`` list each

@@ -2,7 +2,7 @@
 
 Every solver in :mod:`matcher.solvers` takes an :class:`Instance` and returns a
 :class:`Solution`; neither knows about CSV, names or policies' file formats. An Instance
-is built from a Cohort and a Policy by :func:`matcher.build.build_instance` (eligibility
+is built from a Cohort and a Policy by :func:`matcher.encode.prepare.build_instance` (eligibility
 + scoring), or directly from a score matrix (OR-Library instances, tests).
 """
 

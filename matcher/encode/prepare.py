@@ -1,4 +1,4 @@
-"""Turn a cohort and a policy into the solver-facing :class:`matcher.instance.Instance`.
+"""Turn a cohort and a policy into the solver-facing :class:`matcher.encode.instance.Instance`.
 
 Checks the policy's pairs against the cohort (unknown ids are an :class:`InputError`),
 checks pinned pairs against the hard rules and capacities (conflicts are an
@@ -12,7 +12,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from matcher.eligibility import (
+from matcher.encode.instance import Instance
+from matcher.encode.person_arrays import encode_people, preference_lists
+from matcher.encode.rules import (
     RULES,
     RuleContext,
     eligible_matrix,
@@ -21,11 +23,9 @@ from matcher.eligibility import (
     rule_context,
     rule_masks,
 )
-from matcher.features import Features, encode
-from matcher.instance import Instance
+from matcher.encode.score_tables import Features, encode
+from matcher.encode.scoring import score_matrix
 from matcher.model import Cohort, InfeasibleError, InputError, Policy
-from matcher.people import encode_people, preference_lists
-from matcher.scoring import score_matrix
 
 
 def pinned_conflicts(
@@ -40,7 +40,7 @@ def pinned_conflicts(
     ----------
     cohort, policy : the inputs.
     pinned : sorted (mentee index, mentor index) pairs, without repeats.
-    context : a :func:`matcher.eligibility.rule_context` to reuse.
+    context : a :func:`matcher.encode.rules.rule_context` to reuse.
 
     Returns
     -------

@@ -5,7 +5,7 @@ cohort, but a policy may bring aliases of its own). Set-like attributes are stor
 *table* (one row per tag, one column per mentor, plus a zero pad row) and a padded
 per-mentee list of table rows: "how many of mentee ``i``'s tags does mentor ``j`` have"
 is then a sum of a few gathered rows, the same additions in the same order whether a
-block of mentees or single pairs are evaluated (see :mod:`matcher.where`).
+block of mentees or single pairs are evaluated (see :mod:`matcher.encode.cells`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.encode.cells import sorted_lookup
+from matcher.io.fields import alias_table, normalise_tag
 from matcher.model import Cohort, Policy
-from matcher.record_fields import alias_table, normalise_tag
-from matcher.where import sorted_lookup
 
 MINUTES_PER_DAY = 1440
 
@@ -32,7 +32,7 @@ def tag_normaliser(aliases: Iterable[tuple[str, str]] = ()) -> Callable[[str], s
     Returns
     -------
     callable
-        ``str -> str``: :func:`matcher.records.normalise_tag` with the alias table built once,
+        ``str -> str``: :func:`matcher.io.records.normalise_tag` with the alias table built once,
         memoised (a cohort repeats a few hundred distinct tags many thousand times).
     """
     table = alias_table(tuple(aliases))
@@ -200,7 +200,7 @@ def shared_any(e_bits: np.ndarray, m_bits: np.ndarray, where) -> np.ndarray:
     Parameters
     ----------
     e_bits, m_bits : uint64 bit sets from :func:`bitsets`, one row per mentee / mentor.
-    where : a :class:`matcher.where.Where`.
+    where : a :class:`matcher.encode.cells.Where`.
 
     Returns
     -------

@@ -1,28 +1,28 @@
 """Cohort CSV files in and out, the way a coordinator's spreadsheet needs them.
 
 Reading (:func:`read_cohort`, :func:`read_cohort_files`, :func:`read_org_chart`):
-bytes are decoded and split by :mod:`matcher.csv_decode` (UTF-8 with or without BOM,
+bytes are decoded and split by :mod:`matcher.io.decode` (UTF-8 with or without BOM,
 UTF-16 with BOM; delimiter sniffed among ``,`` ``;`` tab ``|``), header names are matched
 case-insensitively with spaces, hyphens and underscores equivalent, and every record is
-validated by :mod:`matcher.record_check`. All problems are reported at once, each with
+validated by :mod:`matcher.io.validate`. All problems are reported at once, each with
 the physical line where its record starts.
 
 Writing (:func:`write_cohort`): the one-file form with a ``role`` column and always the
-full canonical column set in :data:`~matcher.record_check.COLUMNS` order; UTF-8 with
+full canonical column set in :data:`~matcher.io.validate.COLUMNS` order; UTF-8 with
 BOM, comma, ``\\r\\n`` line ends, deterministic byte for byte. Formula-like text cells
 are made inert with a leading ``'`` (read back without it). Scores and assignments files
-are handled in :mod:`matcher.csv_results` and re-exported here.
+are handled in :mod:`matcher.io.pair_files` and re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from matcher.csv_decode import Table, columns_of, emit, inert, read_table, to_csv_text, uninert
-from matcher.csv_results import read_assignments, read_scores, write_assignments
+from matcher.io.decode import Table, columns_of, emit, inert, read_table, to_csv_text, uninert
+from matcher.io.fields import FieldError, parse_id, parse_timezone
+from matcher.io.pair_files import read_assignments, read_scores, write_assignments
+from matcher.io.validate import COLUMNS, Batch, Role, validate_batches
 from matcher.model import Cohort, InputError, Problem
-from matcher.record_check import COLUMNS, Batch, Role, validate_batches
-from matcher.record_fields import FieldError, parse_id, parse_timezone
 
 __all__ = [
     "read_assignments",

@@ -1,9 +1,9 @@
 """What-if scenarios: a base cohort + policy, named change sets, each solved and compared.
 
-A scenario is change data (see :mod:`matcher.changes`) with a ``name``. Scenarios come from
+A scenario is change data (see :mod:`matcher.whatif.changes`) with a ``name``. Scenarios come from
 a file (:func:`load_scenarios`: TOML or JSON with ``[[scenarios]]`` tables and/or a
 ``[vary]`` table of parameter sweeps) or from ``KEY=V1,V2`` sweeps
-(:func:`matcher.sweep.vary_scenarios`). :func:`run_scenarios` validates every scenario
+(:func:`matcher.whatif.sweep.vary_scenarios`). :func:`run_scenarios` validates every scenario
 first (all problems at once, keyed ``scenarios[k]....``), then solves the baseline and
 each variant and compares each against the baseline. Nothing is mutated; the same inputs
 give the same table (solvers are seeded by the policy).
@@ -21,9 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.changes import Changes, apply_changes, parse_changes
-from matcher.compare import Change, Comparison, compare, comparison_to_dict, summary_to_dict
 from matcher.model import Cohort, InputError, MatchResult, Policy, Problem
+from matcher.whatif.changes import Changes, apply_changes, parse_changes
+from matcher.whatif.compare import Change, Comparison, compare, comparison_to_dict, summary_to_dict
 
 FILE_KEYS = ("scenarios", "vary")
 
@@ -62,7 +62,7 @@ def load_scenarios(path: str | Path) -> list[dict]:
 
     The file holds ``scenarios`` (a list of change sets, each with a ``name``) and/or
     ``vary`` (``{"capacity.all": [1, 2, 3]}``: one scenario per value, or per combination
-    when several keys are given; see :func:`matcher.sweep.vary_scenarios`).
+    when several keys are given; see :func:`matcher.whatif.sweep.vary_scenarios`).
 
     Parameters
     ----------
@@ -105,7 +105,7 @@ def scenarios_from_data(data, source: str = "scenarios") -> list[dict]:
     """The change-data dicts of a parsed scenario document (see :func:`load_scenarios`)."""
     import difflib
 
-    from matcher.sweep import vary_scenarios
+    from matcher.whatif.sweep import vary_scenarios
 
     problems = []
     if not isinstance(data, Mapping):
@@ -257,7 +257,7 @@ def scenario_run_to_dict(run: ScenarioRun, people: bool = False) -> dict:
     -------
     dict
         ``table`` (see :func:`trade_off_table`) and ``comparisons`` (one per variant, see
-        :func:`matcher.compare.comparison_to_dict`, with the variant's ``params``).
+        :func:`matcher.whatif.compare.comparison_to_dict`, with the variant's ``params``).
     """
     return {
         "table": trade_off_table(run),

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.model import Cohort, Metrics
 
 DIGITS = 6

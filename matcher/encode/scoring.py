@@ -1,7 +1,7 @@
 """Soft pair scores: each component in [0, 1] (external: any real) and their weighted total.
 
-One function per component reads :class:`matcher.features.Features` at a
-:class:`matcher.where.Where`; :func:`score_matrix` evaluates them on row blocks of the
+One function per component reads :class:`matcher.encode.score_tables.Features` at a
+:class:`matcher.encode.cells.Where`; :func:`score_matrix` evaluates them on row blocks of the
 full (n_mentees, n_mentors) matrix and :func:`pair_components` on any set of pairs, with
 bit-identical results. The total is ``sum(w * s) / sum(w)`` over components with ``w > 0``
 (:func:`combine`); with ``scores_only`` it is the external value alone.
@@ -13,11 +13,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from matcher.features import Features, active_components, encode
+from matcher.encode.cells import Where
+from matcher.encode.person_arrays import shared_any
+from matcher.encode.score_tables import Features, active_components, encode
 from matcher.model import DepartmentRule, Weights
 from matcher.parallel import empty_matrix, for_row_ranges
-from matcher.people import shared_any
-from matcher.where import Where
 
 __all__ = [
     "active_components",

@@ -2,8 +2,8 @@
 
 :func:`validate_batches` takes one or two :class:`Batch` es of records (mappings from
 column name to value) and either builds a Cohort or raises one InputError listing every
-problem in input order. Cell parsing lives in :mod:`matcher.record_fields`; the public
-entry points are in :mod:`matcher.records` and :mod:`matcher.cohort_csv`.
+problem in input order. Cell parsing lives in :mod:`matcher.io.fields`; the public
+entry points are in :mod:`matcher.io.records` and :mod:`matcher.io.cohort_csv`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from matcher.model import Cohort, InputError, Mentee, Mentor, Problem
-from matcher.record_fields import (
+from matcher.io.fields import (
     FieldError,
     alias_table,
     is_empty,
@@ -29,6 +28,7 @@ from matcher.record_fields import (
     parse_text,
     parse_timezone,
 )
+from matcher.model import Cohort, InputError, Mentee, Mentor, Problem
 
 COLUMNS: tuple[str, ...] = (
     "id",

@@ -4,7 +4,7 @@ Every parser takes a raw value as it arrives (a ``str`` cell from CSV, or a type
 from JSON: int, list of str, list of ``{"name", "level"}``) and returns the parsed value,
 or raises :class:`FieldError` listing every issue found in that one cell. Record-level and
 cohort-level rules (required fields, unique ids, who may be excluded) live in
-:mod:`matcher.records`; this module knows nothing about rows or lines.
+:mod:`matcher.io.records`; this module knows nothing about rows or lines.
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from matcher.io.policy_checks import Checker, section_changes, show, toml_key_lines
 from matcher.model import (
     COMPONENTS,
     DepartmentRule,
@@ -49,7 +50,6 @@ from matcher.model import (
     SeniorityRule,
     Weights,
 )
-from matcher.policy_checks import Checker, section_changes, show, toml_key_lines
 
 PRESETS: dict[str, Policy] = {
     "coaching": Policy(

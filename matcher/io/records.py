@@ -4,7 +4,7 @@ A record is a mapping from a column name to a value: ``str`` cells from a CSV fi
 typed values from JSON (int, list of str, list of ``{"name", "level"}`` or
 ``"skill:level"`` strings). Column names match case-insensitively, and spaces, hyphens
 and underscores are equivalent (``"Min Capacity"`` is ``min_capacity``). Validation runs
-in one pass (:mod:`matcher.record_check`) and collects every problem; a rejected input
+in one pass (:mod:`matcher.io.validate`) and collects every problem; a rejected input
 raises one :class:`~matcher.model.InputError` and never yields a partial Cohort.
 
 Problems from CSV input carry ``line`` (the physical line where the record starts) and
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from matcher.io.fields import normalise_tag, parse_timezone
+from matcher.io.validate import COLUMNS, Batch, Role, canonical_column, validate_batches
 from matcher.model import Cohort, InputError, Problem
-from matcher.record_check import COLUMNS, Batch, Role, canonical_column, validate_batches
-from matcher.record_fields import normalise_tag, parse_timezone
 
 __all__ = [
     "COLUMNS",

@@ -152,7 +152,7 @@ def plot_sweep(run, path: str | Path) -> Path:
 
     Parameters
     ----------
-    run : a :class:`matcher.scenarios.ScenarioRun`.
+    run : a :class:`matcher.whatif.scenarios.ScenarioRun`.
     path : the picture file; ``.png`` or ``.svg`` picks the format.
 
     Returns

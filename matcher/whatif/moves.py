@@ -1,6 +1,6 @@
 """Who moved in a rematch and why: one :class:`Move` per changed pair, with its reason.
 
-Used by :func:`matcher.rematch.rematch` after the solve: compares the previous pairs with
+Used by :func:`matcher.whatif.rematch.rematch` after the solve: compares the previous pairs with
 the new result and names the cause of every change, most specific first (a leaver, a
 break-up, a sitting-out person, a broken hard rule, a reduced capacity, a pinned pair),
 else the objective's own reason (places first, or the move-cost trade).

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from matcher.instance import Instance
+from matcher.encode.instance import Instance
 from matcher.model import COMPONENTS, Cohort, MatchResult, Policy
 
 _BLOCK_CELLS = 4_000_000
@@ -33,7 +33,7 @@ _RULE_WORDS = {
 
 def normaliser(policy: Policy):
     """The cohort reader's tag normalisation plus ``policy.aliases``, memoised."""
-    from matcher.people import tag_normaliser
+    from matcher.encode.person_arrays import tag_normaliser
 
     return lru_cache(maxsize=None)(tag_normaliser(policy.aliases))
 
@@ -155,16 +155,16 @@ def unmatched_reasons_many(
     instance : the solved instance (eligibility, scores, capacities).
     pairs : the matching, as (mentee index, mentor index).
     rows : mentee indices to explain.
-    context : a :func:`matcher.eligibility.rule_context` to reuse.
+    context : a :func:`matcher.encode.rules.rule_context` to reuse.
 
     Returns
     -------
     dict
         mentee index -> reasons (empty for mentees that sit out or are fully matched).
         Each mentor the hard rules remove is counted once, under the first rule of
-        :data:`matcher.eligibility.RULES` that forbids it.
+        :data:`matcher.encode.rules.RULES` that forbids it.
     """
-    from matcher.eligibility import RULES, rule_context, rule_masks
+    from matcher.encode.rules import RULES, rule_context, rule_masks
 
     got, load = loads(instance, pairs)
     wanted, capacity = np.asarray(instance.wanted), np.asarray(instance.capacity)
@@ -238,7 +238,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _reasons(instance, i, counts, tally, best, sitting, partly) -> tuple[str, ...]:
-    from matcher.eligibility import RULES
+    from matcher.encode.rules import RULES
 
     n_elig, n_full, n_capped = tally
     ruled = [(int(n), rule) for n, rule in zip(counts, RULES, strict=True) if n]

@@ -5,7 +5,7 @@ Each rule in :data:`RULES` gives a boolean mask, True where the rule forbids the
 :func:`eligible_matrix` is "no rule forbids", computed in row blocks so that only one
 block of masks exists at a time. Capacity 0 is not a rule here (solvers see ``wanted``
 and ``capacity``); pinned pairs are checked against these rules by
-:func:`matcher.build.build_instance`.
+:func:`matcher.encode.prepare.build_instance`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matcher.encode.cells import Where
+from matcher.encode.orgchart import chain_pairs
+from matcher.encode.person_arrays import People, circular_minutes, encode_people, shared_any
 from matcher.model import Cohort, DepartmentRule, InputError, Policy, Problem
-from matcher.orgchart import chain_pairs
 from matcher.parallel import empty_matrix, for_row_ranges
-from matcher.people import People, circular_minutes, encode_people, shared_any
-from matcher.where import Where
 
 RULES: tuple[str, ...] = (
     "forbidden_pair",
@@ -158,7 +158,7 @@ def rule_context(cohort: Cohort, policy: Policy, people: People | None = None) -
     Parameters
     ----------
     cohort, policy : the inputs.
-    people : a :func:`matcher.people.encode_people` result to reuse.
+    people : a :func:`matcher.encode.person_arrays.encode_people` result to reuse.
 
     Returns
     -------

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from matcher.csv_decode import columns_of, emit, inert, no_gc, read_table, to_csv_text, uninert
+from matcher.io.decode import columns_of, emit, inert, no_gc, read_table, to_csv_text, uninert
 from matcher.model import COMPONENTS, Cohort, ExternalScores, InputError, MatchResult, Problem
 
 _SCORE_COLUMNS = ("mentee_id", "mentor_id", "score")

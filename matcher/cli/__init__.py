@@ -1,0 +1,24 @@
+"""The `mentormatch` command line: one click group, one module per command group.
+
+Data goes to files or stdout; progress, summaries and error reports go to stderr (exit
+codes in :mod:`matcher.cli.common`). The service's commands (serve, worker, db, keys) are
+found through entry points, so the core never imports the service.
+"""
+
+from __future__ import annotations
+
+import click
+
+from matcher.cli.common import Group
+from matcher.cli.match import explain, generate, match, validate
+from matcher.cli.whatif import rematch, scenario
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="mentormatch")
+def main():
+    """Exact, explainable mentor-mentee matching."""
+
+
+for _command in (validate, match, explain, generate, scenario, rematch):
+    main.add_command(_command)

@@ -1,0 +1,137 @@
+"""What every command shares: the error-reporting group, cohort options and input loading.
+
+Exit codes: 0 success, 2 an input was rejected (the report lists every problem), 3 the hard
+rules cannot all hold (the conflicts are listed), 1 anything unexpected (one line, no
+traceback; set MENTORMATCH_DEBUG=1 to see it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from matcher.model import InfeasibleError, InputError
+
+EXIT_REJECTED = 2
+EXIT_INFEASIBLE = 3
+REPORT_LIMIT = 200  # problems listed before "... and N more"
+
+
+def stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+class Group(click.Group):
+    """A click group that turns our domain errors into reports and exit codes.
+
+    Commands of other packages in this distribution (the service's ``serve``, ``worker``,
+    ``db``, ``keys``) are found through the ``mentormatch.commands`` entry points and
+    imported only when used, so the core never imports the service.
+    """
+
+    def _plugins(self) -> dict:
+        from importlib.metadata import entry_points
+
+        return {e.name: e for e in entry_points(group="mentormatch.commands")}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in (plugins := self._plugins()):
+            command = plugins[name].load()
+        return command
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            click.echo(error.report(limit=REPORT_LIMIT), err=True)
+            ctx.exit(EXIT_REJECTED)
+        except InfeasibleError as error:
+            click.echo("The hard rules cannot all hold:", err=True)
+            for conflict in error.conflicts:
+                click.echo(f"  - {conflict}", err=True)
+            ctx.exit(EXIT_INFEASIBLE)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as error:
+            click.echo(f"error: {error.strerror or error}: {error.filename or ''}", err=True)
+            ctx.exit(1)
+        except Exception as error:  # the last line of defence: no traceback for users
+            if os.environ.get("MENTORMATCH_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(error).__name__}: {error} "
+                "(set MENTORMATCH_DEBUG=1 for details and please report it)",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+# --------------------------------------------------------------------------- inputs
+
+_cohort_args = [
+    click.argument("cohort", required=False, type=click.Path(dir_okay=False)),
+    click.option("--mentors", type=click.Path(dir_okay=False), help="Mentors CSV (two-file form)."),
+    click.option("--mentees", type=click.Path(dir_okay=False), help="Mentees CSV (two-file form)."),
+    click.option("--org-chart", type=click.Path(dir_okay=False), help="CSV of id,manager_id."),
+    click.option(
+        "--ignore-unknown-columns", is_flag=True, help="Skip columns mentormatch does not use."
+    ),
+    click.option("--policy", type=click.Path(dir_okay=False), help="Policy file (TOML or JSON)."),
+    click.option(
+        "--program",
+        type=click.Choice(["coaching", "mentoring"]),
+        help="Preset to start from when no policy file is given (default coaching).",
+    ),
+]
+
+
+def cohort_options(command):
+    for decorate in reversed(_cohort_args):
+        command = decorate(command)
+    return command
+
+
+def load_inputs(cohort, mentors, mentees, org_chart, ignore_unknown_columns, policy, program):
+    """Read the policy and the cohort, reporting the problems of both at once."""
+    from dataclasses import replace
+
+    from matcher.io import cohort_csv
+    from matcher.io.policy import load_policy, preset
+
+    if cohort and (mentors or mentees):
+        raise click.UsageError("give either one cohort file or --mentors and --mentees")
+    if not cohort and not (mentors and mentees):
+        raise click.UsageError("give a cohort file, or both --mentors and --mentees")
+
+    problems = []
+    loaded_policy = None
+    try:
+        loaded_policy = load_policy(policy) if policy else preset(program or "coaching")
+    except InputError as error:
+        problems.extend(error.problems)
+    aliases = dict(loaded_policy.aliases) if loaded_policy else None
+    loaded = None
+    try:
+        chart = cohort_csv.read_org_chart(org_chart) if org_chart else ()
+        options = dict(aliases=aliases, ignore_unknown=ignore_unknown_columns, org_chart=chart)
+        if cohort:
+            loaded = cohort_csv.read_cohort(cohort, **options)
+        else:
+            loaded = cohort_csv.read_cohort_files(mentors, mentees, **options)
+    except InputError as error:
+        files = {"cohort": cohort, "mentors": mentors, "mentees": mentees, "org_chart": org_chart}
+        problems.extend(
+            replace(p, source=Path(files[p.source]).name) if files.get(p.source) else p
+            for p in error.problems
+        )
+    if problems:
+        raise InputError(problems, title="mentormatch could not use this input")
+    return loaded, loaded_policy

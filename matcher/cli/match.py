@@ -1,0 +1,126 @@
+"""The matching commands: validate, match, explain, generate."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from matcher.cli.common import EXIT_INFEASIBLE, cohort_options, load_inputs, stderr_console
+from matcher.model import InputError, Objective, SolverChoice, Status
+
+
+@click.command()
+@cohort_options
+def validate(**inputs):
+    """Check a cohort (and policy) and report every problem at once."""
+    cohort, _ = load_inputs(**inputs)
+    click.echo(
+        f"OK: {len(cohort.mentees)} mentees, {len(cohort.mentors)} mentors, "
+        f"{sum(m.capacity for m in cohort.mentors)} mentor places, "
+        f"{sum(m.capacity for m in cohort.mentees)} wanted places",
+        err=True,
+    )
+
+
+@click.command()
+@cohort_options
+@click.option("--scores", type=click.Path(dir_okay=False), help="CSV mentee_id,mentor_id,score.")
+@click.option("--scores-only", is_flag=True, help="Use only --scores; unlisted pairs never match.")
+@click.option("--objective", type=click.Choice([o.value for o in Objective]))
+@click.option("--solver", type=click.Choice([s.value for s in SolverChoice]))
+@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Assignments CSV (or -).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def match(scores, scores_only, objective, solver, seed, time_limit, output, as_json, **inputs):
+    """Match mentees with mentors and write the assignments CSV."""
+    if scores_only and not scores:
+        raise click.UsageError("--scores-only needs --scores FILE")
+    if as_json and (not output or output == "-"):
+        raise click.UsageError("--json prints the summary on stdout: give -o FILE for the pairs")
+    from dataclasses import replace
+
+    from matcher.cli.report import print_summary, summary_dict
+    from matcher.io import cohort_csv
+    from matcher.solve import solve
+
+    console = stderr_console()
+    started = time.perf_counter()
+    cohort, policy = load_inputs(**inputs)
+    read_seconds = time.perf_counter() - started
+    if scores:
+        cohort = replace(cohort, external_scores=cohort_csv.read_scores(scores, cohort))
+        if not scores_only and policy.weights.external == 0:
+            policy = replace(policy, weights=replace(policy.weights, external=1.0))
+    overrides = {
+        "scores_only": scores_only or policy.scores_only,
+        "objective": Objective(objective) if objective else policy.objective,
+        "solver": SolverChoice(solver) if solver else policy.solver,
+        "seed": policy.seed if seed is None else seed,
+        "time_limit_seconds": time_limit or policy.time_limit_seconds,
+    }
+    policy = replace(policy, **overrides)
+
+    with console.status("matching...") as status:
+        result = solve(cohort, policy, progress=lambda stage: status.update(f"{stage}..."))
+    result = replace(result, timings=(("read", read_seconds), *result.timings))
+
+    if output and output != "-":
+        cohort_csv.write_assignments(result, output)
+    elif not as_json:
+        cohort_csv.write_assignments(result, sys.stdout)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(summary_dict(result, output), indent=2))
+    print_summary(console, result, output)
+    if result.status is Status.INFEASIBLE:
+        sys.exit(EXIT_INFEASIBLE)
+
+
+@click.command()
+@cohort_options
+@click.argument("mentee_id")
+@click.option("--scores", type=click.Path(dir_okay=False), help="CSV mentee_id,mentor_id,score.")
+def explain(mentee_id, scores, **inputs):
+    """Why MENTEE_ID got their mentor (or none), and the alternates."""
+    from dataclasses import replace
+
+    from matcher.io import cohort_csv
+    from matcher.model import Problem
+    from matcher.result.explain import explain_mentee
+    from matcher.solve import solve
+
+    cohort, policy = load_inputs(**inputs)
+    if mentee_id not in set(cohort.mentee_ids):
+        raise InputError(
+            [Problem("no mentee with this id in the cohort", column="id", value=mentee_id)],
+            title="mentormatch cannot explain this mentee",
+        )
+    if scores:
+        cohort = replace(cohort, external_scores=cohort_csv.read_scores(scores, cohort))
+    result = solve(cohort, policy)
+    click.echo(explain_mentee(cohort, policy, result, mentee_id))
+
+
+@click.command()
+@click.option("--mentees", "n_mentees", type=click.IntRange(min=1), required=True)
+@click.option("--mentors", "n_mentors", type=click.IntRange(min=1), required=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="-", show_default=True)
+def generate(n_mentees, n_mentors, seed, output):
+    """Write a realistic synthetic cohort CSV (deterministic under --seed)."""
+    from matcher.io import cohort_csv
+    from matcher.io.generate import generate_cohort
+
+    started = time.perf_counter()
+    cohort = generate_cohort(n_mentees, n_mentors, seed)
+    cohort_csv.write_cohort(cohort, sys.stdout if output == "-" else Path(output))
+    click.echo(
+        f"generated {n_mentees} mentees and {n_mentors} mentors (seed {seed}) "
+        f"in {time.perf_counter() - started:.2f} s",
+        err=True,
+    )
