@@ -1,6 +1,6 @@
 """Results out: stored rows and core MatchResults as JSON, and the Excel-safe CSV.
 
-The CSV is the core's own :func:`matcher.io.cohort_csv.write_assignments`, fed a MatchResult
+The CSV is the core's own :func:`matcher.io.cohort_csv.write_pairs`, fed a MatchResult
 rebuilt from the stored rows, so the API's file is byte for byte what the CLI writes.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
 from api.tables import AlternateRow, Assignment, Run, UnmatchedRow
-from matcher.io.cohort_csv import write_assignments
+from matcher.io.cohort_csv import write_pairs
 from matcher.model import MatchResult, Pair, Status, Unmatched
 
 
@@ -82,7 +82,7 @@ def assignments_csv(session: Session, run: Run) -> bytes:
         solver=run.solver or "", status=Status(run.solver_status), pairs=pairs, unmatched=unmatched
     )
     buffer = io.BytesIO()
-    write_assignments(result, buffer)
+    write_pairs(result, buffer)
     return buffer.getvalue()
 
 

@@ -150,7 +150,9 @@ def _listed_pairs(cohort: Cohort) -> set[tuple[int, int]]:
 
 def _expected_scores(cohort, policy, index_pairs):
     """Recomputed (total, {component: raw}) per pair, via scoring.pair_components."""
-    from matcher.encode.scoring import encode, pair_components
+    from matcher.encode.person_arrays import person_arrays, tag_normaliser
+    from matcher.encode.score_tables import score_tables
+    from matcher.encode.scoring import pair_components
 
     if not index_pairs:
         return []
@@ -169,7 +171,9 @@ def _expected_scores(cohort, policy, index_pairs):
             (int(i), int(j)): float(v)
             for i, j, v in zip(ext.mentee_index, ext.mentor_index, ext.value, strict=True)
         }
-    parts = pair_components(encode(cohort, policy), rows, cols)
+    norm = tag_normaliser(policy.aliases)
+    tables = score_tables(cohort, policy, person_arrays(cohort, norm), norm)
+    parts = pair_components(tables, rows, cols)
     out = []
     for k, key in enumerate(index_pairs):
         raw = {name: float(np.asarray(parts[name])[k]) for name in active if name in parts}

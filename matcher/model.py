@@ -285,6 +285,11 @@ class Policy:
 # --------------------------------------------------------------------------- results
 
 
+# Scores in results are rounded to this many decimals, everywhere (pairs, alternates,
+# metrics, comparisons, moves); solvers work on integers (matcher.solvers.integers).
+SCORE_DIGITS = 6
+
+
 class Status(StrEnum):
     OPTIMAL = "optimal"  # proven best for the objective
     FEASIBLE = "feasible"  # valid, optimality not proven (see bound and gap)

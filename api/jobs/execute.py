@@ -38,7 +38,7 @@ from api.jobs import lifecycle, problems
 from api.jobs.lifecycle import Beat, Claim
 from api.store import load_cohort, solved_inputs, stored_pairs
 from api.tables import Run
-from matcher.model import InfeasibleError, InputError, MatchResult, Status
+from matcher.model import InputError, MatchResult
 
 log = logging.getLogger("mentormatch.jobs")
 
@@ -225,12 +225,7 @@ def _run_claimed(sessions, claim: Claim, config: Mapping, shutdown) -> str:
     with Watch(sessions, claim, interval, shutdown) as watch:
         try:
             _pause(float(config.get("TEST_RUN_DELAY_SECONDS") or 0.0), watch.check)
-            try:
-                output = runner(sessions, claim, watch.check)
-            except InfeasibleError as error:
-                output = MatchResult(
-                    solver="none", status=Status.INFEASIBLE, conflicts=tuple(error.conflicts)
-                )
+            output = runner(sessions, claim, watch.check)
             if not isinstance(output, Output):
                 output = Output(output)
             watch.check("saving")

@@ -69,9 +69,9 @@ def match(scores, scores_only, objective, solver, seed, time_limit, output, as_j
     result = replace(result, timings=(("read", read_seconds), *result.timings))
 
     if output and output != "-":
-        cohort_csv.write_assignments(result, output)
+        cohort_csv.write_pairs(result, output)
     elif not as_json:
-        cohort_csv.write_assignments(result, sys.stdout)
+        cohort_csv.write_pairs(result, sys.stdout)
     if as_json:
         import json
 

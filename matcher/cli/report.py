@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher.model import MatchResult
+from matcher.model import SCORE_DIGITS, MatchResult
 
 
 def _fmt(value, digits: int = 3) -> str:
@@ -31,8 +31,8 @@ def summary_dict(result: MatchResult, output: str | None = None) -> dict:
     return {
         "status": result.status.value,
         "solver": result.solver,
-        "objective": round(result.objective, 6),
-        "bound": None if result.bound is None else round(result.bound, 6),
+        "objective": round(result.objective, SCORE_DIGITS),
+        "bound": None if result.bound is None else round(result.bound, SCORE_DIGITS),
         "gap": None if result.gap is None else round(result.gap, 9),
         "certified": result.certified,
         "metrics": {

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.common import cohort_options, load_inputs, stderr_console
-from matcher.model import InputError, Problem
+from matcher.model import InfeasibleError, InputError, Problem, Status
 
 SHOWN_MOVES = 10  # moves listed per variant on stderr before "... and N more"
 
@@ -220,7 +220,9 @@ def rematch(
         outcome = run_rematch(cohort, policy, previous_pairs(records), changes, move_cost=move_cost)
     except InputError as error:
         raise InputError(_locate(error.problems, add_file, lines, name), error.title) from None
-    cohort_csv.write_assignments(outcome.result, sys.stdout if output == "-" else output)
+    if outcome.result.status is Status.INFEASIBLE:
+        raise InfeasibleError(outcome.result.conflicts)
+    cohort_csv.write_pairs(outcome.result, sys.stdout if output == "-" else output)
     if as_json:
         click.echo(json.dumps(rematch_to_dict(outcome), indent=2))
     console = stderr_console()

@@ -1,8 +1,8 @@
-"""Where pair quantities are evaluated: a block of mentee rows, or a set of pairs.
+"""The cells where pair quantities are evaluated: a block of mentee rows, or a set of pairs.
 
-Scoring and the hard rules are written once against :class:`Where`; the score matrix uses
-``Where.block`` (contiguous mentee rows x every mentor, fast row gathers) and single-pair
-look-ups use ``Where.pairs`` (broadcast index arrays). Both perform the same floating-point
+Scoring and the hard rules are written once against :class:`Cells`; the score matrix uses
+``Cells.block`` (contiguous mentee rows x every mentor, fast row gathers) and single-pair
+look-ups use ``Cells.pairs`` (broadcast index arrays). Both perform the same floating-point
 operations in the same order on the same values, so a pair's number is bit-identical on
 either path. Pair lists are looked up by key ``mentee * n_mentors + mentor``.
 """
@@ -14,11 +14,11 @@ from collections.abc import Sequence
 import numpy as np
 
 
-class Where:
-    """Where components or rules are evaluated.
+class Cells:
+    """The cells where components or rules are evaluated.
 
-    ``Where.block(start, stop, n_mentors)``: mentees ``start..stop-1`` against every mentor,
-    giving ``(stop - start, n_mentors)`` arrays. ``Where.pairs(e, m)``: the pairs of two
+    ``Cells.block(start, stop, n_mentors)``: mentees ``start..stop-1`` against every mentor,
+    giving ``(stop - start, n_mentors)`` arrays. ``Cells.pairs(e, m)``: the pairs of two
     broadcastable index arrays (1-D pair lists or ``[:, None]`` x ``[None, :]`` blocks).
     Both give bit-identical numbers for the same pair.
     """
@@ -33,11 +33,11 @@ class Where:
             self.shape = np.broadcast_shapes(e.shape, m.shape)
 
     @classmethod
-    def block(cls, start: int, stop: int, n_mentors: int) -> Where:
+    def block(cls, start: int, stop: int, n_mentors: int) -> Cells:
         return cls(None, None, start, stop, n_mentors)
 
     @classmethod
-    def pairs(cls, mentee_idx, mentor_idx, n_mentors: int) -> Where:
+    def pairs(cls, mentee_idx, mentor_idx, n_mentors: int) -> Cells:
         e = np.asarray(mentee_idx, dtype=np.int64)
         m = np.asarray(mentor_idx, dtype=np.int64)
         return cls(e, m, None, None, n_mentors)

@@ -17,7 +17,7 @@ import numpy as np
 
 from matcher.encode.cells import sorted_lookup
 from matcher.io.fields import alias_table, normalise_tag
-from matcher.model import Cohort, Policy
+from matcher.model import Cohort
 
 MINUTES_PER_DAY = 1440
 
@@ -74,11 +74,11 @@ def preference_lists(cohort: Cohort) -> tuple[tuple[tuple[int, ...], ...], ...]:
     )
 
 
-# --------------------------------------------------------------------------- people
+# --------------------------------------------------------------------------- arrays
 
 
 @dataclass(frozen=True, eq=False)
-class People:
+class PersonArrays:
     """Per-person arrays the hard rules and simple components read.
 
     Seniority and UTC offsets come with a ``*_known`` mask; department and location are
@@ -200,7 +200,7 @@ def shared_any(e_bits: np.ndarray, m_bits: np.ndarray, where) -> np.ndarray:
     Parameters
     ----------
     e_bits, m_bits : uint64 bit sets from :func:`bitsets`, one row per mentee / mentor.
-    where : a :class:`matcher.encode.cells.Where`.
+    where : a :class:`matcher.encode.cells.Cells`.
 
     Returns
     -------
@@ -214,19 +214,18 @@ def shared_any(e_bits: np.ndarray, m_bits: np.ndarray, where) -> np.ndarray:
     return np.broadcast_to(out, where.shape)
 
 
-def encode_people(cohort: Cohort, policy: Policy) -> People:
-    """The per-person arrays of ``cohort`` under ``policy``'s aliases.
+def person_arrays(cohort: Cohort, norm: Callable[[str], str]) -> PersonArrays:
+    """The per-person arrays of ``cohort``, tags through ``norm``.
 
     Parameters
     ----------
     cohort : the validated cohort.
-    policy : supplies ``aliases``.
+    norm : the tag normaliser (:func:`tag_normaliser` of the policy's aliases).
 
     Returns
     -------
-    People
+    PersonArrays
     """
-    norm = tag_normaliser(policy.aliases)
     es, ms = cohort.mentees, cohort.mentors
     e_sen, e_sen_known = _known([p.seniority for p in es])
     m_sen, m_sen_known = _known([p.seniority for p in ms])
@@ -254,7 +253,7 @@ def encode_people(cohort: Cohort, policy: Policy) -> People:
         ext_keys, ext_values = sorted_lookup(
             ext.mentee_index, ext.mentor_index, np.asarray(ext.value, np.float64), len(ms)
         )
-    return People(
+    return PersonArrays(
         mentee_ids=cohort.mentee_ids,
         mentor_ids=cohort.mentor_ids,
         e_sen=e_sen,

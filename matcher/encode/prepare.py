@@ -1,19 +1,27 @@
-"""Turn a cohort and a policy into the solver-facing :class:`matcher.encode.instance.Instance`.
+"""Stage one of the pipeline: ``prepare(cohort, policy) -> Prepared``, built once.
 
 Checks the policy's pairs against the cohort (unknown ids are an :class:`InputError`),
 checks pinned pairs against the hard rules and capacities (conflicts are an
-:class:`InfeasibleError` naming every one), then fills the Instance from the score
-matrix, the eligibility mask, capacities, department groups and stated preferences.
+:class:`InfeasibleError` naming every one), then encodes everything later stages read:
+the tag normaliser, per-person arrays, the hard rules, the score tables and the
+solver-facing :class:`~matcher.encode.instance.Instance` (score matrix, eligibility mask,
+capacities, department groups, stated preferences). Nothing downstream rebuilds them.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from matcher.encode.instance import Instance
-from matcher.encode.person_arrays import encode_people, preference_lists
+from matcher.encode.person_arrays import (
+    PersonArrays,
+    person_arrays,
+    preference_lists,
+    tag_normaliser,
+)
 from matcher.encode.rules import (
     RULES,
     RuleContext,
@@ -23,24 +31,21 @@ from matcher.encode.rules import (
     rule_context,
     rule_masks,
 )
-from matcher.encode.score_tables import Features, encode
+from matcher.encode.score_tables import ScoreTables, score_tables
 from matcher.encode.scoring import score_matrix
 from matcher.model import Cohort, InfeasibleError, InputError, Policy
 
 
 def pinned_conflicts(
-    cohort: Cohort,
-    policy: Policy,
-    pinned: tuple[tuple[int, int], ...],
-    context: RuleContext | None = None,
+    cohort: Cohort, rules: RuleContext, pinned: tuple[tuple[int, int], ...]
 ) -> list[str]:
     """Every reason the pinned pairs cannot all hold, in words.
 
     Parameters
     ----------
-    cohort, policy : the inputs.
+    cohort : the cohort.
+    rules : its hard rules, from :func:`matcher.encode.rules.rule_context`.
     pinned : sorted (mentee index, mentor index) pairs, without repeats.
-    context : a :func:`matcher.encode.rules.rule_context` to reuse.
 
     Returns
     -------
@@ -53,7 +58,7 @@ def pinned_conflicts(
     conflicts = []
     e_ids, m_ids = cohort.mentee_ids, cohort.mentor_ids
     rows = np.array(sorted({i for i, _ in pinned}), dtype=np.int64)
-    masks = rule_masks(cohort, policy, rows, context=context)
+    masks = rule_masks(rules, rows)
     at = {int(i): r for r, i in enumerate(rows)}
     for i, j in pinned:
         for rule in RULES:
@@ -76,8 +81,31 @@ def pinned_conflicts(
     return conflicts
 
 
-def build_instance(cohort: Cohort, policy: Policy) -> tuple[Instance, Features]:
-    """The :class:`Instance` of ``cohort`` under ``policy``, and the features it was scored from.
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Everything later stages need about a cohort under a policy, built once.
+
+    Attributes
+    ----------
+    cohort, policy : the inputs.
+    normalise : the tag normaliser (the reader's normalisation plus the policy's aliases).
+    persons : per-person arrays.
+    rules : the hard rules, ready for masks and reasons.
+    tables : what the soft score reads.
+    instance : the solver-facing problem (score matrix, eligibility, capacities, pins).
+    """
+
+    cohort: Cohort
+    policy: Policy
+    normalise: Callable[[str], str]
+    persons: PersonArrays
+    rules: RuleContext
+    tables: ScoreTables
+    instance: Instance
+
+
+def prepare(cohort: Cohort, policy: Policy) -> Prepared:
+    """Encode ``cohort`` under ``policy`` once for every later stage.
 
     Parameters
     ----------
@@ -86,9 +114,10 @@ def build_instance(cohort: Cohort, policy: Policy) -> tuple[Instance, Features]:
 
     Returns
     -------
-    (Instance, Features)
-        ``mentee_prefs`` / ``mentor_prefs`` are ``()`` when nobody on that side stated a
-        preference; ``mentee_group`` is set only with ``policy.max_per_department``.
+    Prepared
+        Its instance's ``mentee_prefs`` / ``mentor_prefs`` are ``()`` when nobody on that
+        side stated a preference; ``mentee_group`` is set only with
+        ``policy.max_per_department``.
 
     Raises
     ------
@@ -104,27 +133,28 @@ def build_instance(cohort: Cohort, policy: Policy) -> tuple[Instance, Features]:
     ) + policy_pair_problems(cohort, policy.pinned_pairs, "rules.pinned_pairs")
     if problems:
         raise InputError(problems, title="the policy names people who are not in the cohort")
-    people = encode_people(cohort, policy)
-    context = rule_context(cohort, policy, people)
+    normalise = tag_normaliser(policy.aliases)
+    persons = person_arrays(cohort, normalise)
+    rules = rule_context(cohort, policy, persons)
     pinned = map_pairs(cohort, policy.pinned_pairs)
-    conflicts = pinned_conflicts(cohort, policy, pinned, context)
+    conflicts = pinned_conflicts(cohort, rules, pinned)
     if conflicts:
         raise InfeasibleError(conflicts)
-    features = replace(encode(cohort, policy, people), rules=context)
+    tables = score_tables(cohort, policy, persons, normalise)
     mentee_prefs, mentor_prefs = preference_lists(cohort)
     grouped = policy.max_per_department is not None
     instance = Instance(
         mentee_ids=cohort.mentee_ids,
         mentor_ids=cohort.mentor_ids,
-        scores=score_matrix(features),
-        eligible=eligible_matrix(cohort, policy, context=context),
+        scores=score_matrix(tables),
+        eligible=eligible_matrix(rules),
         wanted=np.array([e.capacity for e in cohort.mentees], dtype=np.int64),
         capacity=np.array([m.capacity for m in cohort.mentors], dtype=np.int64),
         min_load=np.array([m.min_capacity for m in cohort.mentors], dtype=np.int64),
         pinned=pinned,
-        mentee_group=people.e_dept.copy() if grouped else None,
+        mentee_group=persons.e_dept.copy() if grouped else None,
         max_per_group=policy.max_per_department,
         mentee_prefs=mentee_prefs if any(mentee_prefs) else (),
         mentor_prefs=mentor_prefs if any(mentor_prefs) else (),
     )
-    return instance, features
+    return Prepared(cohort, policy, normalise, persons, rules, tables, instance)

@@ -1,11 +1,12 @@
 """Hard rules: which mentee-mentor pairs may be matched at all.
 
 Each rule in :data:`RULES` gives a boolean mask, True where the rule forbids the pair.
-:func:`rule_masks` returns every rule's mask for some mentee rows (for explanations);
-:func:`eligible_matrix` is "no rule forbids", computed in row blocks so that only one
-block of masks exists at a time. Capacity 0 is not a rule here (solvers see ``wanted``
-and ``capacity``); pinned pairs are checked against these rules by
-:func:`matcher.encode.prepare.build_instance`.
+:func:`rule_masks` returns every rule's mask for some mentee rows and
+:func:`forbidding_rules` the rules against one pair (the reasons explanations and moves
+give, in :data:`RULE_WORDS`); :func:`eligible_matrix` is "no rule forbids", computed in
+row blocks so that only one block of masks exists at a time. Capacity 0 is not a rule
+here (solvers see ``wanted`` and ``capacity``); pinned pairs are checked against these
+rules by :func:`matcher.encode.prepare.prepare`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.encode.cells import Where
+from matcher.encode.cells import Cells
 from matcher.encode.orgchart import chain_pairs
-from matcher.encode.person_arrays import People, circular_minutes, encode_people, shared_any
-from matcher.model import Cohort, DepartmentRule, InputError, Policy, Problem
+from matcher.encode.person_arrays import PersonArrays, circular_minutes, shared_any
+from matcher.model import Cohort, DepartmentRule, Policy, Problem
 from matcher.parallel import empty_matrix, for_row_ranges
 
 RULES: tuple[str, ...] = (
@@ -30,6 +31,18 @@ RULES: tuple[str, ...] = (
     "department",
     "unlisted_score",
 )
+
+# Each rule in words, for reasons a coordinator reads.
+RULE_WORDS: dict[str, str] = {
+    "forbidden_pair": "the policy's forbidden pairs",
+    "exclude": "an exclude list",
+    "reporting_chain": "the reporting-chain rule",
+    "seniority_gap": "the seniority-gap rule",
+    "language": "the shared-language rule",
+    "timezone": "the time-zone rule",
+    "department": "the department rule",
+    "unlisted_score": "having no listed score",
+}
 
 _BLOCK_CELLS = 131_072  # cells per block: a block's masks stay in the L2 cache
 
@@ -93,7 +106,7 @@ class RuleContext:
     """
 
     policy: Policy
-    people: People
+    persons: PersonArrays
     forbidden_keys: np.ndarray
     exclude_keys: np.ndarray
     chain_keys: np.ndarray
@@ -119,7 +132,7 @@ def _value_table(e_values, e_known, m_values, m_known, forbids):
     return table, e_code, m_code
 
 
-def _rule_tables(policy: Policy, p: People) -> dict[str, tuple[np.ndarray, ...]]:
+def _rule_tables(policy: Policy, p: PersonArrays) -> dict[str, tuple[np.ndarray, ...]]:
     """The code tables of the seniority-gap, time-zone and department rules that apply."""
     tables = {}
     lo, hi = policy.seniority.min_gap, policy.seniority.max_gap
@@ -152,28 +165,20 @@ def _rule_tables(policy: Policy, p: People) -> dict[str, tuple[np.ndarray, ...]]
     return tables
 
 
-def rule_context(cohort: Cohort, policy: Policy, people: People | None = None) -> RuleContext:
+def rule_context(cohort: Cohort, policy: Policy, persons: PersonArrays) -> RuleContext:
     """Prepare the hard rules of ``policy`` for ``cohort`` (org chart walked once here).
 
     Parameters
     ----------
-    cohort, policy : the inputs.
-    people : a :func:`matcher.encode.person_arrays.encode_people` result to reuse.
+    cohort, policy : the inputs; the policy's forbidden pairs name people of the cohort
+        (checked by :func:`matcher.encode.prepare.prepare`).
+    persons : the cohort's per-person arrays.
 
     Returns
     -------
     RuleContext
-
-    Raises
-    ------
-    InputError
-        If a forbidden pair names an id that is not a mentee / mentor of the cohort.
     """
-    problems = policy_pair_problems(cohort, policy.forbidden_pairs, "rules.forbidden_pairs")
-    if problems:
-        raise InputError(problems, title="the policy names people who are not in the cohort")
     n_m = len(cohort.mentors)
-    people = encode_people(cohort, policy) if people is None else people
     excluded: set[tuple[int, int]] = set()
     if policy.honour_exclude:
         mentee_at = {x: i for i, x in enumerate(cohort.mentee_ids)}
@@ -188,25 +193,25 @@ def rule_context(cohort: Cohort, policy: Policy, people: People | None = None) -
         chain = e * n_m + m
     return RuleContext(
         policy=policy,
-        people=people,
+        persons=persons,
         forbidden_keys=_keys(map_pairs(cohort, policy.forbidden_pairs), n_m),
         exclude_keys=_keys(sorted(excluded), n_m),
         chain_keys=chain,
-        tables=_rule_tables(policy, people),
+        tables=_rule_tables(policy, persons),
     )
 
 
-def _listed(where: Where, keys: np.ndarray) -> np.ndarray:
+def _listed(where: Cells, keys: np.ndarray) -> np.ndarray:
     return where.lookup(keys, np.ones(keys.size, dtype=bool), False)
 
 
-def _masks(ctx: RuleContext, where: Where, fill: bool = True) -> dict[str, np.ndarray]:
+def _masks(ctx: RuleContext, where: Cells, fill: bool = True) -> dict[str, np.ndarray]:
     """Every rule's mask at ``where``, each of shape ``where.shape``.
 
     With ``fill=False`` rules the policy switches off are left out (None) and masks may
     be broadcast views, for callers that only combine them.
     """
-    policy, p = ctx.policy, ctx.people
+    policy, p = ctx.policy, ctx.persons
     masks = dict.fromkeys(RULES)
     for rule, keys in (
         ("forbidden_pair", ctx.forbidden_keys),
@@ -235,60 +240,60 @@ def _masks(ctx: RuleContext, where: Where, fill: bool = True) -> dict[str, np.nd
     return masks
 
 
-def rule_masks(
-    cohort: Cohort, policy: Policy, rows=None, *, context: RuleContext | None = None
-) -> dict[str, np.ndarray]:
+def rule_masks(rules: RuleContext, rows=None) -> dict[str, np.ndarray]:
     """Each hard rule's mask (True: the rule forbids the pair) for some mentees.
 
     Parameters
     ----------
-    cohort, policy : the inputs.
+    rules : from :func:`rule_context`.
     rows : mentee indices (int array or slice); default every mentee.
-    context : a :func:`rule_context` to reuse.
 
     Returns
     -------
     dict
         rule name -> bool array ``(len(rows), n_mentors)``, for every name in
         :data:`RULES` in that order (all False for rules the policy switches off).
-
-    Raises
-    ------
-    InputError
-        If a forbidden pair names an unknown id.
     """
-    ctx = rule_context(cohort, policy) if context is None else context
-    n_e, n_m = ctx.people.shape
+    n_e, n_m = rules.persons.shape
     if rows is None:
         rows = slice(None)
     if isinstance(rows, slice) and rows.step in (None, 1):
         start, stop, _ = rows.indices(n_e)
-        return _masks(ctx, Where.block(start, max(start, stop), n_m))
+        return _masks(rules, Cells.block(start, max(start, stop), n_m))
     rows = np.arange(n_e)[rows] if isinstance(rows, slice) else np.asarray(rows, np.int64)
-    return _masks(ctx, Where.pairs(rows[:, None], np.arange(n_m)[None, :], n_m))
+    return _masks(rules, Cells.pairs(rows[:, None], np.arange(n_m)[None, :], n_m))
 
 
-def eligible_matrix(
-    cohort: Cohort, policy: Policy, *, context: RuleContext | None = None
-) -> np.ndarray:
+def forbidding_rules(rules: RuleContext, mentee: int, mentor: int) -> list[str]:
+    """The hard rules that forbid one pair, as names in :data:`RULES` order.
+
+    Parameters
+    ----------
+    rules : from :func:`rule_context`.
+    mentee, mentor : the pair, by index.
+
+    Returns
+    -------
+    list of str
+        Empty when the pair is allowed; :data:`RULE_WORDS` says each in words.
+    """
+    cells = Cells.pairs(np.array([mentee]), np.array([mentor]), rules.persons.shape[1])
+    return [rule for rule, mask in _masks(rules, cells).items() if mask[0]]
+
+
+def eligible_matrix(rules: RuleContext) -> np.ndarray:
     """Bool ``(n_mentees, n_mentors)``: True where no hard rule forbids the pair.
 
     Parameters
     ----------
-    cohort, policy : the inputs.
-    context : a :func:`rule_context` to reuse.
+    rules : from :func:`rule_context`.
 
     Returns
     -------
     np.ndarray
-
-    Raises
-    ------
-    InputError
-        If a forbidden pair names an unknown id.
     """
-    ctx = rule_context(cohort, policy) if context is None else context
-    n_e, n_m = ctx.people.shape
+    ctx = rules
+    n_e, n_m = ctx.persons.shape
     out = empty_matrix((n_e, n_m), bool)
     step = max(1, _BLOCK_CELLS // max(1, n_m))
 
@@ -296,7 +301,7 @@ def eligible_matrix(
         for start in range(lo, hi, step):
             stop = min(hi, start + step)
             forbidden = np.zeros((stop - start, n_m), dtype=bool)
-            for mask in _masks(ctx, Where.block(start, stop, n_m), fill=False).values():
+            for mask in _masks(ctx, Cells.block(start, stop, n_m), fill=False).values():
                 if mask is not None:
                     forbidden |= mask
             np.logical_not(forbidden, out=out[start:stop])

@@ -8,28 +8,26 @@ tables, and stated preferences as sorted pair keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from matcher.encode.cells import sorted_lookup
 from matcher.encode.person_arrays import (
-    People,
+    PersonArrays,
     circular_minutes,
-    encode_people,
     padded,
     preference_lists,
-    tag_normaliser,
     tag_table,
 )
 from matcher.model import COMPONENTS, Cohort, DepartmentRule, Policy, Weights
 
-# --------------------------------------------------------------------------- features
+# --------------------------------------------------------------------------- tables
 
 
 @dataclass(frozen=True, eq=False)
-class Features:
+class ScoreTables:
     """Everything :mod:`matcher.encode.scoring` needs, encoded once.
 
     ``skill_table`` has one row per (mentee level, skill) some mentee wants, holding each
@@ -39,7 +37,7 @@ class Features:
     keys with the pair's preference component.
     """
 
-    people: People
+    persons: PersonArrays
     weights: Weights
     scores_only: bool
     active: tuple[str, ...]
@@ -62,11 +60,10 @@ class Features:
     pref_values: np.ndarray
     dept_table: np.ndarray | None = None
     loc_table: np.ndarray | None = None
-    rules: Any = None  # the eligibility.RuleContext of build_instance, for explanations
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.people.shape
+        return self.persons.shape
 
 
 def active_components(weights: Weights, scores_only: bool = False) -> tuple[str, ...]:
@@ -146,7 +143,7 @@ def _value_codes(values: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.
     return distinct, np.where(known, np.searchsorted(distinct, values), distinct.size)
 
 
-def _code_table(people: People, which: str, score) -> tuple[np.ndarray, ...]:
+def _code_table(people: PersonArrays, which: str, score) -> tuple[np.ndarray, ...]:
     """A (mentee code, mentor code) table of ``score(e_values, m_values)``; unknown: 0.5."""
     e_vals, e_code = _value_codes(
         getattr(people, f"e_{which}"), getattr(people, f"e_{which}_known")
@@ -178,7 +175,9 @@ def same_code_table(n_codes: int, equal: bool) -> np.ndarray:
     return table
 
 
-def encode(cohort: Cohort, policy: Policy, people: People | None = None) -> Features:
+def score_tables(
+    cohort: Cohort, policy: Policy, people: PersonArrays, norm: Callable[[str], str]
+) -> ScoreTables:
     """Encode ``cohort`` for scoring under ``policy``.
 
     Parameters
@@ -186,14 +185,13 @@ def encode(cohort: Cohort, policy: Policy, people: People | None = None) -> Feat
     cohort : the validated cohort.
     policy : weights, seniority ideal and tolerance, aliases, related skills, department
         preference, ``scores_only``.
-    people : a :func:`encode_people` result to reuse (default: computed here).
+    people : the cohort's :func:`~matcher.encode.person_arrays.person_arrays`.
+    norm : the tag normaliser the arrays were built with.
 
     Returns
     -------
-    Features
+    ScoreTables
     """
-    norm = tag_normaliser(policy.aliases)
-    people = encode_people(cohort, policy) if people is None else people
     skills, skill_table, skill_rows, skill_count = _skill_encoding(cohort, policy, norm)
     goals, goal_table, goal_rows, goal_count = tag_table(
         [[norm(g) for g in p.goals] for p in cohort.mentees],
@@ -223,8 +221,8 @@ def encode(cohort: Cohort, policy: Policy, people: People | None = None) -> Feat
     pref_keys, pref_values = sorted_lookup(
         [i for i, _ in pairs], [j for _, j in pairs], [side[p] for p in pairs], len(cohort.mentors)
     )
-    return Features(
-        people=people,
+    return ScoreTables(
+        persons=people,
         weights=policy.weights,
         scores_only=policy.scores_only,
         active=active_components(policy.weights, policy.scores_only),

@@ -1,7 +1,7 @@
 """Soft pair scores: each component in [0, 1] (external: any real) and their weighted total.
 
-One function per component reads :class:`matcher.encode.score_tables.Features` at a
-:class:`matcher.encode.cells.Where`; :func:`score_matrix` evaluates them on row blocks of the
+One function per component reads :class:`matcher.encode.score_tables.ScoreTables` at a
+:class:`matcher.encode.cells.Cells`; :func:`score_matrix` evaluates them on row blocks of the
 full (n_mentees, n_mentors) matrix and :func:`pair_components` on any set of pairs, with
 bit-identical results. The total is ``sum(w * s) / sum(w)`` over components with ``w > 0``
 (:func:`combine`); with ``scores_only`` it is the external value alone.
@@ -13,17 +13,15 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from matcher.encode.cells import Where
+from matcher.encode.cells import Cells
 from matcher.encode.person_arrays import shared_any
-from matcher.encode.score_tables import Features, active_components, encode
+from matcher.encode.score_tables import ScoreTables, active_components
 from matcher.model import DepartmentRule, Weights
 from matcher.parallel import empty_matrix, for_row_ranges
 
 __all__ = [
-    "active_components",
     "block_components",
     "combine",
-    "encode",
     "pair_components",
     "pair_scores",
     "score_matrix",
@@ -33,31 +31,31 @@ _BLOCK_CELLS = 65_536  # mentees per block = this / n_mentors (blocks stay in th
 _BLOCK_ROWS = 1_000
 
 
-def _mean_credit(where: Where, table, rows, count) -> np.ndarray:
+def _mean_credit(where: Cells, table, rows, count) -> np.ndarray:
     """Sum of the table rows of each mentee's tags, divided by their number (0 for none)."""
     total = where.table_sum(table, rows, count)
     n = where.mentee(count)
     return np.divide(total, n, out=np.zeros(where.shape), where=n > 0)
 
 
-def _skills(f: Features, where: Where) -> np.ndarray:
+def _skills(f: ScoreTables, where: Cells) -> np.ndarray:
     return _mean_credit(where, f.skill_table, f.skill_rows, f.skill_count)
 
 
-def _goals(f: Features, where: Where) -> np.ndarray:
+def _goals(f: ScoreTables, where: Cells) -> np.ndarray:
     return _mean_credit(where, f.goal_table, f.goal_rows, f.goal_count)
 
 
-def _seniority(f: Features, where: Where) -> np.ndarray:
+def _seniority(f: ScoreTables, where: Cells) -> np.ndarray:
     return where.code_table(f.sen_table, f.e_sen_code, f.m_sen_code)
 
 
-def _timezone(f: Features, where: Where) -> np.ndarray:
+def _timezone(f: ScoreTables, where: Cells) -> np.ndarray:
     return where.code_table(f.tz_table, f.e_tz_code, f.m_tz_code)
 
 
-def _language(f: Features, where: Where) -> np.ndarray:
-    p = f.people
+def _language(f: ScoreTables, where: Cells) -> np.ndarray:
+    p = f.persons
     if p.e_lang_bits is not None:
         shared = shared_any(p.e_lang_bits, p.m_lang_bits, where)
     else:
@@ -66,36 +64,36 @@ def _language(f: Features, where: Where) -> np.ndarray:
     return np.where(shared, 1.0, np.where(both, 0.0, 0.5))
 
 
-def _same_code(e: np.ndarray, m: np.ndarray, equal: bool, where: Where) -> np.ndarray:
+def _same_code(e: np.ndarray, m: np.ndarray, equal: bool, where: Cells) -> np.ndarray:
     """1 where both codes are known and (un)equal as asked, 0 otherwise, 0.5 if unknown."""
     e, m = where.mentee(e), where.mentor(m)
     hit = (e == m) if equal else (e != m)
     return np.where((e >= 0) & (m >= 0), np.where(hit, 1.0, 0.0), 0.5)
 
 
-def _location(f: Features, where: Where) -> np.ndarray:
-    p = f.people
+def _location(f: ScoreTables, where: Cells) -> np.ndarray:
+    p = f.persons
     if f.loc_table is not None:  # code -1 (unknown) reads the table's last row / column
         return where.code_table(f.loc_table, p.e_loc, p.m_loc)
     return _same_code(p.e_loc, p.m_loc, True, where)
 
 
-def _department(f: Features, where: Where) -> np.ndarray:
+def _department(f: ScoreTables, where: Cells) -> np.ndarray:
     if f.department_preference is DepartmentRule.ANY:
         return np.zeros(where.shape)
-    p = f.people
+    p = f.persons
     if f.dept_table is not None:
         return where.code_table(f.dept_table, p.e_dept, p.m_dept)
     same = f.department_preference is DepartmentRule.SAME
     return _same_code(p.e_dept, p.m_dept, same, where)
 
 
-def _preference(f: Features, where: Where) -> np.ndarray:
+def _preference(f: ScoreTables, where: Cells) -> np.ndarray:
     return where.lookup(f.pref_keys, f.pref_values, 0.0)
 
 
-def _external(f: Features, where: Where) -> np.ndarray:
-    return where.lookup(f.people.ext_keys, f.people.ext_values, 0.0)
+def _external(f: ScoreTables, where: Cells) -> np.ndarray:
+    return where.lookup(f.persons.ext_keys, f.persons.ext_values, 0.0)
 
 
 _COMPONENT_FUNCTIONS = {
@@ -111,7 +109,7 @@ _COMPONENT_FUNCTIONS = {
 }
 
 
-def _components(f: Features, where: Where) -> dict[str, np.ndarray]:
+def _components(f: ScoreTables, where: Cells) -> dict[str, np.ndarray]:
     out = {}
     for name in f.active:
         values = np.asarray(_COMPONENT_FUNCTIONS[name](f, where), dtype=np.float64)
@@ -163,12 +161,12 @@ def combine(
     return total
 
 
-def pair_components(features: Features, mentee_idx, mentor_idx) -> dict[str, np.ndarray]:
+def pair_components(features: ScoreTables, mentee_idx, mentor_idx) -> dict[str, np.ndarray]:
     """Active component scores of the pairs ``(mentee_idx, mentor_idx)``.
 
     Parameters
     ----------
-    features : from :func:`encode`.
+    features : from :func:`~matcher.encode.score_tables.score_tables`.
     mentee_idx, mentor_idx : broadcastable integer index arrays: two 1-D arrays of pairs,
         or ``rows[:, None]`` and ``cols[None, :]`` for a block, or scalars.
 
@@ -178,11 +176,11 @@ def pair_components(features: Features, mentee_idx, mentor_idx) -> dict[str, np.
         component name -> float64 array of the broadcast shape, for the components in
         ``features.active``; the same numbers, bit for bit, as the matrix path.
     """
-    where = Where.pairs(mentee_idx, mentor_idx, features.shape[1])
+    where = Cells.pairs(mentee_idx, mentor_idx, features.shape[1])
     return _components(features, where)
 
 
-def pair_scores(features: Features, mentee_idx, mentor_idx) -> np.ndarray:
+def pair_scores(features: ScoreTables, mentee_idx, mentor_idx) -> np.ndarray:
     """Total scores of the pairs ``(mentee_idx, mentor_idx)`` (see :func:`pair_components`).
 
     Returns
@@ -194,12 +192,12 @@ def pair_scores(features: Features, mentee_idx, mentor_idx) -> np.ndarray:
     return combine(comps, features.weights, features.scores_only)
 
 
-def block_components(features: Features, start: int, stop: int) -> dict[str, np.ndarray]:
+def block_components(features: ScoreTables, start: int, stop: int) -> dict[str, np.ndarray]:
     """Active component scores of mentees ``start..stop-1`` against every mentor.
 
     Parameters
     ----------
-    features : from :func:`encode`.
+    features : from :func:`~matcher.encode.score_tables.score_tables`.
     start, stop : a contiguous range of mentee indices.
 
     Returns
@@ -207,16 +205,16 @@ def block_components(features: Features, start: int, stop: int) -> dict[str, np.
     dict
         component name -> float64 array ``(stop - start, n_mentors)``.
     """
-    return _components(features, Where.block(start, stop, features.shape[1]))
+    return _components(features, Cells.block(start, stop, features.shape[1]))
 
 
-def _weighted_tables(f: Features) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _weighted_tables(f: ScoreTables) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Code-table components with the weight folded in: ``w * table`` then a gather.
 
     ``(w * table)[a, b]`` is the same float as ``w * table[a, b]``, so the block total
     stays bit-identical to :func:`combine` of the components.
     """
-    p, w = f.people, f.weights
+    p, w = f.persons, f.weights
     tables = {
         "seniority": (f.sen_table, f.e_sen_code, f.m_sen_code),
         "timezone": (f.tz_table, f.e_tz_code, f.m_tz_code),
@@ -228,7 +226,7 @@ def _weighted_tables(f: Features) -> dict[str, tuple[np.ndarray, np.ndarray, np.
     return {name: (t * float(getattr(w, name)), e, m) for name, (t, e, m) in tables.items()}
 
 
-def _total_block(f: Features, start: int, stop: int, out: np.ndarray, tables) -> None:
+def _total_block(f: ScoreTables, start: int, stop: int, out: np.ndarray, tables) -> None:
     """Write the weighted total of mentees ``start..stop-1`` into ``out``.
 
     The same multiplications and additions in the same order as
@@ -240,7 +238,7 @@ def _total_block(f: Features, start: int, stop: int, out: np.ndarray, tables) ->
     if f.scores_only or not active:
         out[...] = combine(block_components(f, start, stop), f.weights, f.scores_only)
         return
-    where = Where.block(start, stop, f.shape[1])
+    where = Cells.block(start, stop, f.shape[1])
     part = np.empty_like(out)
     weight_sum = 0.0
     for k, name in enumerate(active):
@@ -258,7 +256,7 @@ def _total_block(f: Features, start: int, stop: int, out: np.ndarray, tables) ->
             keys, values = (
                 (f.pref_keys, f.pref_values)
                 if name == "preference"
-                else (f.people.ext_keys, f.people.ext_values)
+                else (f.persons.ext_keys, f.persons.ext_values)
             )
             n_m = f.shape[1]
             lo, hi = np.searchsorted(keys, [start * n_m, stop * n_m])
@@ -273,7 +271,7 @@ def _total_block(f: Features, start: int, stop: int, out: np.ndarray, tables) ->
     out /= weight_sum
 
 
-def _block_mean_credit(f: Features, name: str, start: int, stop: int, out: np.ndarray) -> None:
+def _block_mean_credit(f: ScoreTables, name: str, start: int, stop: int, out: np.ndarray) -> None:
     """:func:`_mean_credit` of a block of mentees, written into ``out``."""
     if name == "skills":
         table, rows, count = f.skill_table, f.skill_rows, f.skill_count
@@ -293,7 +291,7 @@ def _block_mean_credit(f: Features, name: str, start: int, stop: int, out: np.nd
 
 
 def score_matrix(
-    features: Features, block_rows: int | None = None, *, threads: int | None = None
+    features: ScoreTables, block_rows: int | None = None, *, threads: int | None = None
 ) -> np.ndarray:
     """The (n_mentees, n_mentors) float64 matrix of total pair scores.
 
@@ -304,7 +302,7 @@ def score_matrix(
 
     Parameters
     ----------
-    features : from :func:`encode`.
+    features : from :func:`~matcher.encode.score_tables.score_tables`.
     block_rows : mentees per block (default: chosen from the number of mentors).
     threads : worker threads (default: :func:`matcher.parallel.default_threads`).
 

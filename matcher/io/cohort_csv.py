@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from matcher.io.decode import Table, columns_of, emit, inert, read_table, to_csv_text, uninert
 from matcher.io.fields import FieldError, parse_id, parse_timezone
-from matcher.io.pair_files import read_assignments, read_scores, write_assignments
+from matcher.io.pair_files import read_assignments, read_scores, write_pairs
 from matcher.io.validate import COLUMNS, Batch, Role, validate_batches
 from matcher.model import Cohort, InputError, Problem
 
@@ -30,7 +30,7 @@ __all__ = [
     "read_cohort_files",
     "read_org_chart",
     "read_scores",
-    "write_assignments",
+    "write_pairs",
     "write_cohort",
 ]
 

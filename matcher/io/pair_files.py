@@ -3,7 +3,7 @@
 * :func:`read_scores` reads ``mentee_id,mentor_id,score`` into
   :class:`~matcher.model.ExternalScores` (index arrays into the cohort, in file order);
   built for large files (640,000 rows in about a second).
-* :func:`write_assignments` writes a :class:`~matcher.model.MatchResult` as the file a
+* :func:`write_pairs` writes a :class:`~matcher.model.MatchResult` as the file a
   coordinator opens in Excel: UTF-8 with BOM, comma, ``\\r\\n`` line ends, one row per
   pair then one per unmatched mentee. Numbers stay numbers (a score of -3.5 is written
   ``-3.500000``); text cells that look like formulas get a leading ``'``.
@@ -160,7 +160,7 @@ def _number(x: float, digits: int) -> str:
     return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
 
 
-def write_assignments(result: MatchResult, path_or_stream) -> None:
+def write_pairs(result: MatchResult, path_or_stream) -> None:
     """Write a result's pairs and unmatched mentees as an Excel-safe CSV.
 
     Parameters
@@ -202,7 +202,7 @@ def write_assignments(result: MatchResult, path_or_stream) -> None:
 
 
 def read_assignments(path) -> list[dict]:
-    """Read an assignments CSV written by :func:`write_assignments`.
+    """Read an assignments CSV written by :func:`write_pairs`.
 
     Parameters
     ----------

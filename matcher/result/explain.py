@@ -5,37 +5,22 @@ names a pair's top score components; :func:`unmatched_reasons_many` says, for ma
 mentees at once (vectorised over rows of the eligibility masks), which hard rules removed
 how many mentors and whether the eligible ones are all full; :func:`explain_mentee` is
 the multi-line text of ``mentormatch explain``. (Alternates are ranked in
-:mod:`matcher.solve`.)
+:mod:`matcher.result.alternates`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
 import numpy as np
 
 from matcher.encode.instance import Instance
+from matcher.encode.person_arrays import circular_minutes
+from matcher.encode.prepare import Prepared
+from matcher.encode.rules import RULE_WORDS, RULES, rule_masks
 from matcher.model import COMPONENTS, Cohort, MatchResult, Policy
 
 _BLOCK_CELLS = 4_000_000
-_RULE_WORDS = {
-    "forbidden_pair": "the policy's forbidden pairs",
-    "exclude": "an exclude list",
-    "reporting_chain": "the reporting-chain rule",
-    "seniority_gap": "the seniority-gap rule",
-    "language": "the shared-language rule",
-    "timezone": "the time-zone rule",
-    "department": "the department rule",
-    "unlisted_score": "having no listed score",
-}
-
-
-def normaliser(policy: Policy):
-    """The cohort reader's tag normalisation plus ``policy.aliases``, memoised."""
-    from matcher.encode.person_arrays import tag_normaliser
-
-    return lru_cache(maxsize=None)(tag_normaliser(policy.aliases))
 
 
 def _listing(names: Sequence[str], most: int = 3) -> str:
@@ -44,8 +29,7 @@ def _listing(names: Sequence[str], most: int = 3) -> str:
 
 
 def _hours(minutes: int) -> str:
-    d = abs(minutes) % 1440
-    d = min(d, 1440 - d)
+    d = int(circular_minutes(0, minutes))
     return f"{d // 60}h" if d % 60 == 0 else f"{d / 60:.1f}h"
 
 
@@ -87,25 +71,22 @@ def _component_text(name: str, value: float, mentee, mentor, policy: Policy, nor
 
 
 def explain_pair(
-    cohort: Cohort,
-    policy: Policy,
+    prepared: Prepared,
     mentee_index: int,
     mentor_index: int,
     components: Mapping[str, float],
     pinned: bool = False,
     *,
-    normalise=None,
     top: int = 3,
 ) -> str:
     """A short text of why a pair scores what it does.
 
     Parameters
     ----------
-    cohort, policy : the inputs.
+    prepared : the prepared cohort and policy.
     mentee_index, mentor_index : the pair, by position in the cohort.
     components : raw component scores of the pair (active components only).
     pinned : True if the policy pinned the pair.
-    normalise : a tag normaliser to reuse (default: built from ``policy.aliases``).
     top : how many components to name, by weighted contribution (largest first).
 
     Returns
@@ -114,7 +95,7 @@ def explain_pair(
         E.g. ``"skills 0.83 (python, sql), goals 0.50 (leadership), seniority gap 2
         (ideal 2)"``; a pinned pair starts with ``"pinned by policy"``.
     """
-    norm = normalise or normaliser(policy)
+    cohort, policy, norm = prepared.cohort, prepared.policy, prepared.normalise
     mentee, mentor = cohort.mentees[mentee_index], cohort.mentors[mentor_index]
     if policy.scores_only:
         weight = {"external": 1.0}
@@ -139,23 +120,17 @@ def loads(instance: Instance, pairs) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unmatched_reasons_many(
-    cohort: Cohort,
-    policy: Policy,
-    instance: Instance,
+    prepared: Prepared,
     pairs: Sequence[tuple[int, int]],
     rows: Sequence[int],
-    *,
-    context=None,
 ) -> dict[int, tuple[str, ...]]:
     """Why each mentee in ``rows`` has fewer mentors than wanted.
 
     Parameters
     ----------
-    cohort, policy : the inputs.
-    instance : the solved instance (eligibility, scores, capacities).
+    prepared : the prepared cohort and policy (its instance was solved).
     pairs : the matching, as (mentee index, mentor index).
     rows : mentee indices to explain.
-    context : a :func:`matcher.encode.rules.rule_context` to reuse.
 
     Returns
     -------
@@ -164,15 +139,13 @@ def unmatched_reasons_many(
         Each mentor the hard rules remove is counted once, under the first rule of
         :data:`matcher.encode.rules.RULES` that forbids it.
     """
-    from matcher.encode.rules import RULES, rule_context, rule_masks
-
+    instance = prepared.instance
     got, load = loads(instance, pairs)
     wanted, capacity = np.asarray(instance.wanted), np.asarray(instance.capacity)
     todo = np.array([i for i in rows if got[i] < wanted[i]], dtype=np.int64)
     out: dict[int, tuple[str, ...]] = {int(i): () for i in rows}
     if todo.size == 0:
         return out
-    ctx = rule_context(cohort, policy) if context is None else context
     n_m = instance.shape[1]
     assigned = np.zeros((todo.size, n_m), dtype=bool)
     at = {int(i): r for r, i in enumerate(todo)}
@@ -188,10 +161,10 @@ def unmatched_reasons_many(
         block = todo[start:stop]
         lo, hi = int(block[0]), int(block[-1]) + 1
         if 3 * block.size >= hi - lo:  # dense enough: contiguous rows are ~4x faster
-            masks = rule_masks(cohort, policy, slice(lo, hi), context=ctx)
+            masks = rule_masks(prepared.rules, slice(lo, hi))
             masks = {rule: mask[block - lo] for rule, mask in masks.items()}
         else:
-            masks = rule_masks(cohort, policy, block, context=ctx)
+            masks = rule_masks(prepared.rules, block)
         remaining = np.broadcast_to(open_, (block.size, n_m)).copy()
         counts = np.zeros((block.size, len(RULES)), dtype=np.int64)
         for k, rule in enumerate(RULES):  # each mentor counts under its first rule only
@@ -238,15 +211,13 @@ def _plural(n: int, word: str) -> str:
 
 
 def _reasons(instance, i, counts, tally, best, sitting, partly) -> tuple[str, ...]:
-    from matcher.encode.rules import RULES
-
     n_elig, n_full, n_capped = tally
     ruled = [(int(n), rule) for n, rule in zip(counts, RULES, strict=True) if n]
     removed = ""
     if ruled:
         (n0, rule0), rest = ruled[0], ruled[1:]
-        head = f"{_plural(n0, 'mentor')} excluded by {_RULE_WORDS[rule0]}"
-        removed = ", ".join([head] + [f"{n} by {_RULE_WORDS[rule]}" for n, rule in rest])
+        head = f"{_plural(n0, 'mentor')} excluded by {RULE_WORDS[rule0]}"
+        removed = ", ".join([head] + [f"{n} by {RULE_WORDS[rule]}" for n, rule in rest])
     reasons = []
     if n_elig == 0:
         reasons.append("no mentor is eligible" + (f": {removed}" if removed else ""))
@@ -277,12 +248,14 @@ def _reasons(instance, i, counts, tally, best, sitting, partly) -> tuple[str, ..
     return tuple(reasons)
 
 
-def unmatched_reasons(cohort, policy, instance, pairs, mentee_index, *, context=None):
+def unmatched_reasons(
+    prepared: Prepared, pairs: Sequence[tuple[int, int]], mentee_index: int
+) -> tuple[str, ...]:
     """Why one mentee has fewer mentors than wanted (see :func:`unmatched_reasons_many`).
 
     Parameters
     ----------
-    cohort, policy, instance, pairs : as for :func:`unmatched_reasons_many`.
+    prepared, pairs : as for :func:`unmatched_reasons_many`.
     mentee_index : the mentee, by position in the cohort.
 
     Returns
@@ -290,7 +263,7 @@ def unmatched_reasons(cohort, policy, instance, pairs, mentee_index, *, context=
     tuple of str
         Empty when the mentee sits out or has every wanted mentor.
     """
-    many = unmatched_reasons_many(cohort, policy, instance, pairs, [mentee_index], context=context)
+    many = unmatched_reasons_many(prepared, pairs, [mentee_index])
     return many[int(mentee_index)]
 
 

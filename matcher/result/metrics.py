@@ -12,13 +12,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from matcher.encode.instance import Instance
-from matcher.model import Cohort, Metrics
-
-DIGITS = 6
+from matcher.model import SCORE_DIGITS, Cohort, Metrics
 
 
 def _r(value) -> float:
-    return round(float(value), DIGITS)
+    return round(float(value), SCORE_DIGITS)
 
 
 def skill_coverage(

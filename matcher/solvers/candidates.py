@@ -13,7 +13,6 @@ small multiple of one block. Ties are broken by index: lower mentee, then lower 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +71,40 @@ class Pool:
         return int(min(self.want_left.sum(), self.cap_left.sum()))
 
 
+def pin_conflicts(instance: Instance, pinned: np.ndarray) -> list[str]:
+    """Pinned pairs that are ineligible or overfill a place, in words.
+
+    Parameters
+    ----------
+    instance : the problem.
+    pinned : bool (n_mentees, n_mentors), True at every pinned pair
+        (:func:`matcher.solvers.preferences.pinned_matrix`).
+
+    Returns
+    -------
+    list of str
+        One sentence per offending pair, mentee or mentor; empty when all is well.
+    """
+    conflicts = []
+    eligible = np.asarray(instance.eligible, dtype=bool)
+    for i, j in zip(*np.nonzero(pinned & ~eligible), strict=True):
+        pair = f"({instance.mentee_ids[i]}, {instance.mentor_ids[j]})"
+        conflicts.append(f"pinned pair {pair} breaks a hard rule")
+    over_e = pinned.sum(axis=1) > np.asarray(instance.wanted)
+    for i in np.nonzero(over_e)[0]:
+        conflicts.append(
+            f"mentee {instance.mentee_ids[i]} has {int(pinned[i].sum())} pinned mentors "
+            f"but wants {int(instance.wanted[i])}"
+        )
+    over_m = pinned.sum(axis=0) > np.asarray(instance.capacity)
+    for j in np.nonzero(over_m)[0]:
+        conflicts.append(
+            f"mentor {instance.mentor_ids[j]} has {int(pinned[:, j].sum())} pinned mentees "
+            f"but capacity {int(instance.capacity[j])}"
+        )
+    return conflicts
+
+
 def make_pool(instance: Instance) -> Pool:
     """Fix the pinned pairs of ``instance`` and describe what is left open.
 
@@ -95,23 +128,11 @@ def make_pool(instance: Instance) -> Pool:
     for i, j in pinned:
         if not (0 <= i < n_e and 0 <= j < n_m):
             conflicts.append(f"pinned pair ({i}, {j}) is outside the cohort")
-        elif not instance.eligible[i, j]:
-            who = f"({instance.mentee_ids[i]}, {instance.mentor_ids[j]})"
-            conflicts.append(f"pinned pair {who} breaks a hard rule (ineligible)")
     if conflicts:
         raise InfeasibleError(conflicts)
-    for i, count in sorted(Counter(i for i, _ in pinned).items()):
-        if count > instance.wanted[i]:
-            conflicts.append(
-                f"mentee {instance.mentee_ids[i]} has {count} pinned pairs "
-                f"but wants {int(instance.wanted[i])} (wanted)"
-            )
-    for j, count in sorted(Counter(j for _, j in pinned).items()):
-        if count > instance.capacity[j]:
-            conflicts.append(
-                f"mentor {instance.mentor_ids[j]} has {count} pinned pairs "
-                f"but capacity {int(instance.capacity[j])} (capacity)"
-            )
+    matrix = np.zeros((n_e, n_m), dtype=bool)
+    matrix[tuple(np.array(pinned, dtype=np.int64).reshape(-1, 2).T)] = True
+    conflicts = pin_conflicts(instance, matrix)
     if conflicts:
         raise InfeasibleError(conflicts)
     rows = np.array([i for i, _ in pinned], dtype=np.int64)
@@ -159,14 +180,18 @@ def top_per_row(values: np.ndarray, valid: np.ndarray, k: np.ndarray | int) -> n
     return chosen
 
 
-def candidate_pairs(pool: Pool, k: int, l_extra: int = 5) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(pool: Pool, k: int, l_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sparse candidate graph: top-``k`` per mentee united with top-L per mentor.
+
+    The one candidate graph of every solver: the flow keeps ``2 * cap_left + 5`` mentees
+    per mentor (:func:`flow_candidates`), CP-SAT a fixed number (see
+    :mod:`matcher.solvers.cpsat_prep`).
 
     Parameters
     ----------
     pool : the open pairs.
     k : candidate mentors kept per mentee.
-    l_extra : a mentor ``j`` keeps its ``2 * cap_left[j] + l_extra`` best mentees.
+    l_cols : int64 (n_mentors,); mentor ``j`` keeps its ``l_cols[j]`` best mentees.
 
     Returns
     -------
@@ -183,7 +208,7 @@ def candidate_pairs(pool: Pool, k: int, l_extra: int = 5) -> tuple[np.ndarray, n
             i, j = np.nonzero(chosen)
             found[0, r0] = (i + r0) * n_m + j
 
-    l_cols = 2 * pool.cap_left + l_extra
+    l_cols = np.broadcast_to(np.asarray(l_cols, np.int64), (n_m,))
 
     def by_mentor(start: int, stop: int) -> None:
         found[1, start] = top_per_column(pool, l_cols, start, stop)
@@ -199,6 +224,11 @@ def candidate_pairs(pool: Pool, k: int, l_extra: int = 5) -> tuple[np.ndarray, n
     parts = [found[key] for key in sorted(found)] + per_mentor
     linear = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
     return linear // n_m, linear % n_m
+
+
+def flow_candidates(pool: Pool, k: int, l_extra: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """The flow solvers' candidate graph: each mentor keeps ``2 * cap_left + l_extra``."""
+    return candidate_pairs(pool, k, 2 * pool.cap_left + l_extra)
 
 
 def top_per_column(pool: Pool, l_cols: np.ndarray, r0: int = 0, r1: int | None = None):

@@ -1,6 +1,6 @@
 """What the CP-SAT side-constraint solver needs around its model, without solving.
 
-The sparse candidate graph (:func:`candidate_mask`), the necessary conditions whose
+The candidate graph as a mask (:func:`candidate_mask`), the necessary conditions whose
 failure explains infeasibility in words (:func:`simple_conflicts`), and a plain check of
 a set of pairs against every hard rule the model holds (:func:`breaks_rules`), used to
 decide whether a hint may be returned.
@@ -11,15 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.encode.instance import Instance
+from matcher.solvers.candidates import candidate_pairs, make_pool, pin_conflicts
 from matcher.solvers.preferences import pinned_matrix
-from matcher.solvers.stable import pinned_conflicts
 
-_BLOCK_ROWS = 256
 _MAX_NAMED = 20  # people named in one conflict sentence
 
 
 def usable_pairs(instance: Instance) -> np.ndarray:
-    """Eligible pairs where both people have places: the only pairs any result can use.
+    """The only pairs any result can use: pinned pairs, and eligible pairs where both
+    people have a place left once the pinned pairs are placed.
 
     Parameters
     ----------
@@ -28,31 +28,25 @@ def usable_pairs(instance: Instance) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        bool (n_mentees, n_mentors).
+        bool (n_mentees, n_mentors); the pairs of the candidate graph's pool
+        (:class:`matcher.solvers.candidates.Pool`) and the pinned pairs with places.
     """
-    wanted = np.asarray(instance.wanted) > 0
-    capacity = np.asarray(instance.capacity) > 0
-    return np.asarray(instance.eligible, dtype=bool) & wanted[:, None] & capacity[None, :]
-
-
-def _top_per_row(scores: np.ndarray, usable: np.ndarray, k: int) -> np.ndarray:
-    """bool mask of each row's ``k`` best usable columns (ties to the lower index)."""
-    mask = np.zeros(scores.shape, dtype=bool)
-    k = min(k, scores.shape[1])
-    for start in range(0, scores.shape[0] if k > 0 else 0, _BLOCK_ROWS):
-        rows = slice(start, start + _BLOCK_ROWS)
-        key = np.where(usable[rows], -scores[rows], np.inf)
-        top = np.argsort(key, axis=1, kind="stable")[:, :k]
-        np.put_along_axis(mask[rows], top, True, axis=1)
-    return mask & usable
+    wanted, capacity = np.asarray(instance.wanted), np.asarray(instance.capacity)
+    pinned = pinned_matrix(instance)
+    want_left = wanted - pinned.sum(axis=1)
+    cap_left = capacity - pinned.sum(axis=0)
+    eligible = np.asarray(instance.eligible, dtype=bool)
+    open_ = eligible & (want_left > 0)[:, None] & (cap_left > 0)[None, :]
+    return open_ | (pinned & eligible & (wanted > 0)[:, None] & (capacity > 0)[None, :])
 
 
 def candidate_mask(instance: Instance, top_k: int = 10, top_l: int = 10, extra=()) -> np.ndarray:
-    """The sparse candidate graph: top-K mentors per mentee united with top-L mentees per mentor.
+    """The CP-SAT candidate graph: the solvers' one graph with fixed sizes, as a mask.
 
     Parameters
     ----------
-    instance : the problem; only eligible pairs where both people have places count.
+    instance : the problem; only open pairs count (eligible, both people with room
+        once pinned pairs are fixed).
     top_k : mentors kept per mentee (at least twice the largest ``wanted``).
     top_l : mentees kept per mentor (at least twice the largest capacity or minimum load).
     extra : (mentee, mentor) pairs always kept if usable (hint and pinned pairs).
@@ -60,14 +54,16 @@ def candidate_mask(instance: Instance, top_k: int = 10, top_l: int = 10, extra=(
     Returns
     -------
     numpy.ndarray
-        bool (n_mentees, n_mentors).
+        bool (n_mentees, n_mentors), built by
+        :func:`matcher.solvers.candidates.candidate_pairs`.
     """
-    scores = np.asarray(instance.scores, dtype=np.float64)
     usable = usable_pairs(instance)
     wide = int(max(np.max(instance.capacity, initial=0), np.max(instance.min_load, initial=0)))
     top_k = max(top_k, 2 * int(np.max(instance.wanted, initial=0)))
     top_l = max(top_l, 2 * wide)
-    mask = _top_per_row(scores, usable, top_k) | _top_per_row(scores.T, usable.T, top_l).T
+    rows, cols = candidate_pairs(make_pool(instance), top_k, np.full(instance.shape[1], top_l))
+    mask = np.zeros(instance.shape, dtype=bool)
+    mask[rows, cols] = True
     for i, j in extra:
         mask[i, j] |= usable[i, j]
     return mask
@@ -107,7 +103,7 @@ def simple_conflicts(instance: Instance) -> list[str]:
         cap); minimum loads summing to more than eligible mentees can give.
     """
     pinned = pinned_matrix(instance)
-    conflicts = pinned_conflicts(instance, pinned)
+    conflicts = pin_conflicts(instance, pinned)
     groups, cap = instance.mentee_group, instance.max_per_group
     grouped = groups is not None and cap is not None
     min_load = np.asarray(instance.min_load, dtype=np.int64)

@@ -21,7 +21,7 @@ from ortools.graph.python import max_flow
 
 from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
-from matcher.solvers.candidates import Pool, candidate_pairs, in_set_block, make_pool, top_per_row
+from matcher.solvers.candidates import Pool, flow_candidates, in_set_block, make_pool, top_per_row
 from matcher.solvers.flow import (
     ADD_PER_ROW,
     DENSE_LIMIT,
@@ -65,7 +65,7 @@ class _Feasibility:
             rows, cols = all_open_pairs(pool)
         else:
             k = K_EXTRA + int(np.max(inst.wanted, initial=0))
-            rows, cols = candidate_pairs(pool, k, L_EXTRA)
+            rows, cols = flow_candidates(pool, k, L_EXTRA)
             rows = np.concatenate([rows, seed_pairs[0]])
             cols = np.concatenate([cols, seed_pairs[1]])
         linear = np.unique(rows * inst.shape[1] + cols)

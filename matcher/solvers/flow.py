@@ -22,7 +22,7 @@ from ortools.graph.python import min_cost_flow
 from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
 from matcher.parallel import for_row_ranges
-from matcher.solvers.candidates import Pool, candidate_pairs, make_pool
+from matcher.solvers.candidates import Pool, flow_candidates, make_pool
 from matcher.solvers.certify import FlowState, potentials, violations
 from matcher.solvers.integers import place_bonus, to_int
 
@@ -221,7 +221,7 @@ def solve_total(
         return _solution(instance, pool, state, True, notes, timings)
 
     k = K_EXTRA + int(np.max(instance.wanted, initial=0)) if k is None else k
-    rows, cols = candidate_pairs(pool, k, L_EXTRA)
+    rows, cols = flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
     first_arcs = rows.size
     certified, why = False, f"round limit {max_rounds} reached"

@@ -19,6 +19,7 @@ import numpy as np
 
 from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Proposer, Status
+from matcher.solvers.candidates import pin_conflicts
 from matcher.solvers.preferences import (
     UNACCEPTABLE,
     blocking_pairs,
@@ -31,44 +32,10 @@ from matcher.solvers.preferences import (
 __all__ = [
     "UNACCEPTABLE",
     "blocking_pairs",
-    "pinned_conflicts",
     "pinned_matrix",
     "preference_ranks",
     "solve_stable",
 ]
-
-
-def pinned_conflicts(instance: Instance, pinned: np.ndarray) -> list[str]:
-    """Pinned pairs that are ineligible or overfill a place, in words.
-
-    Parameters
-    ----------
-    instance : the problem.
-    pinned : :func:`pinned_matrix` of ``instance``.
-
-    Returns
-    -------
-    list of str
-        One sentence per offending pair, mentee or mentor; empty when all is well.
-    """
-    conflicts = []
-    eligible = np.asarray(instance.eligible, dtype=bool)
-    for i, j in zip(*np.nonzero(pinned & ~eligible), strict=True):
-        pair = f"({instance.mentee_ids[i]}, {instance.mentor_ids[j]})"
-        conflicts.append(f"pinned pair {pair} breaks a hard rule")
-    over_e = pinned.sum(axis=1) > np.asarray(instance.wanted)
-    for i in np.nonzero(over_e)[0]:
-        conflicts.append(
-            f"mentee {instance.mentee_ids[i]} has {int(pinned[i].sum())} pinned mentors "
-            f"but wants {int(instance.wanted[i])}"
-        )
-    over_m = pinned.sum(axis=0) > np.asarray(instance.capacity)
-    for j in np.nonzero(over_m)[0]:
-        conflicts.append(
-            f"mentor {instance.mentor_ids[j]} has {int(pinned[:, j].sum())} pinned mentees "
-            f"but capacity {int(instance.capacity[j])}"
-        )
-    return conflicts
 
 
 def _receiver_keys(scores_pr: np.ndarray, pos_rp: np.ndarray | None):
@@ -185,7 +152,7 @@ def solve_stable(instance: Instance, policy: Policy) -> Solution:
     """
     started = time.perf_counter()
     pinned = pinned_matrix(instance)
-    conflicts = pinned_conflicts(instance, pinned)
+    conflicts = pin_conflicts(instance, pinned)
     if conflicts:
         return Solution(pairs=(), status=Status.INFEASIBLE, conflicts=tuple(conflicts))
     scores = np.asarray(instance.scores, dtype=np.float64)

@@ -16,9 +16,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from matcher.model import Cohort, MatchResult
-
-DIGITS = 6
+from matcher.model import SCORE_DIGITS, Cohort, MatchResult
 
 
 class Change(StrEnum):
@@ -107,7 +105,7 @@ class Comparison:
 
 
 def _r(value) -> float | None:
-    return None if value is None else round(float(value), DIGITS)
+    return None if value is None else round(float(value), SCORE_DIGITS)
 
 
 def summarise(cohort: Cohort, result: MatchResult) -> Summary:
@@ -137,7 +135,7 @@ def summarise(cohort: Cohort, result: MatchResult) -> Summary:
         matched_places=len(result.pairs),
         matched_mentees=len({p.mentee_id for p in result.pairs}),
         unmatched_mentees=len(result.unmatched),
-        total_score=round(math.fsum(p.score for p in result.pairs), DIGITS),
+        total_score=round(math.fsum(p.score for p in result.pairs), SCORE_DIGITS),
         mean_score=m.mean_score,
         min_score=m.min_score,
         p10_score=m.p10_score,

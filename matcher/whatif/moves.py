@@ -8,11 +8,12 @@ else the objective's own reason (places first, or the move-cost trade).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
-from matcher.model import Cohort, MatchResult, Pair
-
-DIGITS = 6
+from matcher.encode.prepare import Prepared
+from matcher.encode.rules import forbidding_rules
+from matcher.model import SCORE_DIGITS, Cohort, MatchResult, Pair
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,40 @@ class Move:
     score_after: float | None = None
 
 
-def reason_for(ctx, e_id: str, m_id: str) -> str:
+@dataclass(frozen=True, eq=False)
+class RematchFacts:
+    """What a rematch knows when it says why pairs changed.
+
+    Attributes
+    ----------
+    gone_e, gone_m : ids of mentees and mentors who left.
+    broken : (mentee_id, mentor_id) pairs that broke up.
+    prepared : the new cohort and policy, prepared (rules, instance with real scores).
+    e_at, m_at : id -> index in the new cohort.
+    old_load, old_got : previous pairs per mentor / per mentee, among people still present.
+    pinned_e, pinned_m : people in newly pinned pairs.
+    move_cost : the trade used, or None for "keep as many pairs as possible".
+    """
+
+    gone_e: frozenset[str]
+    gone_m: frozenset[str]
+    broken: frozenset[tuple[str, str]]
+    prepared: Prepared
+    e_at: dict[str, int]
+    m_at: dict[str, int]
+    old_load: dict[str, int]
+    old_got: dict[str, int]
+    pinned_e: frozenset[str]
+    pinned_m: frozenset[str]
+    move_cost: float | None
+
+
+def reason_for(facts: RematchFacts, e_id: str, m_id: str) -> str:
     """Why the previous pair (e_id, m_id) is not in the new assignment.
 
     Parameters
     ----------
-    ctx : the facts of the rematch (removed people, broken pairs, new cohort and policy,
-        index maps, previous loads, newly pinned people, move cost), built by ``rematch``.
+    facts : the facts of the rematch.
     e_id, m_id : the previous pair.
 
     Returns
@@ -46,31 +74,31 @@ def reason_for(ctx, e_id: str, m_id: str) -> str:
     str
         The most specific cause, in words.
     """
-    from matcher.check import rule_violations
-
-    if e_id in ctx["gone_e"]:
+    ctx = facts
+    if e_id in ctx.gone_e:
         return "mentee left the programme"
-    if m_id in ctx["gone_m"]:
+    if m_id in ctx.gone_m:
         return f"mentor {m_id} left"
-    if (e_id, m_id) in ctx["broken"]:
+    if (e_id, m_id) in ctx.broken:
         return "the pair broke up"
-    e_at, m_at = ctx["e_at"], ctx["m_at"]
-    mentee, mentor = ctx["cohort"].mentees[e_at[e_id]], ctx["cohort"].mentors[m_at[m_id]]
+    i, j = ctx.e_at[e_id], ctx.m_at[m_id]
+    cohort = ctx.prepared.cohort
+    mentee, mentor = cohort.mentees[i], cohort.mentors[j]
     if mentee.capacity == 0:
         return "mentee sits this round out"
     if mentor.capacity == 0:
         return f"mentor {m_id} sits this round out"
-    rules = rule_violations(mentee, mentor, ctx["policy"], ctx["parents"])
+    rules = forbidding_rules(ctx.prepared.rules, i, j)
     if rules:
         return "no longer allowed: breaks the " + ", ".join(rules) + " rule"
-    if ctx["old_load"].get(m_id, 0) > mentor.capacity:
+    if ctx.old_load.get(m_id, 0) > mentor.capacity:
         return f"mentor {m_id}'s capacity fell to {mentor.capacity}"
-    if ctx["old_got"].get(e_id, 0) > mentee.capacity:
+    if ctx.old_got.get(e_id, 0) > mentee.capacity:
         return f"mentee now wants {mentee.capacity} mentor(s)"
-    if e_id in ctx["pinned_e"] or m_id in ctx["pinned_m"]:
+    if e_id in ctx.pinned_e or m_id in ctx.pinned_m:
         return "a pinned pair needs the place"
-    if ctx["move_cost"] is not None:
-        return f"better overall: the score gain outweighs the move cost {ctx['move_cost']:g}"
+    if ctx.move_cost is not None:
+        return f"better overall: the score gain outweighs the move cost {ctx.move_cost:g}"
     return "moved to free a place so that more mentees are matched"
 
 
@@ -83,15 +111,19 @@ def count_by(pairs, side: int, e_at, m_at) -> dict[str, int]:
     return out
 
 
-def moves_of(ctx, previous, result: MatchResult, instance, base_cohort: Cohort):
+def moves_of(
+    facts: RematchFacts,
+    previous: Sequence[tuple[str, str]],
+    result: MatchResult,
+    base_cohort: Cohort,
+) -> tuple[tuple[Move, ...], tuple[Pair, ...]]:
     """Every change against the previous pairs, and the result's pairs annotated.
 
     Parameters
     ----------
-    ctx : as for :func:`reason_for`.
+    facts : as for :func:`reason_for` (its instance gives the old pairs' new scores).
     previous : the previous (mentee_id, mentor_id) pairs.
     result : the new MatchResult.
-    instance : the new instance (real scores), for the old pairs' scores.
     base_cohort : the cohort before the changes (to find leavers and joiners).
 
     Returns
@@ -107,11 +139,12 @@ def moves_of(ctx, previous, result: MatchResult, instance, base_cohort: Cohort):
     new: dict[str, list[Pair]] = {}
     for pair in result.pairs:
         new.setdefault(pair.mentee_id, []).append(pair)
-    e_at, m_at = ctx["e_at"], ctx["m_at"]
+    ctx, instance = facts, facts.prepared.instance
+    e_at, m_at = ctx.e_at, ctx.m_at
 
     def old_score(e, m):
         if e in e_at and m in m_at and instance.eligible[e_at[e], m_at[m]]:
-            return round(float(instance.scores[e_at[e], m_at[m]]), DIGITS)
+            return round(float(instance.scores[e_at[e], m_at[m]]), SCORE_DIGITS)
         return None
 
     moves: list[Move] = []
@@ -119,7 +152,7 @@ def moves_of(ctx, previous, result: MatchResult, instance, base_cohort: Cohort):
     for e in base_cohort.mentee_ids:
         if e not in e_at and e in old:
             moves.extend(Move(e, m, None, reason_for(ctx, e, m), old_score(e, m)) for m in old[e])
-    for e in ctx["cohort"].mentee_ids:
+    for e in ctx.prepared.cohort.mentee_ids:
         before = old.get(e, [])
         after = new.get(e, [])
         got = {p.mentor_id for p in after}

@@ -33,20 +33,23 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from matcher.encode.prepare import prepare
 from matcher.model import (
     Cohort,
+    InfeasibleError,
     InputError,
     MatchResult,
     Objective,
     Policy,
     Problem,
     SolverChoice,
+    Status,
 )
+from matcher.result.assemble import infeasible_result
+from matcher.solve import solve_prepared, solver_name
 from matcher.solvers.integers import SCALE, to_int
 from matcher.whatif.changes import Changes, apply_changes, parse_changes
-from matcher.whatif.moves import Move, count_by, move_to_dict, moves_of
-
-DIGITS = 6
+from matcher.whatif.moves import Move, RematchFacts, count_by, move_to_dict, moves_of
 
 
 @dataclass(frozen=True)
@@ -186,14 +189,10 @@ def rematch(
     InputError
         Bad change data, previous pairs naming people not in ``cohort``, a negative
         ``move_cost``, or policy pairs naming unknown people.
-    InfeasibleError
-        If the new hard rules conflict (pinned pairs, minimum loads).
-    """
-    from matcher.check import chain_parents
-    from matcher.encode.prepare import build_instance
-    from matcher.solve import assemble, solver_name
-    from matcher.solvers.dispatch import run_solver
 
+    When the new hard rules conflict (pinned pairs, minimum loads), the result has status
+    INFEASIBLE with the conflicts, as :func:`matcher.solve.solve` returns it, and no moves.
+    """
     started = time.perf_counter()
     if move_cost is not None and (not np.isfinite(move_cost) or move_cost < 0):
         problem = Problem("expected a number >= 0", column="move_cost", value=str(move_cost))
@@ -215,7 +214,13 @@ def rematch(
             new_policy, objective=Objective.TOTAL, solver=solver or SolverChoice.AUTO
         )
     name = solver_name(new_cohort, new_policy)
-    instance, features = build_instance(new_cohort, new_policy)
+    try:
+        prepared = prepare(new_cohort, new_policy)
+    except InfeasibleError as error:
+        timings = (("build", time.perf_counter() - started),)
+        result = infeasible_result(new_cohort, name, error.conflicts, notes, timings)
+        return Rematch(result, new_cohort, new_policy, len(previous), 0, 0, (), move_cost)
+    instance = prepared.instance
     e_at = {x: i for i, x in enumerate(new_cohort.mentee_ids)}
     m_at = {x: j for j, x in enumerate(new_cohort.mentor_ids)}
     broken = set(changes.broken)
@@ -227,32 +232,30 @@ def rematch(
     rows = np.array([i for i, _ in keep], np.int64)
     cols = np.array([j for _, j in keep], np.int64)
     bonus = kept_bonus(instance, rows, cols, move_cost)
-    build_seconds = time.perf_counter() - started
-
     scores = instance.scores.copy()
     scores[rows, cols] += bonus / SCALE
-    solution = run_solver(name, replace(instance, scores=scores), new_policy)
+    build = (("build", time.perf_counter() - started),)
+    result = solve_prepared(prepared, name, solver_scores=scores, timings=build)
     del scores
-    solution = replace(solution, bound=None)
+    if result.status is Status.INFEASIBLE:
+        result = replace(result, notes=(*notes, *result.notes))
+        return Rematch(result, new_cohort, new_policy, len(previous), len(keep), 0, (), move_cost)
     clock = time.perf_counter()
-    result = assemble(new_cohort, new_policy, instance, features, solution, name)
     new_pins = set(new_policy.pinned_pairs) - set(previous)
-    ctx = {
-        "gone_e": set(changes.remove_mentees),
-        "gone_m": set(changes.remove_mentors),
-        "broken": broken,
-        "cohort": new_cohort,
-        "policy": new_policy,
-        "parents": chain_parents(new_cohort) if new_policy.no_reporting_chain else {},
-        "e_at": e_at,
-        "m_at": m_at,
-        "old_load": count_by(previous, 1, e_at, m_at),
-        "old_got": count_by(previous, 0, e_at, m_at),
-        "pinned_e": {e for e, m in new_pins},
-        "pinned_m": {m for e, m in new_pins},
-        "move_cost": move_cost,
-    }
-    moves, pairs = moves_of(ctx, previous, result, instance, cohort)
+    facts = RematchFacts(
+        gone_e=frozenset(changes.remove_mentees),
+        gone_m=frozenset(changes.remove_mentors),
+        broken=frozenset(broken),
+        prepared=prepared,
+        e_at=e_at,
+        m_at=m_at,
+        old_load=count_by(previous, 1, e_at, m_at),
+        old_got=count_by(previous, 0, e_at, m_at),
+        pinned_e=frozenset(e for e, _ in new_pins),
+        pinned_m=frozenset(m for _, m in new_pins),
+        move_cost=move_cost,
+    )
+    moves, pairs = moves_of(facts, previous, result, cohort)
     kept = len(set(previous) & {(p.mentee_id, p.mentor_id) for p in result.pairs})
     notes.append(
         f"rematch: {kept} of {len(previous)} previous pairs kept ({len(keep)} still possible); "
@@ -262,14 +265,14 @@ def rematch(
             else f"each moved pair costs {move_cost:g} of score"
         )
     )
-    timings = (
-        ("build", build_seconds),
-        *solution.timings,
-        ("explain", time.perf_counter() - clock),
-    )
+    # The objective is lexicographic here (places, kept pairs, score): the solver's bound
+    # on the bonused scores is not a bound on the score, so neither bound nor gap applies.
+    *stages, (_, explain_seconds) = result.timings
+    timings = (*stages, ("explain", explain_seconds + time.perf_counter() - clock))
     result = replace(
         result,
         pairs=pairs,
+        bound=None,
         gap=None,
         notes=(*notes, *result.notes),
         timings=timings,

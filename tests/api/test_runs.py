@@ -9,7 +9,7 @@ from api_helpers import finish, make_cohort
 from sqlalchemy import func, select
 
 from api.tables import Run, RunStatus
-from matcher.io.cohort_csv import write_assignments
+from matcher.io.cohort_csv import write_pairs
 from matcher.io.policy import policy_from_dict
 from matcher.io.records import cohort_from_records
 from matcher.solve import solve
@@ -127,7 +127,7 @@ def test_assignments_json_pages_and_the_core_csv(client, done):
     csv = client.get(f"/api/v1/runs/{run}/assignments", headers={"Accept": "text/csv"})
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     expected = io.BytesIO()
-    write_assignments(result, expected)
+    write_pairs(result, expected)
     assert csv.data == expected.getvalue()
     assert "attachment" in csv.headers["Content-Disposition"]
     refused = client.get(f"/api/v1/runs/{run}/assignments", headers={"Accept": "image/png"})

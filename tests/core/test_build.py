@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from matcher.encode.instance import Instance
-from matcher.encode.prepare import build_instance
-from matcher.encode.score_tables import Features
+from matcher.encode.prepare import prepare
+from matcher.encode.score_tables import ScoreTables
 from matcher.encode.scoring import pair_scores
 from matcher.model import (
     Cohort,
@@ -37,8 +37,9 @@ def small_cohort():
 def test_instance_fields():
     cohort = small_cohort()
     policy = Policy(weights=Weights(skills=1), pinned_pairs=(("E2", "M2"), ("E1", "M1")))
-    instance, features = build_instance(cohort, policy)
-    assert isinstance(instance, Instance) and isinstance(features, Features)
+    prepared = prepare(cohort, policy)
+    instance, features = prepared.instance, prepared.tables
+    assert isinstance(instance, Instance) and isinstance(features, ScoreTables)
     assert instance.mentee_ids == ("E1", "E2", "E3")
     assert instance.mentor_ids == ("M1", "M2")
     assert instance.scores.tolist() == [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
@@ -58,7 +59,7 @@ def test_groups_and_no_stated_preferences():
         mentors=(Mentor("M1", department="Eng"),),
         mentees=(Mentee("E1", department="eng"), Mentee("E2"), Mentee("E3", department="ops")),
     )
-    instance, _ = build_instance(cohort, Policy(max_per_department=1))
+    instance = prepare(cohort, Policy(max_per_department=1)).instance
     assert instance.mentee_group.tolist() == [0, -1, 1]
     assert instance.max_per_group == 1
     assert instance.mentee_prefs == () and instance.mentor_prefs == ()
@@ -71,7 +72,7 @@ def test_pinned_pair_breaking_rules_lists_each_rule():
         forbidden_pairs=(("E2", "M1"),),
     )
     with pytest.raises(InfeasibleError) as caught:
-        build_instance(cohort, policy)
+        prepare(cohort, policy)
     assert caught.value.conflicts == (
         "pinned pair (E2, M1) breaks the forbidden_pair rule",
         "pinned pair (E2, M1) breaks the reporting_chain rule",
@@ -85,7 +86,7 @@ def test_pinned_capacity_conflicts():
         pinned_pairs=(("E1", "M1"), ("E1", "M2"), ("E2", "M2"), ("E3", "M1"), ("E1", "M1")),
     )
     with pytest.raises(InfeasibleError) as caught:
-        build_instance(cohort, policy)
+        prepare(cohort, policy)
     # the repeated (E1, M1) counts once; M1 with 2 pinned and capacity 2 is fine
     assert caught.value.conflicts == (
         "mentee E1 is pinned to 2 mentors but wants 1",
@@ -97,7 +98,7 @@ def test_pinned_capacity_conflicts():
 def test_pinned_mentor_with_capacity_zero():
     cohort = Cohort(mentors=(Mentor("M1", capacity=0),), mentees=(Mentee("E1"),))
     with pytest.raises(InfeasibleError, match=r"mentor M1 is pinned but sits this round out"):
-        build_instance(cohort, Policy(pinned_pairs=(("E1", "M1"),)))
+        prepare(cohort, Policy(pinned_pairs=(("E1", "M1"),)))
 
 
 def test_unknown_ids_in_policy_pairs_are_all_listed():
@@ -107,7 +108,7 @@ def test_unknown_ids_in_policy_pairs_are_all_listed():
         pinned_pairs=(("M1", "E1"), ("E1", "M2")),
     )
     with pytest.raises(InputError) as caught:
-        build_instance(cohort, policy)
+        prepare(cohort, policy)
     assert [(p.column, p.row, p.value) for p in caught.value.problems] == [
         ("rules.forbidden_pairs", 1, "E9"),
         ("rules.pinned_pairs", 0, "M1"),
@@ -120,6 +121,6 @@ def test_unknown_ids_in_policy_pairs_are_all_listed():
 def test_same_input_same_instance():
     cohort = small_cohort()
     policy = Policy(weights=Weights(skills=1, preference=1))
-    a, _ = build_instance(cohort, policy)
-    b, _ = build_instance(cohort, policy)
+    a = prepare(cohort, policy).instance
+    b = prepare(cohort, policy).instance
     assert np.array_equal(a.scores, b.scores) and np.array_equal(a.eligible, b.eligible)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from matcher.encode.orgchart import chain_pairs
-from matcher.encode.rules import RULES, eligible_matrix, rule_context, rule_masks
+from matcher.encode.prepare import prepare
+from matcher.encode.rules import RULES, eligible_matrix, rule_masks
 from matcher.model import (
     Cohort,
     DepartmentRule,
@@ -24,9 +25,9 @@ OFF = Policy(honour_exclude=False, no_reporting_chain=False)
 def forbids(rule, mentee, mentor, policy, **cohort_kw):
     """Whether ``rule`` forbids the one pair, and that no other rule does."""
     cohort = Cohort(mentors=(mentor,), mentees=(mentee,), **cohort_kw)
-    masks = rule_masks(cohort, policy)
+    masks = rule_masks(prepare(cohort, policy).rules)
     assert all(not masks[r].any() for r in RULES if r != rule)
-    assert bool(eligible_matrix(cohort, policy)[0, 0]) is not bool(masks[rule][0, 0])
+    assert bool(eligible_matrix(prepare(cohort, policy).rules)[0, 0]) is not bool(masks[rule][0, 0])
     return bool(masks[rule][0, 0])
 
 
@@ -42,7 +43,7 @@ def test_rules_order_and_every_mask_present():
         "unlisted_score",
     )
     cohort = Cohort(mentors=(Mentor("M1"), Mentor("M2")), mentees=(Mentee("E1"),))
-    masks = rule_masks(cohort, Policy())
+    masks = rule_masks(prepare(cohort, Policy()).rules)
     assert tuple(masks) == RULES
     assert all(m.shape == (1, 2) and m.dtype == bool and not m.any() for m in masks.values())
 
@@ -163,10 +164,9 @@ def test_unlisted_score_only_with_scores_only():
     cohort = Cohort(
         mentors=(Mentor("M1"), Mentor("M2")), mentees=(Mentee("E1"),), external_scores=scores
     )
-    assert rule_masks(cohort, Policy(scores_only=True))["unlisted_score"].tolist() == [
-        [True, False]
-    ]
-    assert not rule_masks(cohort, Policy())["unlisted_score"].any()
+    masks = rule_masks(prepare(cohort, Policy(scores_only=True)).rules)
+    assert masks["unlisted_score"].tolist() == [[True, False]]
+    assert not rule_masks(prepare(cohort, Policy()).rules)["unlisted_score"].any()
 
 
 def test_rows_by_array_and_slice_and_blocks_agree():
@@ -174,24 +174,24 @@ def test_rows_by_array_and_slice_and_blocks_agree():
     mentors = tuple(Mentor(f"M{j}", seniority=j + 2, manager_id=f"E{j}") for j in range(3))
     cohort = Cohort(mentors=mentors, mentees=mentees)
     policy = Policy(seniority=SeniorityRule(min_gap=0), forbidden_pairs=(("E6", "M2"),))
-    full = rule_masks(cohort, policy)
-    ctx = rule_context(cohort, policy)
-    picked = rule_masks(cohort, policy, np.array([6, 0, 3]), context=ctx)
-    sliced = rule_masks(cohort, policy, slice(1, 7, 2), context=ctx)
+    full = rule_masks(prepare(cohort, policy).rules)
+    ctx = prepare(cohort, policy).rules
+    picked = rule_masks(ctx, np.array([6, 0, 3]))
+    sliced = rule_masks(ctx, slice(1, 7, 2))
     for rule in RULES:
         assert np.array_equal(picked[rule], full[rule][[6, 0, 3]]), rule
         assert np.array_equal(sliced[rule], full[rule][1:7:2]), rule
     assert full["reporting_chain"][:3].tolist() == np.eye(3, dtype=bool).tolist()
     assert full["forbidden_pair"][6].tolist() == [False, False, True]
     expected = ~np.any([full[r] for r in RULES], axis=0)
-    assert np.array_equal(eligible_matrix(cohort, policy, context=ctx), expected)
+    assert np.array_equal(eligible_matrix(ctx), expected)
 
 
 def test_unknown_ids_in_forbidden_pairs_are_input_errors():
     cohort = Cohort(mentors=(Mentor("M1"),), mentees=(Mentee("E1"),))
     policy = Policy(forbidden_pairs=(("E1", "M1"), ("M1", "E1")))
     with pytest.raises(InputError) as caught:
-        rule_masks(cohort, policy)
+        rule_masks(prepare(cohort, policy).rules)
     problems = caught.value.problems
     assert [(p.source, p.column, p.row, p.value) for p in problems] == [
         ("policy", "rules.forbidden_pairs", 1, "M1"),

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from matcher.encode.prepare import build_instance
+from matcher.encode.prepare import prepare
 from matcher.model import (
     Cohort,
     Mentee,
@@ -49,19 +49,20 @@ def test_pair_text_names_top_components_by_weighted_contribution():
     policy = Policy(weights=Weights(skills=1.0, goals=3.0, seniority=0.5, timezone=0.1))
     components = {"skills": 2 / 3, "goals": 0.5, "seniority": 1.0, "timezone": 0.75}
     # contributions: goals 1.5, skills 0.67, seniority 0.5, timezone 0.075
-    text = explain_pair(COHORT, policy, 0, 0, components)
+    text = explain_pair(prepare(COHORT, policy), 0, 0, components)
     assert text == "goals 0.50 (leadership), skills 0.67 (python, sql), seniority gap 2 (ideal 2)"
-    everything = explain_pair(COHORT, policy, 0, 0, components, top=4)
+    everything = explain_pair(prepare(COHORT, policy), 0, 0, components, top=4)
     assert everything.endswith(", time zones 3h apart")
 
 
 def test_pair_text_pinned_zero_and_external():
     policy = Policy(weights=Weights(skills=1.0, language=1.0))
-    text = explain_pair(COHORT, policy, 0, 0, {"skills": 0.0, "language": 1.0}, pinned=True)
+    prepared = prepare(COHORT, policy)
+    text = explain_pair(prepared, 0, 0, {"skills": 0.0, "language": 1.0}, pinned=True)
     assert text == "pinned by policy, shared language (english)"
-    assert explain_pair(COHORT, policy, 0, 0, {"skills": 0.0}) == "no score component above 0"
+    assert explain_pair(prepared, 0, 0, {"skills": 0.0}) == "no score component above 0"
     only = replace(policy, scores_only=True)
-    assert explain_pair(COHORT, only, 0, 0, {"skills": 1.0, "external": -2.5}) == (
+    assert explain_pair(prepare(COHORT, only), 0, 0, {"skills": 1.0, "external": -2.5}) == (
         "external score -2.5"
     )
 
@@ -85,14 +86,14 @@ def test_reasons_count_each_mentor_under_its_first_rule():
     cohort = rules_cohort()
     cohort = replace(cohort, mentees=(replace(cohort.mentees[0], seniority=5), cohort.mentees[1]))
     policy = Policy(require_shared_language=True, seniority=SeniorityRule(min_gap=0))
-    instance, _ = build_instance(cohort, policy)
+    prepared = prepare(cohort, policy)
     # M2 breaks both the seniority gap and the language rule: counted once, for seniority.
-    assert unmatched_reasons(cohort, policy, instance, [], 0) == (
+    assert unmatched_reasons(prepared, [], 0) == (
         "no mentor is eligible: 1 mentor excluded by an exclude list, "
         "1 by the seniority-gap rule, 1 by the shared-language rule",
         "1 mentor sit this round out",
     )
-    assert unmatched_reasons(cohort, policy, instance, [], 1) == ()  # E2 sits out
+    assert unmatched_reasons(prepared, [], 1) == ()  # E2 sits out
 
 
 def test_reason_for_a_department_cap():

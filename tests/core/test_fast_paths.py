@@ -14,10 +14,11 @@ import pytest
 
 from matcher import parallel
 from matcher.check import chain_parents, rule_violations
-from matcher.encode.cells import Where
-from matcher.encode.person_arrays import bitsets, encode_people, shared_any
+from matcher.encode.cells import Cells
+from matcher.encode.person_arrays import bitsets, shared_any
+from matcher.encode.prepare import prepare
 from matcher.encode.rules import RULES, eligible_matrix, rule_masks
-from matcher.encode.score_tables import encode, same_code_table
+from matcher.encode.score_tables import same_code_table
 from matcher.encode.scoring import block_components, combine, pair_scores, score_matrix
 from matcher.io.generate import generate_cohort
 from matcher.model import COMPONENTS, DepartmentRule, Policy, SeniorityRule, Weights
@@ -54,14 +55,14 @@ def test_shared_any_equals_set_intersection_on_both_paths():
     e_sets[0], m_sets[0] = {69}, {69, 1}  # a hit in the second word only
     expected = np.array([[bool(e & m) for m in m_sets] for e in e_sets])
     e_bits, m_bits = bitsets(e_sets, n_tags), bitsets(m_sets, n_tags)
-    assert np.array_equal(shared_any(e_bits, m_bits, Where.block(0, 9, 7)), expected)
+    assert np.array_equal(shared_any(e_bits, m_bits, Cells.block(0, 9, 7)), expected)
     rows, cols = np.nonzero(np.ones((9, 7), bool))
-    pairs = shared_any(e_bits, m_bits, Where.pairs(rows, cols, 7))
+    pairs = shared_any(e_bits, m_bits, Cells.pairs(rows, cols, 7))
     assert np.array_equal(pairs, expected.ravel())
 
 
 def test_people_language_bits_match_the_language_table(cohort):
-    p = encode_people(cohort, Policy())
+    p = prepare(cohort, Policy()).persons
     table = p.lang_table[:-1]  # (languages, mentors)
     for j in range(len(cohort.mentors)):
         assert {t for t in range(table.shape[0]) if table[t, j]} == {
@@ -87,7 +88,7 @@ def test_fast_score_matrix_is_bit_identical_to_components_and_pairs(cohort, pref
         weights=replace(ALL, external=0.0, location=0.7, department=0.3),
         department_preference=preference,
     )
-    f = encode(cohort, policy)
+    f = prepare(cohort, policy).tables
     n_e, n_m = f.shape
     reference = combine(block_components(f, 0, n_e), f.weights)
     for block_rows, threads in ((1, 1), (7, 1), (7, 3), (None, None)):
@@ -98,10 +99,10 @@ def test_fast_score_matrix_is_bit_identical_to_components_and_pairs(cohort, pref
 
 def test_fast_score_matrix_with_preference_first_and_scores_only(cohort):
     only_pref = Policy(weights=Weights(**{**dict.fromkeys(COMPONENTS, 0.0), "preference": 2.0}))
-    f = encode(cohort, only_pref)
+    f = prepare(cohort, only_pref).tables
     expected = combine(block_components(f, 0, f.shape[0]), f.weights)
     assert np.array_equal(score_matrix(f, 4, threads=2), expected)
-    nothing = encode(cohort, Policy(weights=Weights(**dict.fromkeys(COMPONENTS, 0.0))))
+    nothing = prepare(cohort, Policy(weights=Weights(**dict.fromkeys(COMPONENTS, 0.0)))).tables
     assert not score_matrix(nothing, 4).any()
 
 
@@ -112,19 +113,19 @@ def test_rule_masks_with_code_tables_match_the_plain_checker(cohort):
         require_shared_language=True,
         department_rule=DepartmentRule.DIFFERENT,
     )
-    masks = rule_masks(cohort, policy)
+    masks = rule_masks(prepare(cohort, policy).rules)
     parents = chain_parents(cohort)
     for i, mentee in enumerate(cohort.mentees):
         for j, mentor in enumerate(cohort.mentors):
             broken = set(rule_violations(mentee, mentor, policy, parents))
             assert {rule for rule in RULES if masks[rule][i, j]} == broken, (i, j)
-    eligible = eligible_matrix(cohort, policy)
+    eligible = eligible_matrix(prepare(cohort, policy).rules)
     forbidden = np.zeros_like(eligible)
     for mask in masks.values():
         forbidden |= mask
     assert np.array_equal(eligible, ~forbidden)
     same = replace(policy, department_rule=DepartmentRule.SAME)
-    same_masks = rule_masks(cohort, same)["department"]
+    same_masks = rule_masks(prepare(cohort, same).rules)["department"]
     for i, mentee in enumerate(cohort.mentees):
         for j, mentor in enumerate(cohort.mentors):
             assert same_masks[i, j] == ("department" in rule_violations(mentee, mentor, same, {}))
@@ -197,16 +198,17 @@ def test_chain_pairs_equal_a_plain_walk_up_the_chart(seed):
 def test_eligibility_and_alternates_do_not_depend_on_threads(monkeypatch, cohort):
     from matcher import solve as solve_module
     from matcher.encode import rules as eligibility
+    from matcher.result import alternates
 
     monkeypatch.setattr(parallel, "MIN_ROWS_PER_THREAD", 1)
     monkeypatch.setattr(eligibility, "_BLOCK_CELLS", 50)  # 2 mentees per block
-    monkeypatch.setattr(solve_module, "_BLOCK_CELLS", 75)
+    monkeypatch.setattr(alternates, "_BLOCK_CELLS", 75)
     policy = Policy(require_shared_language=True, seniority=SeniorityRule(min_gap=0))
     results = {}
     for threads in ("1", "3"):
         monkeypatch.setenv("MENTORMATCH_THREADS", threads)
         results[threads] = (
-            eligible_matrix(cohort, policy),
+            eligible_matrix(prepare(cohort, policy).rules),
             solve_module.solve(cohort, policy).alternates,
         )
     assert np.array_equal(results["1"][0], results["3"][0])
@@ -223,9 +225,9 @@ def test_empty_matrix_maps_large_arrays_and_scores_match(monkeypatch, cohort):
     mapped[4, 5] = 1.5
     assert mapped.sum() == 1.5
     assert parallel.empty_matrix((0, 7)).shape == (0, 7)
-    f = encode(cohort, Policy(weights=ALL))
+    f = prepare(cohort, Policy(weights=ALL)).tables
     monkeypatch.setattr(parallel, "MAP_BYTES", 1 << 62)
-    plain, plain_ok = score_matrix(f), eligible_matrix(cohort, Policy())
+    plain, plain_ok = score_matrix(f), eligible_matrix(prepare(cohort, Policy()).rules)
     monkeypatch.setattr(parallel, "MAP_BYTES", 64)
     assert np.array_equal(score_matrix(f), plain)
-    assert np.array_equal(eligible_matrix(cohort, Policy()), plain_ok)
+    assert np.array_equal(eligible_matrix(prepare(cohort, Policy()).rules), plain_ok)

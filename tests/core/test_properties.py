@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from matcher.check import chain_parents, check, rule_violations
-from matcher.encode.scoring import encode, pair_scores
+from matcher.encode.prepare import prepare
+from matcher.encode.scoring import pair_scores
 from matcher.model import (
     Cohort,
     DepartmentRule,
@@ -124,7 +125,7 @@ def independent_optimum(cohort: Cohort, policy: Policy) -> tuple[int, float]:
     assert all(e.capacity <= 1 for e in cohort.mentees)
     parents = chain_parents(cohort)
     n_e, n_m = len(cohort.mentees), len(cohort.mentors)
-    features = encode(cohort, policy)
+    features = prepare(cohort, policy).tables
     rows, cols = np.divmod(np.arange(n_e * n_m), n_m)
     # (With every weight 0, pair_scores returns a scalar 0: broadcast it.)
     scores = np.broadcast_to(pair_scores(features, rows, cols), rows.shape).reshape(n_e, n_m)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.encode.score_tables import encode
+from matcher.encode.prepare import prepare
 from matcher.encode.scoring import (
     active_components,
     block_components,
@@ -34,7 +34,7 @@ def components(mentees, mentors, policy=None, **cohort_kw):
     """Every component's (n_mentees, n_mentors) matrix, via the matrix path."""
     cohort = Cohort(mentors=tuple(mentors), mentees=tuple(mentees), **cohort_kw)
     policy = policy or Policy(weights=ALL)
-    return block_components(encode(cohort, policy), 0, len(mentees))
+    return block_components(prepare(cohort, policy).tables, 0, len(mentees))
 
 
 def row(mentee, mentors, component, policy=None, **cohort_kw):
@@ -184,10 +184,10 @@ def test_external_scores_and_scores_only_total():
     )
     mentees, mentors = [Mentee("E1"), Mentee("E2")], [Mentor("M1"), Mentor("M2")]
     cohort = Cohort(mentors=tuple(mentors), mentees=tuple(mentees), external_scores=scores)
-    f = encode(cohort, Policy(weights=Weights(skills=1), scores_only=True))
+    f = prepare(cohort, Policy(weights=Weights(skills=1), scores_only=True)).tables
     assert f.active == ("skills", "external")
     assert score_matrix(f).tolist() == [[0.0, 3.0], [-2.5, 0.0]]
-    mixed = encode(cohort, Policy(weights=Weights(goals=1, external=3)))
+    mixed = prepare(cohort, Policy(weights=Weights(goals=1, external=3))).tables
     assert score_matrix(mixed).tolist() == [[0.0, 2.25], [-1.875, 0.0]]
 
 
@@ -212,7 +212,7 @@ def test_total_by_hand():
     policy = Policy(weights=Weights(skills=2, timezone=1, language=1))
     mentee = Mentee("E1", skills=(Skill("python", 2), Skill("sql")), utc_offset_minutes=0)
     mentor = Mentor("M1", skills=(Skill("python", 2),), utc_offset_minutes=360, languages=("en",))
-    f = encode(Cohort(mentors=(mentor,), mentees=(mentee,)), policy)
+    f = prepare(Cohort(mentors=(mentor,), mentees=(mentee,)), policy).tables
     # skills (0.5 + 0) / 2 = 0.25; timezone 1 - 6/12 = 0.5; language unknown side 0.5
     assert score_matrix(f)[0, 0] == pytest.approx((2 * 0.25 + 0.5 + 0.5) / 4)
 
@@ -263,7 +263,7 @@ def test_matrix_path_equals_pair_path_bit_for_bit(seed):
         related_skills=(("s1", "s2", 0.3), ("s3", "s1", 0.6)),
         department_preference=DepartmentRule.SAME,
     )
-    f = encode(cohort, policy)
+    f = prepare(cohort, policy).tables
     matrix = score_matrix(f, block_rows=5)
     assert np.array_equal(matrix, score_matrix(f))
     e, m = np.divmod(np.arange(23 * 9), 9)
@@ -280,7 +280,7 @@ def test_matrix_path_equals_pair_path_bit_for_bit(seed):
 
 
 def test_empty_sides():
-    f = encode(Cohort(mentors=(), mentees=(Mentee("E1"),)), Policy(weights=ALL))
+    f = prepare(Cohort(mentors=(), mentees=(Mentee("E1"),)), Policy(weights=ALL)).tables
     assert score_matrix(f).shape == (1, 0)
-    f = encode(Cohort(mentors=(Mentor("M1"),), mentees=()), Policy(weights=ALL))
+    f = prepare(Cohort(mentors=(Mentor("M1"),), mentees=()), Policy(weights=ALL)).tables
     assert score_matrix(f).shape == (0, 1)

@@ -2,7 +2,7 @@
 
 import io
 
-from matcher.io.cohort_csv import read_assignments, read_cohort, write_assignments, write_cohort
+from matcher.io.cohort_csv import read_assignments, read_cohort, write_cohort, write_pairs
 from matcher.model import Cohort, MatchResult, Mentee, Mentor, Pair, Skill, Status, Unmatched
 
 HEADER = (
@@ -115,7 +115,7 @@ def result() -> MatchResult:
 
 def test_assignments_bytes_are_exact_and_excel_safe():
     out = io.BytesIO()
-    write_assignments(result(), out)
+    write_pairs(result(), out)
     assert out.getvalue().decode("utf-8") == (
         "\ufeffmentee_id,mentor_id,score,skills,goals,external,pinned,explanation\r\n"
         "e1,m1,0.750000,0.5000,1.0000,,true,shares python\r\n"
@@ -128,7 +128,7 @@ def test_assignments_bytes_are_exact_and_excel_safe():
 
 def test_assignments_read_back(tmp_path):
     path = tmp_path / "pairs.csv"
-    write_assignments(result(), path)
+    write_pairs(result(), path)
     rows = read_assignments(path)
     assert rows[1] == {
         "mentee_id": "-e2",
@@ -146,7 +146,7 @@ def test_assignments_read_back(tmp_path):
 
 def test_assignments_without_components(tmp_path):
     path = tmp_path / "pairs.csv"
-    write_assignments(MatchResult(solver="flow", status=Status.OPTIMAL), path)
+    write_pairs(MatchResult(solver="flow", status=Status.OPTIMAL), path)
     assert path.read_bytes() == b"\xef\xbb\xbfmentee_id,mentor_id,score,pinned,explanation\r\n"
 
 

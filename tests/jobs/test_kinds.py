@@ -69,7 +69,7 @@ def test_a_rematch_with_conflicting_pins_is_an_infeasible_success(sessions, conf
     )
     assert execute_run(sessions, run_id, "w1", config) == "succeeded"
     run = get_run(sessions, run_id)
-    assert (run.solver_status, run.moves) == ("infeasible", None)
+    assert (run.solver_status, run.moves) == ("infeasible", [])  # nobody moved
     assert count_rows(sessions, Assignment, run_id) == 0
 
 

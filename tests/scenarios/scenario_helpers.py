@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-from matcher.encode.prepare import build_instance
+from matcher.encode.prepare import prepare
 from matcher.io.records import cohort_from_records
 from matcher.model import Policy, SeniorityRule, Weights
 
@@ -27,7 +27,7 @@ def brute_force(cohort, policy, previous, move_cost=None):
     Returns (places, kept, score) of the lexicographic optimum, or with ``move_cost``
     (places, score + move_cost * kept) with kept unused in the order.
     """
-    instance, _ = build_instance(cohort, policy)
+    instance = prepare(cohort, policy).instance
     n_e, n_m = instance.shape
     options = []
     for i in range(n_e):

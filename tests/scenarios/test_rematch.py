@@ -10,10 +10,10 @@ import pytest
 from scenario_helpers import POLICY, brute_force, cohort_of, person, without_min_loads
 
 from matcher.check import check
-from matcher.encode.prepare import build_instance
+from matcher.encode.prepare import prepare
 from matcher.io.generate import generate_cohort
 from matcher.io.policy import preset
-from matcher.model import InfeasibleError, InputError, Objective
+from matcher.model import InputError, Objective, Status
 from matcher.solve import solve
 from matcher.solvers.integers import to_int
 from matcher.whatif.rematch import kept_bonus, previous_pairs, rematch, rematch_to_dict
@@ -249,14 +249,17 @@ def test_bad_move_cost_and_bad_changes(four_mentors):
     assert "did you mean 'remove_mentors'?" in caught.value.report()
 
 
-def test_conflicting_pins_raise_infeasible(four_mentors):
-    with pytest.raises(InfeasibleError):
-        rematch(four_mentors, POLICY, [], {"pin": [["e1", "A"], ["e2", "A"], ["e3", "A"]]})
+def test_conflicting_pins_give_an_infeasible_result_like_solve(four_mentors):
+    changes = {"pin": [["e1", "A"], ["e2", "A"], ["e3", "A"]]}
+    outcome = rematch(four_mentors, POLICY, [], changes)
+    assert outcome.result.status is Status.INFEASIBLE and outcome.moves == ()
+    assert outcome.result.pairs == () and outcome.result.conflicts
+    assert any("pinned to 3 mentees" in c for c in outcome.result.conflicts)
 
 
 def test_kept_bonus_dominates_every_exchange():
     cohort = generate_cohort(12, 4, 1)
-    instance, _ = build_instance(cohort, preset("coaching"))
+    instance = prepare(cohort, preset("coaching")).instance
     rows, cols = np.array([0]), np.array([0])
     open_pairs = instance.eligible & (instance.capacity > 0)[None, :]
     values = to_int(instance.scores[open_pairs])

@@ -82,7 +82,7 @@ def test_ineligible_pinned_pair_is_infeasible():
 
 def test_overfilled_pinned_mentor_is_infeasible():
     inst = Instance.from_matrix([[0.5], [0.5]], pinned=((0, 0), (1, 0)))
-    with pytest.raises(InfeasibleError, match=r"mentor m0 has 2 pinned pairs but capacity 1"):
+    with pytest.raises(InfeasibleError, match=r"mentor m0 has 2 pinned mentees but capacity 1"):
         solve_total(inst)
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.encode.instance import Instance
-from matcher.solvers.candidates import candidate_pairs, make_pool, top_per_row
+from matcher.solvers.candidates import flow_candidates, make_pool, top_per_row
 from matcher.solvers.certify import violations
 from matcher.solvers.integers import to_int
 
@@ -129,9 +129,9 @@ def test_candidate_pairs_do_not_depend_on_threads(monkeypatch, threads):
     )
     pool = make_pool(inst)
     monkeypatch.setenv("MENTORMATCH_THREADS", "1")
-    one = candidate_pairs(pool, 3, 2)
+    one = flow_candidates(pool, 3, 2)
     monkeypatch.setenv("MENTORMATCH_THREADS", threads)
-    other = candidate_pairs(pool, 3, 2)
+    other = flow_candidates(pool, 3, 2)
     assert np.array_equal(one[0], other[0]) and np.array_equal(one[1], other[1])
     by_row = top_per_row(inst.scores, pool.mask(0, 40), 3)
     by_col = top_per_row(inst.scores.T, pool.mask(0, 40).T, 2 * pool.cap_left + 2).T
