@@ -36,7 +36,7 @@ from matcher.solvers.dispatch import run_solver
 
 
 def side_rules(cohort: Cohort, policy: Policy) -> list[str]:
-    """The rules only the cpsat solver can honour, in words (empty when there are none)."""
+    """The rules only the total objective can honour, in words (empty when there are none)."""
     rules = []
     if any(m.min_capacity > 0 for m in cohort.mentors):
         rules.append("mentor minimum loads (min_capacity)")
@@ -48,31 +48,29 @@ def side_rules(cohort: Cohort, policy: Policy) -> list[str]:
 def solver_name(cohort: Cohort, policy: Policy) -> str:
     """Which solver :func:`solve` runs: ``"stable"``, ``"fair"``, ``"flow"`` or ``"cpsat"``.
 
+    The exact flow handles every rule of the total objective, minimum loads and
+    department caps included; CP-SAT runs only when the policy asks for it.
+
     Raises
     ------
     InputError
-        If a rule needs the cpsat solver but the policy forces another one.
+        If the fair or stable objective meets minimum loads or a department cap.
     """
     needs = side_rules(cohort, policy)
-    forced = None
-    if policy.objective is not Objective.TOTAL:
-        forced = ("solver.objective", policy.objective.value)
-    elif policy.solver is SolverChoice.FLOW:
-        forced = ("solver.solver", policy.solver.value)
-    if needs and forced:
-        column, value = forced
+    if needs and policy.objective is not Objective.TOTAL:
         message = (
-            f"{' and '.join(needs)} need the cpsat solver, which only optimises the "
-            f'total objective; use objective "total" with solver "auto" or "cpsat", '
-            "or drop the rule"
+            f"{' and '.join(needs)} are honoured by the total objective only; use objective "
+            f'"total", or drop the rule'
         )
-        problem = Problem(message, column=column, value=value, source="policy")
+        problem = Problem(
+            message, column="solver.objective", value=policy.objective.value, source="policy"
+        )
         raise InputError([problem], title="the policy asks for a solver that cannot apply it")
     if policy.objective is Objective.STABLE:
         return "stable"
     if policy.objective is Objective.FAIR:
         return "fair"
-    if policy.solver is SolverChoice.CPSAT or needs:
+    if policy.solver is SolverChoice.CPSAT:
         return "cpsat"
     return "flow"
 

@@ -185,7 +185,7 @@ def candidate_pairs(pool: Pool, k: int, l_cols: np.ndarray) -> tuple[np.ndarray,
 
     The one candidate graph of every solver: the flow keeps ``2 * cap_left + 5`` mentees
     per mentor (:func:`flow_candidates`), CP-SAT a fixed number (see
-    :mod:`matcher.solvers.cpsat_prep`).
+    :mod:`matcher.solvers.side_rules`).
 
     Parameters
     ----------

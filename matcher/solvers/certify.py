@@ -117,13 +117,17 @@ def violations(
     bonus: int,
     linear: np.ndarray,
     d_e: np.ndarray,
-    d_m: np.ndarray,
+    d_head: np.ndarray,
+    row_code: np.ndarray,
     per_row: int,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Open pairs outside the candidate graph whose reduced cost is negative.
 
-    The reduced cost ``-(bonus + to_int(s)) + d_e - d_m`` is negative exactly when
-    ``rint(s * SCALE) > T`` with the integer ``T = d_e - d_m - bonus``, which needs
+    A pair ``(i, j)`` ends at the node whose potential is ``d_head[row_code[i], j]``: the
+    mentor for the plain flow (one row), or the mentor's sub-node for mentee ``i``'s
+    department under a per-department cap (:mod:`matcher.solvers.bounded_flow`).
+    The reduced cost ``-(bonus + to_int(s)) + d_e - d_head`` is negative exactly when
+    ``rint(s * SCALE) > T`` with the integer ``T = d_e - d_head - bonus``, which needs
     ``s * SCALE >= T + 0.5``: a float test with some slack (``s >= (T - 0.5) / SCALE``)
     screens each row block in a few passes over the cells, and the exact integer test
     runs on the few cells that pass.
@@ -133,7 +137,9 @@ def violations(
     pool : the open pairs.
     bonus : the per-place bonus used for the arc costs.
     linear : sorted linear indices (``row * n_mentors + col``) of the candidate pairs.
-    d_e, d_m : potentials of mentees and mentors from :func:`potentials`.
+    d_e : potentials of the mentees.
+    d_head : int64 (n_codes, n_mentors); potentials of the nodes pairs end at.
+    row_code : int (n_mentees,); each mentee's row of ``d_head``.
     per_row : return at most this many of the most violating pairs per mentee
         (ties to the lower mentor).
 
@@ -145,10 +151,11 @@ def violations(
     inst = pool.instance
     n_m = inst.shape[1]
     # Slack of 1 plus float rounding of the large integers: the screen is a superset.
-    big = float(bonus) + float(np.abs(d_e).max(initial=0)) + float(np.abs(d_m).max(initial=0))
+    big = float(bonus) + float(np.abs(d_e).max(initial=0)) + float(np.abs(d_head).max(initial=0))
     # In score units (no scaled copy of each block); float error << the slack of 1.
     row_part = ((d_e - bonus).astype(np.float64) + (0.5 - 1.0 - big * 2.0**-40)) / SCALE
-    col_part = d_m.astype(np.float64) / SCALE
+    col_part = d_head.astype(np.float64) / SCALE
+    one_row = d_head.shape[0] == 1
     open_rows = pool.want_left > 0
     open_cols = pool.cap_left > 0
     pinned = np.sort(pool.pinned_rows * n_m + pool.pinned_cols)
@@ -160,7 +167,8 @@ def violations(
             r1 = min(stop, r0 + step)
             if not open_rows[r0:r1].any():
                 continue
-            screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - col_part[None, :]
+            cols_part = col_part[:1] if one_row else col_part[row_code[r0:r1]]
+            screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - cols_part
             screen &= inst.eligible[r0:r1]
             i, j = np.nonzero(screen)
             if i.size == 0:
@@ -171,7 +179,7 @@ def violations(
             key = i * n_m + j
             keep = ~_member(key, linear) & ~_member(key, pinned)
             i, j, key = i[keep], j[keep], key[keep]
-            reduced = -(bonus + to_int(inst.scores[i, j])) + d_e[i] - d_m[j]
+            reduced = -(bonus + to_int(inst.scores[i, j])) + d_e[i] - d_head[row_code[i], j]
             bad = reduced < 0
             found[r0] = (key[bad], reduced[bad])
 

@@ -27,7 +27,7 @@ from ortools.sat.python import cp_model
 from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
 from matcher.solvers import integers
-from matcher.solvers.cpsat_prep import (
+from matcher.solvers.side_rules import (
     breaks_rules,
     candidate_mask,
     id_list,

@@ -1,6 +1,9 @@
-"""Which solver runs, and how a side-rule (CP-SAT) result is judged against all pairs.
+"""Which solver runs, and how a CP-SAT result is judged against the exact flow optimum.
 
 Used by :func:`matcher.solve.solve`; the solvers themselves know nothing of each other.
+The flow is exact with or without side rules (minimum loads and department caps go to
+:mod:`matcher.solvers.bounded_flow`); CP-SAT runs only when a policy asks for it, warm
+started from that optimum and judged against it.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ CPSAT_ALL_PAIRS_LIMIT = 5_000
 def run_solver(name: str, instance: Instance, policy: Policy) -> Solution:
     """Run the named solver ("flow", "fair", "stable" or "cpsat") on an instance.
 
-    cpsat is warm-started from the certified flow optimum, and its result is judged
-    against that optimum so a sparse model can still be certified (see _bound_by_flow).
+    cpsat is warm-started from the certified flow optimum (side rules included), and its
+    result is judged against that optimum so a sparse model can still be certified (see
+    _bound_by_flow).
     """
     if name == "stable":
         from matcher.solvers.stable import solve_stable
@@ -30,15 +34,15 @@ def run_solver(name: str, instance: Instance, policy: Policy) -> Solution:
         from matcher.solvers.fair import solve_fair
 
         return solve_fair(instance, policy)
-    from matcher.solvers.flow import solve_total
-
-    flow = solve_total(instance, policy)
+    flow = _exact_flow(instance, policy)
     if name == "flow":
         return flow
+    if flow.status is Status.INFEASIBLE:
+        return flow  # the exact flow proved the side rules conflict: CP-SAT cannot do better
     from matcher.solvers.cpsat import solve_cpsat
 
-    # The flow optimum ignores the side rules; it is only a warm start for CP-SAT. Small
-    # cohorts get every eligible pair so the optimum is certified, not only for candidates.
+    # The flow's optimum is a warm start for CP-SAT and its bound. Small cohorts get every
+    # eligible pair so the optimum is certified, not only for candidates.
     small = int(instance.eligible.sum()) <= CPSAT_ALL_PAIRS_LIMIT
     result = solve_cpsat(instance, policy, hint=flow, all_pairs=True if small else None)
     status, bound, certified, notes = result.status, result.bound, result.certified, ()
@@ -55,13 +59,29 @@ def run_solver(name: str, instance: Instance, policy: Policy) -> Solution:
     )
 
 
+def has_side_rules(instance: Instance) -> bool:
+    """Whether ``instance`` has minimum loads or a per-department cap."""
+    capped = instance.mentee_group is not None and instance.max_per_group is not None
+    return bool(np.any(np.asarray(instance.min_load) > 0)) or capped
+
+
+def _exact_flow(instance: Instance, policy: Policy) -> Solution:
+    """The certified flow optimum: the bounded network when there are side rules."""
+    if has_side_rules(instance):
+        from matcher.solvers.bounded_flow import solve_bounded
+
+        return solve_bounded(instance, policy)
+    from matcher.solvers.flow import solve_total
+
+    return solve_total(instance, policy)
+
+
 def _bound_by_flow(instance: Instance, flow: Solution, sparse: Solution):
     """Status, bound, certified and a note for a sparse CP-SAT result, judged on all pairs.
 
-    The certified flow optimum ignores the side rules, so it is an upper bound: when
-    CP-SAT matched as many places as the flow, no result under the side rules can score
-    more than the flow's total at that many places. Equal totals prove the sparse
-    result optimal against every eligible pair; otherwise the flow total is the bound.
+    The certified flow optimum honours the same rules, so it is the optimum: when CP-SAT
+    matched as many places with an equal total, the sparse result is optimal against
+    every eligible pair; otherwise the flow's total is the bound.
     """
     if not flow.certified or len(sparse.pairs) != len(flow.pairs):
         note = "optimality holds for the candidate pairs only; no bound over all pairs"
@@ -69,9 +89,9 @@ def _bound_by_flow(instance: Instance, flow: Solution, sparse: Solution):
     ours = int(to_int(_scores_of(instance, sparse.pairs)).sum())
     best = int(to_int(_scores_of(instance, flow.pairs)).sum())
     if ours >= best:
-        note = "certified: the side rules cost nothing against the all-pairs flow optimum"
+        note = "certified: equal to the exact all-pairs flow optimum"
         return Status.OPTIMAL, to_float(ours), True, (note,)
-    note = "bound over all pairs: the flow optimum without side rules"
+    note = "bound over all pairs: the exact flow optimum"
     return Status.FEASIBLE, to_float(best), False, (note,)
 
 

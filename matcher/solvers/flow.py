@@ -237,7 +237,10 @@ def solve_total(
             break
         d_e, d_m, _ = found
         linear = rows * instance.shape[1] + cols
-        add_r, add_c, n_bad = violations(pool, bonus, linear, d_e, d_m, ADD_PER_ROW)
+        one_code = np.zeros(instance.shape[0], np.int64)
+        add_r, add_c, n_bad = violations(
+            pool, bonus, linear, d_e, d_m[None, :], one_code, ADD_PER_ROW
+        )
         timings["certify"] += time.perf_counter() - clock
         if n_bad == 0:
             certified = True

@@ -22,7 +22,7 @@ from api.jobs.execute import execute_run
 from api.tables import AlternateRow, Assignment, Run, UnmatchedRow
 from matcher.check import check
 from matcher.io.policy import preset
-from matcher.model import SolverChoice
+from matcher.model import Objective
 from matcher.solve import solve
 
 
@@ -61,17 +61,17 @@ def test_conflicting_hard_rules_are_a_succeeded_infeasible_run(sessions, config)
 
 def test_a_policy_the_core_rejects_fails_with_every_problem(sessions, config):
     cohort = sample_cohort()
-    needs_cpsat = replace(cohort.mentors[0], min_capacity=1)
-    cohort = replace(cohort, mentors=(needs_cpsat, *cohort.mentors[1:]))
-    policy = replace(preset("coaching"), solver=SolverChoice.FLOW)
+    loaded = replace(cohort.mentors[0], min_capacity=1)
+    cohort = replace(cohort, mentors=(loaded, *cohort.mentors[1:]))
+    policy = replace(preset("coaching"), objective=Objective.FAIR)
     run_id = queue_run(sessions, cohort, policy)
     assert execute_run(sessions, run_id, "w1", config) == "failed"
     error = get_run(sessions, run_id).error
     assert error["type"].endswith("#problem-run-input-rejected")
     assert error["status"] == 422 and error["total_errors"] == 1
-    assert error["errors"][0]["column"] == "solver.solver"
-    assert error["errors"][0]["value"] == "flow"
-    assert "cpsat" in error["errors"][0]["message"]
+    assert error["errors"][0]["column"] == "solver.objective"
+    assert error["errors"][0]["value"] == "fair"
+    assert "total objective" in error["errors"][0]["message"]
 
 
 def test_an_unknown_kind_fails_with_a_clear_problem(sessions, config):

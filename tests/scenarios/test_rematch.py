@@ -197,7 +197,7 @@ def test_move_cost_is_optimal_against_brute_force(seed):
     assert outcome.result.objective + 0.05 * outcome.kept == pytest.approx(value, abs=1e-5)
 
 
-def test_rematch_with_min_loads_uses_cpsat_and_passes_the_checker():
+def test_rematch_with_min_loads_is_exact_and_passes_the_checker():
     cohort = generate_cohort(30, 8, 4)
     first = replace(cohort.mentors[0], min_capacity=1)
     cohort = replace(cohort, mentors=(first, *cohort.mentors[1:]))
@@ -206,7 +206,7 @@ def test_rematch_with_min_loads_uses_cpsat_and_passes_the_checker():
     previous = [(p.mentee_id, p.mentor_id) for p in base.pairs]
     leaver = next(m.id for m in cohort.mentors if m.min_capacity == 0)
     outcome = rematch(cohort, policy, previous, {"remove_mentors": [leaver]})
-    assert outcome.result.solver == "cpsat"
+    assert outcome.result.solver == "flow" and outcome.result.certified
     assert check(outcome.cohort, outcome.policy, outcome.result) == []
     left = {e for e, m in previous if m == leaver}
     assert outcome.kept == len(previous) - len(left)

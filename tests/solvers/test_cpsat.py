@@ -13,7 +13,7 @@ from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
 from matcher.solvers import integers
 from matcher.solvers.cpsat import _score_bound, solve_cpsat
-from matcher.solvers.cpsat_prep import simple_conflicts
+from matcher.solvers.side_rules import simple_conflicts
 
 POLICY = Policy(time_limit_seconds=5.0, seed=3)
 # Every mentee prefers m0; the unconstrained optimum gives m0 all three (total 2.4).

@@ -97,7 +97,7 @@ def test_screened_violations_equal_the_dense_definition(n_e, n_m, seed, bonus):
     d_e = rng.integers(-2, 3, n_e) * 250_000 + bonus // 2
     d_m = rng.integers(-2, 3, n_m) * 250_000 - bonus // 2
     per_row = int(rng.integers(1, 4))
-    got = violations(pool, bonus, linear, d_e, d_m, per_row)
+    got = violations(pool, bonus, linear, d_e, d_m[None, :], np.zeros(n_e, np.int64), per_row)
     want = reference_violations(pool, bonus, linear, d_e, d_m, per_row)
     assert got[2] == want[2]
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
@@ -109,7 +109,9 @@ def test_violations_of_a_screen_with_nothing_open_is_empty():
         make_pool(inst),
         10,
         np.zeros(0, np.int64),
-        *(np.zeros(3, np.int64), np.zeros(2, np.int64)),
+        np.zeros(3, np.int64),
+        np.zeros((1, 2), np.int64),
+        np.zeros(3, np.int64),
         2,
     )
     assert count == 0 and rows.size == 0 and cols.size == 0

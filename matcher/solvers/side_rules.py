@@ -1,6 +1,8 @@
-"""What the CP-SAT side-constraint solver needs around its model, without solving.
+"""What the side-rule solvers (minimum loads, per-department caps) share, without solving.
 
-The candidate graph as a mask (:func:`candidate_mask`), the necessary conditions whose
+Used by the bounded flow (:mod:`matcher.solvers.bounded_flow`) and CP-SAT
+(:mod:`matcher.solvers.cpsat`): the pairs any result can use (:func:`usable_pairs`), the
+CP-SAT candidate graph as a mask (:func:`candidate_mask`), the necessary conditions whose
 failure explains infeasibility in words (:func:`simple_conflicts`), and a plain check of
 a set of pairs against every hard rule the model holds (:func:`breaks_rules`), used to
 decide whether a hint may be returned.

@@ -1,0 +1,343 @@
+"""Exact matching under mentor minimum loads and per-department caps, as a min-cost flow.
+
+The network of :mod:`matcher.solvers.flow` with two more kinds of bound:
+
+* a **minimum load** is a lower bound on the arc mentor -> sink. As a circulation with
+  lower bounds, the arc keeps ``cap_left - min_left`` and the mentor must pass on
+  ``min_left`` units (supply ``-min_left``) that the sink receives;
+* a **per-department cap** puts a sub-node ``(mentor, department)`` between that
+  department's mentees and the mentor, whose arc to the mentor holds ``max_per_group``
+  less the department's pinned mentees. Mentees without a department go straight to the
+  mentor.
+
+Arc costs are the plain flow's (``-(bonus + score)`` per pair), so matched places come
+first, then the total score, among the assignments that meet the bounds. Large pools
+start from the one candidate graph; the optimum is certified against every open pair by
+node potentials of the residual graph (a Bellman-Ford sweep over node layers). A pair
+outside the graph ends at its sub-node when that exists and otherwise at the mentor (a
+new sub-node without flow can take the mentor's potential), so one reduced-cost screen
+(:func:`matcher.solvers.certify.violations`) covers both. Bounds that no assignment can
+meet are said in words.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from matcher.encode.instance import Instance, Solution
+from matcher.model import Policy, Status
+from matcher.solvers.candidates import Pool, flow_candidates, make_pool
+from matcher.solvers.certify import violations
+from matcher.solvers.flow import (
+    ADD_PER_ROW,
+    DENSE_LIMIT,
+    FALLBACK_LIMIT,
+    K_EXTRA,
+    L_EXTRA,
+    MAX_ROUNDS,
+    all_open_pairs,
+    pool_bonus,
+    total_score,
+)
+from matcher.solvers.integers import to_int
+from matcher.solvers.side_rules import simple_conflicts
+
+MAX_SWEEPS = 10_000
+SOURCE, MENTEE, SUB, MENTOR, SINK = range(5)  # node layers, in sweep order
+
+
+@dataclass(frozen=True, eq=False)
+class Bounds:
+    """The side rules left once pinned pairs are placed.
+
+    Attributes
+    ----------
+    min_left : int64 (n_mentors,); mentees each mentor still must take.
+    codes : int64 (n_mentees,); department code, -1 for none (all -1 without a cap).
+    n_codes : the number of department codes.
+    group_left : int64 (n_mentors, n_codes); places left per mentor and department.
+    """
+
+    min_left: np.ndarray
+    codes: np.ndarray
+    n_codes: int
+    group_left: np.ndarray
+
+
+def bounds_of(pool: Pool) -> Bounds:
+    """The minimum loads and department places ``pool`` leaves after its pinned pairs."""
+    inst = pool.instance
+    n_e, n_m = inst.shape
+    pinned_load = np.bincount(pool.pinned_cols, minlength=n_m)
+    min_left = np.maximum(np.asarray(inst.min_load, np.int64) - pinned_load, 0)
+    if inst.mentee_group is None or inst.max_per_group is None:
+        return Bounds(min_left, np.full(n_e, -1, np.int64), 0, np.zeros((n_m, 0), np.int64))
+    codes = np.asarray(inst.mentee_group, np.int64)
+    n_codes = int(codes.max(initial=-1)) + 1
+    group_left = np.full((n_m, n_codes), int(inst.max_per_group), np.int64)
+    pinned_codes = codes[pool.pinned_rows]
+    grouped = pinned_codes >= 0
+    np.subtract.at(group_left, (pool.pinned_cols[grouped], pinned_codes[grouped]), 1)
+    return Bounds(min_left, codes, n_codes, np.maximum(group_left, 0))
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A solved network: arcs by index, their flows, node layers and sub-node keys.
+
+    Nodes: source 0, mentees ``1..n_e``, mentors ``n_e+1..n_e+n_m``, sink ``n_e+n_m+1``,
+    then one sub-node per key ``mentor * n_codes + code`` in ``sub_keys`` (sorted). The
+    first ``rows.size`` arcs are the pair arcs.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray
+    flows: np.ndarray
+    layer: np.ndarray
+    sub_keys: np.ndarray
+
+
+def _solve(
+    pool: Pool, bounds: Bounds, rows: np.ndarray, cols: np.ndarray, bonus: int
+) -> Network | None:
+    """The min-cost flow on the pair arcs ``rows, cols``; None when the bounds can't hold."""
+    inst = pool.instance
+    n_e, n_m = inst.shape
+    sink = n_e + n_m + 1
+    mentor_node = cols + n_e + 1
+    pair_heads = mentor_node.copy()
+    code = bounds.codes[rows]
+    grouped = code >= 0
+    keys = cols[grouped] * bounds.n_codes + code[grouped]
+    sub_keys = np.unique(keys)
+    pair_heads[grouped] = sink + 1 + np.searchsorted(sub_keys, keys)
+    sub_mentor, sub_code = sub_keys // max(1, bounds.n_codes), sub_keys % max(1, bounds.n_codes)
+    mentees = np.flatnonzero(pool.want_left > 0)
+    mentors = np.flatnonzero(pool.cap_left > 0)
+    supply = int(pool.want_left.sum())
+    tails = np.concatenate(
+        [
+            rows + 1,
+            sink + 1 + np.arange(sub_keys.size),
+            np.zeros(mentees.size, np.int64),
+            mentors + n_e + 1,
+            [0],
+        ]
+    )
+    heads = np.concatenate(
+        [pair_heads, sub_mentor + n_e + 1, mentees + 1, np.full(mentors.size, sink), [sink]]
+    )
+    caps = np.concatenate(
+        [
+            np.ones(rows.size, np.int64),
+            bounds.group_left[sub_mentor, sub_code],
+            pool.want_left[mentees],
+            pool.cap_left[mentors] - bounds.min_left[mentors],
+            [supply],
+        ]
+    )
+    costs = np.zeros(tails.size, np.int64)
+    costs[: rows.size] = -(bonus + to_int(inst.scores[rows, cols]))
+    n_nodes = sink + 1 + sub_keys.size
+    supplies = np.zeros(n_nodes, np.int64)
+    supplies[0] = supply
+    supplies[n_e + 1 : sink] = -bounds.min_left
+    supplies[sink] = -supply + int(bounds.min_left.sum())
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs
+    )
+    solver.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), supplies)
+    status = solver.solve()
+    if status == min_cost_flow.SimpleMinCostFlow.INFEASIBLE:
+        return None
+    if status != min_cost_flow.SimpleMinCostFlow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status.name}")
+    layer = np.full(n_nodes, SUB, np.int64)
+    layer[0], layer[1 : n_e + 1], layer[n_e + 1 : sink], layer[sink] = (
+        SOURCE,
+        MENTEE,
+        MENTOR,
+        SINK,
+    )
+    flows = np.asarray(solver.flows(np.arange(tails.size, dtype=np.int32)), np.int64)
+    return Network(rows, cols, tails, heads, caps, costs, flows, layer, sub_keys)
+
+
+def node_potentials(net: Network, max_sweeps: int = MAX_SWEEPS) -> np.ndarray | None:
+    """Shortest-path distances in the residual graph from a virtual zero-cost root.
+
+    Residual arcs are relaxed grouped by the layer of their tail (source, mentees,
+    sub-nodes, mentors, sink), each group at once, until a sweep changes nothing.
+
+    Returns
+    -------
+    np.ndarray or None
+        int64 distance per node; None when ``max_sweeps`` sweeps did not settle them.
+    """
+    fwd = net.flows < net.caps
+    back = net.flows > 0
+    tails = np.concatenate([net.tails[fwd], net.heads[back]])
+    heads = np.concatenate([net.heads[fwd], net.tails[back]])
+    costs = np.concatenate([net.costs[fwd], -net.costs[back]])
+    groups = []
+    for layer in (SOURCE, MENTEE, SUB, MENTOR, SINK):
+        mine = np.flatnonzero(net.layer[tails] == layer)
+        order = mine[np.argsort(heads[mine], kind="stable")]
+        targets, starts = np.unique(heads[order], return_index=True)
+        if order.size:
+            groups.append((tails[order], costs[order], targets, starts))
+    d = np.zeros(net.layer.size, np.int64)
+    for _ in range(max_sweeps):
+        changed = False
+        for g_tails, g_costs, targets, starts in groups:
+            best = np.minimum.reduceat(d[g_tails] + g_costs, starts)
+            better = best < d[targets]
+            if better.any():
+                d[targets[better]] = best[better]
+                changed = True
+        if not changed:
+            return d
+    return None
+
+
+def _head_potentials(bounds: Bounds, net: Network, d: np.ndarray, n_e: int) -> np.ndarray:
+    """(n_codes + 1, n_mentors): the potential of the node a pair of each code ends at."""
+    n_m = bounds.min_left.size
+    d_m = d[n_e + 1 : n_e + 1 + n_m]
+    table = np.tile(d_m, (bounds.n_codes + 1, 1))
+    if net.sub_keys.size:
+        mentor, code = net.sub_keys // bounds.n_codes, net.sub_keys % bounds.n_codes
+        table[code, mentor] = d[n_e + n_m + 2 :]
+    return table
+
+
+def _pairs(pool: Pool, net: Network) -> tuple[tuple[int, int], ...]:
+    matched = net.flows[: net.rows.size] > 0
+    found = zip(net.rows[matched].tolist(), net.cols[matched].tolist(), strict=True)
+    pinned = zip(pool.pinned_rows.tolist(), pool.pinned_cols.tolist(), strict=True)
+    return tuple(sorted(set(pinned) | set(found)))
+
+
+def _infeasible(instance: Instance, notes: list[str], timings: dict) -> Solution:
+    conflicts = simple_conflicts(instance) or [
+        "the minimum loads and department caps cannot all be met by eligible pairs "
+        "(each holds on its own; together they need more mentees than can be placed)"
+    ]
+    return Solution(
+        (),
+        Status.INFEASIBLE,
+        conflicts=tuple(conflicts),
+        notes=tuple(notes),
+        timings=tuple(timings.items()),
+    )
+
+
+def solve_bounded(
+    instance: Instance, policy: Policy | None = None, *, dense_limit: int = DENSE_LIMIT
+) -> Solution:
+    """Most places, then the best total score, under minimum loads and department caps.
+
+    Parameters
+    ----------
+    instance : the problem; ``min_load``, ``mentee_group`` and ``max_per_group`` are the
+        side rules, pinned pairs are fixed.
+    policy : unused (accepted for a uniform solver API).
+    dense_limit : pools with at most this many open pairs use every pair as an arc; larger
+        ones the certified candidate graph (0 forces the candidate graph).
+
+    Returns
+    -------
+    Solution
+        OPTIMAL and certified when proven against every open pair, FEASIBLE with a note
+        otherwise, INFEASIBLE with the conflicts in words.
+
+    Raises
+    ------
+    InfeasibleError
+        If a pinned pair is ineligible or overfills a capacity.
+    """
+    del policy
+    clock = time.perf_counter()
+    timings = {"candidates": 0.0, "flow": 0.0, "certify": 0.0}
+    simple = simple_conflicts(instance)
+    if simple:
+        return Solution((), Status.INFEASIBLE, conflicts=tuple(simple))
+    pool = make_pool(instance)
+    bounds = bounds_of(pool)
+    n_open, bonus = pool_bonus(pool)
+    notes: list[str] = []
+    if n_open <= dense_limit:
+        return _dense(instance, pool, bounds, bonus, notes, timings, clock)
+    k = K_EXTRA + int(np.max(instance.wanted, initial=0))
+    rows, cols = flow_candidates(pool, k, L_EXTRA)
+    timings["candidates"] += time.perf_counter() - clock
+    n_e, n_m = instance.shape
+    row_code = np.where(bounds.codes >= 0, bounds.codes, bounds.n_codes)
+    first_arcs, why = rows.size, f"round limit {MAX_ROUNDS} reached"
+    for round_ in range(1, MAX_ROUNDS + 1):
+        clock = time.perf_counter()
+        net = _solve(pool, bounds, rows, cols, bonus)
+        timings["flow"] += time.perf_counter() - clock
+        if net is None:
+            why = "the candidate graph cannot meet the bounds"
+            break
+        clock = time.perf_counter()
+        d = node_potentials(net)
+        if d is None:
+            timings["certify"] += time.perf_counter() - clock
+            why = "potentials did not settle within the sweep cap"
+            break
+        linear = rows * n_m + cols
+        d_head = _head_potentials(bounds, net, d, n_e)
+        add_r, add_c, n_bad = violations(
+            pool, bonus, linear, d[1 : n_e + 1], d_head, row_code, ADD_PER_ROW
+        )
+        timings["certify"] += time.perf_counter() - clock
+        if n_bad == 0:
+            notes[:0] = [f"candidate graph: {first_arcs} arcs first, {rows.size} last, of {n_open}"]
+            notes += [f"certify rounds: {round_}", "certified against every open pair"]
+            return _solution(instance, pool, net, True, notes, timings)
+        notes.append(f"round {round_}: {n_bad} pruned pairs could improve; {add_r.size} added")
+        merged = np.union1d(linear, add_r * n_m + add_c)
+        rows, cols = merged // n_m, merged % n_m
+    notes.append(f"not certified: {why}")
+    if n_open <= FALLBACK_LIMIT:
+        return _dense(instance, pool, bounds, bonus, notes, timings, time.perf_counter())
+    if net is None:
+        notes.append(f"not proven for all {n_open} open pairs")
+        return _infeasible(instance, notes, timings)
+    return _solution(instance, pool, net, False, notes, timings)
+
+
+def _dense(instance, pool, bounds, bonus, notes, timings, clock) -> Solution:
+    """Every open pair as an arc: optimal (or infeasible) by construction."""
+    rows, cols = all_open_pairs(pool)
+    timings["candidates"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+    net = _solve(pool, bounds, rows, cols, bonus)
+    timings["flow"] += time.perf_counter() - clock
+    if net is None:
+        return _infeasible(instance, notes, timings)
+    notes.append(f"dense: all {rows.size} open pairs are arcs; certified")
+    return _solution(instance, pool, net, True, notes, timings)
+
+
+def _solution(instance, pool, net, certified, notes, timings) -> Solution:
+    pairs = _pairs(pool, net)
+    return Solution(
+        pairs=pairs,
+        status=Status.OPTIMAL if certified else Status.FEASIBLE,
+        bound=total_score(instance, pairs) if certified else None,
+        certified=certified,
+        notes=tuple(notes),
+        timings=tuple(timings.items()),
+    )
