@@ -15,6 +15,8 @@ from functools import cache, lru_cache
 from matcher.io.fields import alias_table, normalise_tag
 from matcher.model import Cohort, MatchResult, Mentee, Mentor, Pair
 
+MINUTES_PER_DAY = 1440
+
 # Scores, components and figures in a result are rounded to 6 decimals: a recomputed
 # value may differ from its rounded form by up to 5e-7, plus float noise.
 TOLERANCE = 1e-6
@@ -134,6 +136,12 @@ def counts(cohort: Cohort, result: MatchResult) -> tuple[Counter[str], Counter[s
         if pair.mentor_id in index.mentors:
             load[pair.mentor_id] += 1
     return got, load
+
+
+def minutes_apart(a: int, b: int) -> int:
+    """Minutes between two UTC offsets around the clock (UTC+12 and UTC-12 are 0 apart)."""
+    d = abs(a - b) % MINUTES_PER_DAY
+    return min(d, MINUTES_PER_DAY - d)
 
 
 def plural(n: int, word: str) -> str:

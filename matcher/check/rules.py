@@ -1,10 +1,11 @@
 """The hard rules of one pair, re-derived in plain Python: one predicate per rule.
 
-Each predicate answers "does this (mentee, mentor) pair break the rule?" from the two
-people, the policy and :class:`Around` (the org chart's manager links, the forbidden
-pairs and the pairs that have an external score). :func:`hard_rule_violations` applies
-them to a result's pairs. Nothing here is shared with the production eligibility code:
-agreement between the two is what the checker's tests establish.
+Each predicate, ``(mentee, mentor, policy, ctx) -> bool``, answers "does this pair
+break the rule?" from the two people, the policy and ``ctx``, an :class:`Around` (the org
+chart's manager links, the forbidden pairs and the pairs that have an external score).
+:func:`hard_rule_violations` applies them to a result's pairs. Nothing here is shared
+with the production eligibility code: agreement between the two is what the checker's
+tests establish.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from matcher.check.base import known_pairs, normaliser
+from matcher.check.base import known_pairs, minutes_apart, normaliser
 from matcher.model import Cohort, DepartmentRule, MatchResult, Mentee, Mentor, Policy
-
-MINUTES_PER_DAY = 1440
 
 
 @dataclass(frozen=True)
@@ -112,12 +111,6 @@ def around(cohort: Cohort, policy: Policy) -> Around:
         forbidden=frozenset(policy.forbidden_pairs),
         scored=scored,
     )
-
-
-def minutes_apart(a: int, b: int) -> int:
-    """Minutes between two UTC offsets around the clock (UTC+12 and UTC-12 are 0 apart)."""
-    d = abs(a - b) % MINUTES_PER_DAY
-    return min(d, MINUTES_PER_DAY - d)
 
 
 # --------------------------------------------------------------------------- one per rule

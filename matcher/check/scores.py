@@ -20,8 +20,10 @@ The definitions (what the README and the policy files promise) are:
 * **external**: the listed value (the last listing of a repeated pair), else 0.
 
 Seniority, timezone, language, location and department score 0.5 when either side is
-unknown. The total is ``sum(w * s) / sum(w)`` over the components with a positive weight
-(0 when there are none); with ``scores_only`` it is the external value alone.
+unknown. The total is ``sum(w * s) / sum(w)`` over the components with a positive
+weight (0 when there are none); with ``scores_only`` it is the external value alone.
+Each component function is ``(mentee, mentor, ctx) -> float`` with ``ctx`` a
+:class:`Scoring` prepared once per check.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from matcher.check.base import close, known_pairs, normaliser
+from matcher.check.base import close, known_pairs, minutes_apart, normaliser
 from matcher.model import (
     COMPONENTS,
     Cohort,
@@ -44,7 +46,6 @@ from matcher.model import (
 
 UNKNOWN = 0.5
 HALF_DAY_MINUTES = 720
-MINUTES_PER_DAY = 1440
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def scoring(cohort: Cohort, policy: Policy) -> Scoring:
     )
 
 
-def _levels(skills: Iterable[Skill], norm, keep) -> dict[str, int]:
+def _levels(
+    skills: Iterable[Skill], norm: Callable[[str], str], keep: Callable[[int, int], int]
+) -> dict[str, int]:
     """Skill name -> level (0: unstated); a repeated skill keeps ``keep`` of its levels."""
     out: dict[str, int] = {}
     for skill in skills:
@@ -116,9 +119,9 @@ def _levels(skills: Iterable[Skill], norm, keep) -> dict[str, int]:
     return out
 
 
-def _known_pair(a, b, same: Callable[[object, object], float]) -> float:
-    """``same(a, b)`` when both are known (not None, not empty), else :data:`UNKNOWN`."""
-    return same(a, b) if a and b else UNKNOWN
+def _both_known(a: str | None, b: str | None, score: Callable[[str, str], float]) -> float:
+    """``score(a, b)`` when both tags are known (not None, not empty), else :data:`UNKNOWN`."""
+    return score(a, b) if a and b else UNKNOWN
 
 
 # --------------------------------------------------------------------------- one per component
@@ -165,9 +168,7 @@ def timezone(mentee: Mentee, mentor: Mentor, ctx: Scoring) -> float:
     a, b = mentee.utc_offset_minutes, mentor.utc_offset_minutes
     if a is None or b is None:
         return UNKNOWN
-    d = abs(a - b) % MINUTES_PER_DAY
-    apart = min(d, MINUTES_PER_DAY - d)
-    return min(1.0, max(0.0, 1.0 - apart / HALF_DAY_MINUTES))
+    return min(1.0, max(0.0, 1.0 - minutes_apart(a, b) / HALF_DAY_MINUTES))
 
 
 def language(mentee: Mentee, mentor: Mentor, ctx: Scoring) -> float:
@@ -181,7 +182,7 @@ def language(mentee: Mentee, mentor: Mentor, ctx: Scoring) -> float:
 
 def location(mentee: Mentee, mentor: Mentor, ctx: Scoring) -> float:
     """1 in the same location, 0 in different ones."""
-    return _known_pair(
+    return _both_known(
         mentee.location, mentor.location, lambda a, b: float(ctx.norm(a) == ctx.norm(b))
     )
 
@@ -192,7 +193,7 @@ def department(mentee: Mentee, mentor: Mentor, ctx: Scoring) -> float:
     if wish is DepartmentRule.ANY:
         return 0.0
     want_same = wish is DepartmentRule.SAME
-    return _known_pair(
+    return _both_known(
         mentee.department,
         mentor.department,
         lambda a, b: float((ctx.norm(a) == ctx.norm(b)) == want_same),
