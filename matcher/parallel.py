@@ -15,20 +15,24 @@ import mmap
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 MIN_ROWS_PER_THREAD = 256  # smaller jobs run in the calling thread
 MAP_BYTES = 1 << 30  # arrays at least this large are anonymous memory maps
 
 
-def empty_matrix(shape: tuple[int, int], dtype=np.float64) -> np.ndarray:
+def empty_matrix(shape: tuple[int, int], dtype: DTypeLike = np.float64) -> np.ndarray:
     """An uninitialised, writable C-ordered array; very large ones are anonymous maps.
 
     Parameters
     ----------
     shape : (rows, columns).
-    dtype : the element type.
+    dtype : the element type (anything ``np.dtype`` accepts, e.g. ``bool``).
 
     Returns
     -------

@@ -9,9 +9,12 @@ either path. Pair lists are looked up by key ``mentee * n_mentors + mentor``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 class Cells:
@@ -37,7 +40,7 @@ class Cells:
         return cls(None, None, start, stop, n_mentors)
 
     @classmethod
-    def pairs(cls, mentee_idx, mentor_idx, n_mentors: int) -> Cells:
+    def pairs(cls, mentee_idx: ArrayLike, mentor_idx: ArrayLike, n_mentors: int) -> Cells:
         e = np.asarray(mentee_idx, dtype=np.int64)
         m = np.asarray(mentor_idx, dtype=np.int64)
         return cls(e, m, None, None, n_mentors)
@@ -52,7 +55,7 @@ class Cells:
         """A per-mentor array, shaped to broadcast against :meth:`mentee`."""
         return values if self._m is None else values[self._m]
 
-    def code_table(self, table: np.ndarray, e_code: np.ndarray, m_code: np.ndarray):
+    def code_table(self, table: np.ndarray, e_code: np.ndarray, m_code: np.ndarray) -> np.ndarray:
         """``table[e_code[mentee], m_code[mentor]]``."""
         if self._e is None:
             return np.take(table[e_code[self._start : self._stop]], m_code, axis=1)
@@ -72,7 +75,7 @@ class Cells:
                 out += table[rows[self._e, q], self._m]
         return out
 
-    def lookup(self, keys: np.ndarray, values: np.ndarray, default) -> np.ndarray:
+    def lookup(self, keys: np.ndarray, values: np.ndarray, default: bool | float) -> np.ndarray:
         """The value listed for each pair (key ``mentee * n_mentors + mentor``) or ``default``."""
         n_m = self.n_mentors
         out = np.full(self.shape, default, dtype=values.dtype)
@@ -91,9 +94,21 @@ class Cells:
 
 
 def sorted_lookup(
-    mentee_idx: Sequence[int], mentor_idx: Sequence[int], values, n_mentors: int
+    mentee_idx: ArrayLike, mentor_idx: ArrayLike, values: ArrayLike, n_mentors: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted pair keys and their values (the last listing of a repeated pair wins)."""
+    """Sorted pair keys and their values (the last listing of a repeated pair wins).
+
+    Parameters
+    ----------
+    mentee_idx, mentor_idx : the listed pairs' indices (int lists or arrays, one per pair).
+    values : one value per listed pair.
+    n_mentors : the number of mentors (keys are ``mentee * n_mentors + mentor``).
+
+    Returns
+    -------
+    (keys, values)
+        int64 keys, sorted and without repeats, and the value listed last for each.
+    """
     keys = np.asarray(mentee_idx, np.int64) * n_mentors + np.asarray(mentor_idx, np.int64)
     values = np.asarray(values)
     if keys.size == 0:

@@ -9,10 +9,14 @@ is built from a Cohort and a Policy by :func:`matcher.encode.prepare.build_insta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from matcher.model import Status
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,15 +57,28 @@ class Instance:
         return (len(self.mentee_ids), len(self.mentor_ids))
 
     @classmethod
-    def from_matrix(cls, scores, eligible=None, wanted=None, capacity=None, **extra):
+    def from_matrix(
+        cls,
+        scores: ArrayLike,
+        eligible: ArrayLike | None = None,
+        wanted: ArrayLike | None = None,
+        capacity: ArrayLike | None = None,
+        **extra: Any,
+    ) -> Instance:
         """An Instance from a bare score matrix (ids are ``"e0".."eN"`` and ``"m0".."mM"``).
 
         Parameters
         ----------
         scores : array-like (n_mentees, n_mentors) of finite floats.
-        eligible : bool array of the same shape; default all True.
-        wanted, capacity : int arrays; default all ones.
-        **extra : any other Instance field (pinned, min_load, mentee_group, ...).
+        eligible : bool array-like of the same shape; default all True.
+        wanted, capacity : int array-likes (one per mentee / mentor); default all ones.
+        **extra : any other Instance field (pinned, min_load, mentee_group, ...);
+            ``min_load`` defaults to all zeros.
+
+        Returns
+        -------
+        Instance
+            ``scores`` as float64, ``eligible`` as bool, ``wanted`` and ``capacity`` as int64.
         """
         scores = np.asarray(scores, dtype=np.float64)
         n_e, n_m = scores.shape

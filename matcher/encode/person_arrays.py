@@ -10,12 +10,12 @@ block of mentees or single pairs are evaluated (see :mod:`matcher.encode.cells`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.encode.cells import sorted_lookup
+from matcher.encode.cells import Cells, sorted_lookup
 from matcher.io.fields import alias_table, normalise_tag
 from matcher.model import Cohort
 
@@ -48,13 +48,25 @@ def tag_normaliser(aliases: Iterable[tuple[str, str]] = ()) -> Callable[[str], s
     return normalise
 
 
-def circular_minutes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Minutes between two UTC offsets around the clock: ``min(|a-b|, 1440-|a-b|)``."""
+def circular_minutes(a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray | np.int64:
+    """Minutes between two UTC offsets around the clock: ``min(|a-b|, 1440-|a-b|)``.
+
+    Parameters
+    ----------
+    a, b : UTC offsets in minutes (int arrays that broadcast, or ints).
+
+    Returns
+    -------
+    np.ndarray or np.int64
+        int64 of the broadcast shape; a numpy scalar when both are scalars.
+    """
     d = np.abs(np.asarray(b, np.int64) - np.asarray(a, np.int64)) % MINUTES_PER_DAY
     return np.minimum(d, MINUTES_PER_DAY - d)
 
 
-def preference_lists(cohort: Cohort) -> tuple[tuple[tuple[int, ...], ...], ...]:
+def preference_lists(
+    cohort: Cohort,
+) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
     """Stated ``prefer`` lists by index, keeping only the other role's ids, first mention wins.
 
     Returns
@@ -134,7 +146,11 @@ def _codes(e_values, m_values, norm) -> tuple[tuple[str, ...], np.ndarray, np.nd
     return tuple(vocab), coded[0], coded[1]
 
 
-def tag_table(e_sets, m_sets, vocab: dict[str, int] | None = None):
+def tag_table(
+    e_sets: Iterable[Iterable[str]],
+    m_sets: Iterable[Iterable[str]],
+    vocab: dict[str, int] | None = None,
+) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
     """Encode tag sets as a mentor table and padded mentee rows (see the module docstring).
 
     Parameters
@@ -168,12 +184,12 @@ def padded(lists: Sequence[Sequence[int]], pad: int) -> tuple[np.ndarray, np.nda
     return rows, count
 
 
-def bitsets(lists: Sequence[Iterable[int]], n_tags: int) -> np.ndarray:
+def bitsets(lists: Sequence[Collection[int]], n_tags: int) -> np.ndarray:
     """Sets of tag numbers (``0 <= tag < n_tags``) as uint64 bit sets, one row per set.
 
     Parameters
     ----------
-    lists : one iterable of tag numbers per person.
+    lists : one collection of tag numbers per person (lists or int arrays).
     n_tags : the vocabulary size.
 
     Returns
@@ -181,6 +197,11 @@ def bitsets(lists: Sequence[Iterable[int]], n_tags: int) -> np.ndarray:
     np.ndarray
         uint64 ``(len(lists), max(1, ceil(n_tags / 64)))``; bit ``t % 64`` of word
         ``t // 64`` is set when the person has tag ``t``.
+
+    Raises
+    ------
+    ValueError
+        If a tag number is outside ``0 <= tag < n_tags``.
     """
     words = max(1, -(-n_tags // 64))
     out = np.zeros((len(lists), words), dtype=np.uint64)
@@ -194,7 +215,7 @@ def bitsets(lists: Sequence[Iterable[int]], n_tags: int) -> np.ndarray:
     return out
 
 
-def shared_any(e_bits: np.ndarray, m_bits: np.ndarray, where) -> np.ndarray:
+def shared_any(e_bits: np.ndarray, m_bits: np.ndarray, where: Cells) -> np.ndarray:
     """Bool at ``where``: the mentee's and the mentor's bit sets intersect.
 
     Parameters

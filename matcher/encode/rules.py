@@ -11,6 +11,7 @@ rules by :func:`matcher.encode.prepare.prepare`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,7 +48,9 @@ RULE_WORDS: dict[str, str] = {
 _BLOCK_CELLS = 131_072  # cells per block: a block's masks stay in the L2 cache
 
 
-def policy_pair_problems(cohort: Cohort, pairs, column: str) -> list[Problem]:
+def policy_pair_problems(
+    cohort: Cohort, pairs: Iterable[tuple[str, str]], column: str
+) -> list[Problem]:
     """One :class:`Problem` per policy pair position naming an id not of that role.
 
     Parameters
@@ -82,8 +85,17 @@ def policy_pair_problems(cohort: Cohort, pairs, column: str) -> list[Problem]:
     return problems
 
 
-def map_pairs(cohort: Cohort, pairs) -> tuple[tuple[int, int], ...]:
+def map_pairs(cohort: Cohort, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[int, int], ...]:
     """(mentee index, mentor index) of id pairs, sorted and without repeats.
+
+    Parameters
+    ----------
+    cohort : the cohort the ids belong to.
+    pairs : (mentee_id, mentor_id) pairs, e.g. a policy's pinned or forbidden pairs.
+
+    Returns
+    -------
+    tuple of (int, int)
 
     Raises
     ------
@@ -132,7 +144,9 @@ def _value_table(e_values, e_known, m_values, m_known, forbids):
     return table, e_code, m_code
 
 
-def _rule_tables(policy: Policy, p: PersonArrays) -> dict[str, tuple[np.ndarray, ...]]:
+def _rule_tables(
+    policy: Policy, p: PersonArrays
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The code tables of the seniority-gap, time-zone and department rules that apply."""
     tables = {}
     lo, hi = policy.seniority.min_gap, policy.seniority.max_gap
@@ -240,13 +254,15 @@ def _masks(ctx: RuleContext, where: Cells, fill: bool = True) -> dict[str, np.nd
     return masks
 
 
-def rule_masks(rules: RuleContext, rows=None) -> dict[str, np.ndarray]:
+def rule_masks(
+    rules: RuleContext, rows: np.ndarray | Sequence[int] | slice | None = None
+) -> dict[str, np.ndarray]:
     """Each hard rule's mask (True: the rule forbids the pair) for some mentees.
 
     Parameters
     ----------
     rules : from :func:`rule_context`.
-    rows : mentee indices (int array or slice); default every mentee.
+    rows : mentee indices (int array, sequence of ints, or slice); default every mentee.
 
     Returns
     -------

@@ -10,6 +10,7 @@ bit-identical results. The total is ``sum(w * s) / sum(w)`` over components with
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from matcher.encode.person_arrays import shared_any
 from matcher.encode.score_tables import ScoreTables, active_components
 from matcher.model import DepartmentRule, Weights
 from matcher.parallel import empty_matrix, for_row_ranges
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "block_components",
@@ -121,7 +125,7 @@ def _components(f: ScoreTables, where: Cells) -> dict[str, np.ndarray]:
 
 def combine(
     components: Mapping[str, np.ndarray], weights: Weights, scores_only: bool = False
-) -> np.ndarray:
+) -> np.ndarray | np.float64:
     """The weighted total of component scores.
 
     Parameters
@@ -133,9 +137,11 @@ def combine(
 
     Returns
     -------
-    np.ndarray
+    np.ndarray or np.float64
         float64 ``sum(w * s) / sum(w)`` over components with ``w > 0``, added in
         :data:`matcher.model.COMPONENTS` order; all zeros when no weight is positive.
+        Of the components' shape; 0-d components give a numpy float64 scalar unless
+        ``scores_only`` or no weight is positive (numpy's arithmetic unwraps 0-d results).
 
     Raises
     ------
@@ -161,7 +167,9 @@ def combine(
     return total
 
 
-def pair_components(features: ScoreTables, mentee_idx, mentor_idx) -> dict[str, np.ndarray]:
+def pair_components(
+    features: ScoreTables, mentee_idx: ArrayLike, mentor_idx: ArrayLike
+) -> dict[str, np.ndarray]:
     """Active component scores of the pairs ``(mentee_idx, mentor_idx)``.
 
     Parameters
@@ -180,13 +188,22 @@ def pair_components(features: ScoreTables, mentee_idx, mentor_idx) -> dict[str, 
     return _components(features, where)
 
 
-def pair_scores(features: ScoreTables, mentee_idx, mentor_idx) -> np.ndarray:
+def pair_scores(
+    features: ScoreTables, mentee_idx: ArrayLike, mentor_idx: ArrayLike
+) -> np.ndarray | np.float64:
     """Total scores of the pairs ``(mentee_idx, mentor_idx)`` (see :func:`pair_components`).
+
+    Parameters
+    ----------
+    features : from :func:`~matcher.encode.score_tables.score_tables`.
+    mentee_idx, mentor_idx : as for :func:`pair_components`.
 
     Returns
     -------
-    np.ndarray
+    np.ndarray or np.float64
         float64 totals of the broadcast shape; equal to the matching ``score_matrix`` cells.
+        Two scalar indices give a numpy float64 scalar (a 0-d array with ``scores_only``
+        or when no weight is positive; see :func:`combine`).
     """
     comps = pair_components(features, mentee_idx, mentor_idx)
     return combine(comps, features.weights, features.scores_only)

@@ -111,7 +111,7 @@ def explain_pair(
     return ", ".join((["pinned by policy"] if pinned else []) + parts)
 
 
-def loads(instance: Instance, pairs) -> tuple[np.ndarray, np.ndarray]:
+def loads(instance: Instance, pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     """Mentors per mentee and mentees per mentor of ``pairs`` (int64 arrays)."""
     n_e, n_m = instance.shape
     rows = np.fromiter((i for i, _ in pairs), np.int64, len(pairs))

@@ -7,12 +7,16 @@ figures are rounded to 6 decimals so that equal inputs give byte-identical outpu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matcher.encode.instance import Instance
 from matcher.model import SCORE_DIGITS, Cohort, Metrics
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 def _r(value) -> float:
@@ -22,7 +26,7 @@ def _r(value) -> float:
 def skill_coverage(
     cohort: Cohort,
     pairs: Sequence[tuple[int, int]],
-    normalise=None,
+    normalise: Callable[[str], str] | None = None,
 ) -> float | None:
     """Share of (matched mentee, wanted skill) pairs taught by at least one assigned mentor.
 
@@ -57,9 +61,9 @@ def skill_coverage(
 def compute_metrics(
     instance: Instance,
     pairs: Iterable[tuple[int, int]],
-    scores,
+    scores: ArrayLike,
     cohort: Cohort | None = None,
-    normalise=None,
+    normalise: Callable[[str], str] | None = None,
 ) -> Metrics:
     """The :class:`Metrics` of a matching.
 
@@ -67,7 +71,7 @@ def compute_metrics(
     ----------
     instance : the problem (sizes, ``wanted``).
     pairs : (mentee index, mentor index) pairs of the matching.
-    scores : the pairs' scores, in the same order.
+    scores : the pairs' scores, in the same order (a float array or list).
     cohort : for ``skill_coverage``; without it that figure is None.
     normalise : optional skill-name normaliser for ``skill_coverage`` (policy aliases).
 

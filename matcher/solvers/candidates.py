@@ -13,6 +13,7 @@ small multiple of one block. Ties are broken by index: lower mentee, then lower 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +60,7 @@ class Pool:
         block[self.pinned_rows[hit] - r0, self.pinned_cols[hit] - c0] = False
         return block
 
-    def row_blocks(self):
+    def row_blocks(self) -> Iterator[tuple[int, int]]:
         """Yield ``(r0, r1)`` row ranges covering every mentee."""
         n_rows, step = self.instance.shape[0], self.block_rows
         for r0 in range(0, n_rows, step):
@@ -231,7 +232,9 @@ def flow_candidates(pool: Pool, k: int, l_extra: int = 5) -> tuple[np.ndarray, n
     return candidate_pairs(pool, k, 2 * pool.cap_left + l_extra)
 
 
-def top_per_column(pool: Pool, l_cols: np.ndarray, r0: int = 0, r1: int | None = None):
+def top_per_column(
+    pool: Pool, l_cols: np.ndarray, r0: int = 0, r1: int | None = None
+) -> np.ndarray:
     """The ``l_cols[j]`` best open mentees of each mentor among rows ``r0..r1-1``.
 
     Streams over row blocks (contiguous reads): each mentor keeps its best mentees so

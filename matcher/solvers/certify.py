@@ -51,7 +51,9 @@ class FlowState:
     bypass_cap: int
 
 
-def potentials(pool: Pool, state: FlowState, max_sweeps: int = 5000):
+def potentials(
+    pool: Pool, state: FlowState, max_sweeps: int = 5000
+) -> tuple[np.ndarray, np.ndarray, int] | None:
     """Shortest-path distances in the residual graph from a virtual zero-cost root.
 
     Parameters

@@ -22,9 +22,10 @@ CPSAT_ALL_PAIRS_LIMIT = 5_000
 def run_solver(name: str, instance: Instance, policy: Policy) -> Solution:
     """Run the named solver ("flow", "fair", "stable" or "cpsat") on an instance.
 
-    cpsat is warm-started from the certified flow optimum (side rules included), and its
-    result is judged against that optimum so a sparse model can still be certified (see
-    _bound_by_flow).
+    cpsat is warm-started from the certified flow optimum (side rules included); a cpsat
+    result it cannot certify itself is judged against that optimum, so a sparse model can
+    still be certified (see _bound_by_flow). Any name but "stable", "fair" or "flow" runs
+    cpsat.
     """
     if name == "stable":
         from matcher.solvers.stable import solve_stable

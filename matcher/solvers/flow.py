@@ -15,6 +15,7 @@ the pairs that could improve it, until none can (certified) or the round limit i
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -155,7 +156,7 @@ def _pairs(pool: Pool, state: FlowState) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(set(pinned) | set(found)))
 
 
-def total_score(instance: Instance, pairs) -> float:
+def total_score(instance: Instance, pairs: Sequence[tuple[int, int]]) -> float:
     """The float total score of ``pairs``.
 
     Parameters

@@ -21,7 +21,8 @@ def to_int(scores: np.ndarray) -> np.ndarray:
     Raises
     ------
     OverflowError
-        If a scaled score would not fit comfortably in 64 bits.
+        If ``|score| * SCALE`` reaches 2**52 (a score of about 4.5e9 or more), beyond
+        which float64 cannot hold every scaled integer exactly.
     """
     scores = np.asarray(scores, dtype=np.float64)
     if scores.size and float(np.max(np.abs(scores))) * SCALE >= 2**52:
@@ -45,8 +46,13 @@ def place_bonus(int_scores: np.ndarray, places: int) -> int:
     Returns
     -------
     int
-        ``places * (max(hi, 0) - min(lo, 0)) + 1`` (at least 1), checked for int64 overflow of the
-        largest objective ``places * (bonus + max)``.
+        ``places * (max(hi, 0) - min(lo, 0)) + 1`` (at least 1; 1 when ``int_scores`` is
+        empty), checked for int64 overflow of the largest objective ``places * (bonus + max)``.
+
+    Raises
+    ------
+    OverflowError
+        If ``places * (bonus + |max| + |min|)`` reaches 2**62.
     """
     if int_scores.size == 0:
         return 1

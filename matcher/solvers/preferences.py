@@ -14,6 +14,8 @@ not pinned.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 from matcher.encode.instance import Instance
@@ -38,7 +40,7 @@ def _listed(stated, p: int, acceptable_row: np.ndarray) -> np.ndarray:
     return listed[acceptable_row[listed]]
 
 
-def stated_positions(stated, acceptable: np.ndarray) -> np.ndarray | None:
+def stated_positions(stated: Sequence[Sequence[int]], acceptable: np.ndarray) -> np.ndarray | None:
     """Where each column stands in each row person's stated list.
 
     Together with the score and the index, ``(pos, -score, index)`` sorts exactly like
@@ -71,7 +73,9 @@ def stated_positions(stated, acceptable: np.ndarray) -> np.ndarray | None:
     return pos
 
 
-def preference_orders(scores: np.ndarray, acceptable: np.ndarray, stated) -> np.ndarray:
+def preference_orders(
+    scores: np.ndarray, acceptable: np.ndarray, stated: Sequence[Sequence[int]]
+) -> np.ndarray:
     """Each row person's preference list: columns best first.
 
     Parameters
@@ -195,7 +199,7 @@ def _prefers_to_worst(
 
 
 def blocking_pairs(
-    instance: Instance, pairs, policy: Policy | None = None
+    instance: Instance, pairs: Iterable[tuple[int, int]], policy: Policy | None = None
 ) -> list[tuple[int, int]]:
     """Every eligible pair outside ``pairs`` that would rather be together.
 

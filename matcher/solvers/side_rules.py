@@ -10,6 +10,8 @@ decide whether a hint may be returned.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 from matcher.encode.instance import Instance
@@ -42,7 +44,9 @@ def usable_pairs(instance: Instance) -> np.ndarray:
     return open_ | (pinned & eligible & (wanted > 0)[:, None] & (capacity > 0)[None, :])
 
 
-def candidate_mask(instance: Instance, top_k: int = 10, top_l: int = 10, extra=()) -> np.ndarray:
+def candidate_mask(
+    instance: Instance, top_k: int = 10, top_l: int = 10, extra: Iterable[tuple[int, int]] = ()
+) -> np.ndarray:
     """The CP-SAT candidate graph: the solvers' one graph with fixed sizes, as a mask.
 
     Parameters
@@ -71,7 +75,7 @@ def candidate_mask(instance: Instance, top_k: int = 10, top_l: int = 10, extra=(
     return mask
 
 
-def id_list(ids, indices) -> str:
+def id_list(ids: Sequence[str], indices: Sequence[int] | np.ndarray) -> str:
     """The ids at ``indices`` for a conflict sentence.
 
     Parameters
@@ -151,7 +155,7 @@ def simple_conflicts(instance: Instance) -> list[str]:
     return conflicts
 
 
-def breaks_rules(instance: Instance, pairs) -> bool:
+def breaks_rules(instance: Instance, pairs: Sequence[tuple[int, int]]) -> bool:
     """Whether ``pairs`` break a hard rule of the side-constraint model.
 
     Parameters

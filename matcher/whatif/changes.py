@@ -349,8 +349,13 @@ def apply_changes(cohort: Cohort, policy: Policy, changes: Changes) -> tuple[Coh
     return new, new_policy
 
 
-def changed(data: Mapping, cohort: Cohort, policy: Policy, **options) -> tuple[Cohort, Policy]:
+def changed(data: Mapping, cohort: Cohort, policy: Policy, **options: str) -> tuple[Cohort, Policy]:
     """Validate and apply change data in one step (see :func:`parse_changes`).
+
+    Parameters
+    ----------
+    data, cohort, policy : as for :func:`parse_changes`.
+    **options : ``where`` and ``source``, passed on to :func:`parse_changes`.
 
     Returns
     -------

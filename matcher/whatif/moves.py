@@ -8,7 +8,7 @@ else the objective's own reason (places first, or the move-cost trade).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from matcher.encode.prepare import Prepared
@@ -102,7 +102,12 @@ def reason_for(facts: RematchFacts, e_id: str, m_id: str) -> str:
     return "moved to free a place so that more mentees are matched"
 
 
-def count_by(pairs, side: int, e_at, m_at) -> dict[str, int]:
+def count_by(
+    pairs: Iterable[tuple[str, str]],
+    side: int,
+    e_at: Mapping[str, int],
+    m_at: Mapping[str, int],
+) -> dict[str, int]:
     """Previous pairs per mentee (``side`` 0) or per mentor (1), among people still present."""
     out: dict[str, int] = {}
     for pair in pairs:

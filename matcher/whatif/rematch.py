@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from matcher.encode.instance import Instance
 from matcher.encode.prepare import prepare
 from matcher.model import (
     Cohort,
@@ -129,7 +130,9 @@ def _check_previous(cohort: Cohort, previous) -> list[tuple[str, str]]:
     return out
 
 
-def kept_bonus(instance, rows: np.ndarray, cols: np.ndarray, move_cost: float | None) -> int:
+def kept_bonus(
+    instance: Instance, rows: np.ndarray, cols: np.ndarray, move_cost: float | None
+) -> int:
     """The scaled bonus ``B`` on each kept pair (see the module docstring).
 
     Parameters
@@ -142,7 +145,8 @@ def kept_bonus(instance, rows: np.ndarray, cols: np.ndarray, move_cost: float | 
     -------
     int
         ``to_int(move_cost)``, or ``k * (hi - lo + 2) + 1`` with hi/lo the scaled extremes
-        of the open pairs' scores (0 included) and ``k`` the longest exchange.
+        of the open pairs' scores (0 included) and ``k`` the longest exchange; 0 when
+        ``move_cost`` is None and there is no keepable pair.
     """
     if move_cost is not None:
         return int(to_int(np.array([move_cost]))[0])

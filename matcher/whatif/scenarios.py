@@ -20,6 +20,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from matcher.model import Cohort, InputError, MatchResult, Policy, Problem
 from matcher.whatif.changes import Changes, apply_changes, parse_changes
@@ -50,7 +51,7 @@ class ScenarioRun:
     variants: tuple[Variant, ...]
 
 
-def _reject(problems, source: str):
+def _reject(problems, source: str) -> NoReturn:
     raise InputError(
         [Problem(m, column=c, value=v, source=source) for c, v, m in problems],
         title="the scenario file was rejected",
@@ -101,8 +102,26 @@ def load_scenarios(path: str | Path) -> list[dict]:
     return scenarios_from_data(data, source)
 
 
-def scenarios_from_data(data, source: str = "scenarios") -> list[dict]:
-    """The change-data dicts of a parsed scenario document (see :func:`load_scenarios`)."""
+def scenarios_from_data(data: object, source: str = "scenarios") -> list[dict]:
+    """The change-data dicts of a parsed scenario document (see :func:`load_scenarios`).
+
+    Parameters
+    ----------
+    data : the parsed document (from TOML, JSON or a request body); anything but a
+        mapping with ``scenarios`` and/or ``vary`` is rejected.
+    source : the problems' source (a file name).
+
+    Returns
+    -------
+    list of dict
+        As for :func:`load_scenarios`.
+
+    Raises
+    ------
+    InputError
+        Not a mapping, unknown top-level keys, malformed ``scenarios`` or ``vary``, or
+        neither given; bad sweep keys (see :func:`matcher.whatif.sweep.vary_scenarios`).
+    """
     import difflib
 
     from matcher.whatif.sweep import vary_scenarios

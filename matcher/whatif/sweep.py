@@ -14,15 +14,43 @@ import difflib
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
-from matcher.model import InputError, Problem
+from matcher.model import InputError, MatchResult, Problem
 
 POLICY_SECTIONS = ("weights", "seniority", "rules", "preferences", "tags", "solver")
 KEY_STARTS = ("capacity.all", "capacity.mentors.", "capacity.mentees.", "capacity.departments.")
 KEY_STARTS += tuple(f"{s}." for s in POLICY_SECTIONS)
 
 
-def parse_value(text: str):
+class SweepVariant(Protocol):
+    """What :func:`plot_sweep` reads of a :class:`matcher.whatif.scenarios.Variant`."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def params(self) -> tuple[tuple[str, object], ...]: ...
+
+    @property
+    def result(self) -> MatchResult: ...
+
+
+class SweepRun(Protocol):
+    """What :func:`plot_sweep` reads of a :class:`matcher.whatif.scenarios.ScenarioRun`.
+
+    Structural, because scenarios imports this module: naming ScenarioRun here, even in
+    a type-only import, would be the import cycle ``tests/core/test_layout.py`` forbids.
+    """
+
+    @property
+    def baseline(self) -> MatchResult: ...
+
+    @property
+    def variants(self) -> Sequence[SweepVariant]: ...
+
+
+def parse_value(text: str) -> bool | int | float | str:
     """A command-line value: ``true``/``false``, an integer, a number, or the text itself."""
     word = text.strip()
     if word.lower() in ("true", "false"):
@@ -35,7 +63,7 @@ def parse_value(text: str):
     return word
 
 
-def parse_vary(text: str, source: str = "--vary") -> tuple[str, list]:
+def parse_vary(text: str, source: str = "--vary") -> tuple[str, list[bool | int | float | str]]:
     """Split ``KEY=V1,V2,...`` into the key and its parsed values.
 
     Raises
@@ -53,7 +81,7 @@ def parse_vary(text: str, source: str = "--vary") -> tuple[str, list]:
     return key.strip(), [parse_value(v) for v in items]
 
 
-def change_for(key: str, value) -> dict:
+def change_for(key: str, value: object) -> dict:
     """The change data that sets one dotted ``key`` to ``value``.
 
     Raises
@@ -143,7 +171,7 @@ def vary_scenarios(varies: Sequence[tuple[str, Sequence]], source: str = "--vary
     return out
 
 
-def plot_sweep(run, path: str | Path) -> Path:
+def plot_sweep(run: SweepRun, path: str | Path) -> Path:
     """Draw total score and matched places of every variant (and the baseline).
 
     The x axis is the first swept parameter when the variants carry ``params`` (numeric
@@ -152,7 +180,7 @@ def plot_sweep(run, path: str | Path) -> Path:
 
     Parameters
     ----------
-    run : a :class:`matcher.whatif.scenarios.ScenarioRun`.
+    run : a :class:`matcher.whatif.scenarios.ScenarioRun` (see :class:`SweepRun`).
     path : the picture file; ``.png`` or ``.svg`` picks the format.
 
     Returns
