@@ -34,7 +34,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from benchmarks.common import bench_cohort, machine, parse_size, summary
+from benchmarks.common import CLI, bench_cohort, machine, parse_size, summary
 
 PG_ADMIN = os.environ.get("MENTORMATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 OUT = Path(__file__).resolve().parent / "results" / "service_run.json"
@@ -58,7 +58,7 @@ def _worker(url: str, redis: str, queue: str, log: Path) -> subprocess.Popen:
         MENTORMATCH_INSTANCE_PATH=str(log.parent),
     )
     process = subprocess.Popen(
-        ["mentormatch", "worker", "--concurrency", "1", "--loglevel", "warning"],
+        [*CLI, "worker", "--concurrency", "1", "--loglevel", "warning"],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,

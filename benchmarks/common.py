@@ -30,6 +30,8 @@ from matcher.model import Cohort, MatchResult, Status
 from matcher.solve import assemble
 
 MARK = "@@RESULT@@"  # the line of a worker's stdout that carries its JSON answer
+# The ``mentormatch`` command of this interpreter, whether or not its bin/ is on PATH.
+CLI = (sys.executable, "-m", "matcher.cli")
 
 
 class CheckFailed(AssertionError):
