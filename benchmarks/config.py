@@ -25,6 +25,7 @@ class Config:
     program : the policy preset every generated cohort is matched under.
     repeat, seed : repeats per measurement (medians are reported) and the cohort seed.
     capacity : every mentor's capacity in generated cohorts.
+    threads : ``MENTORMATCH_THREADS`` for every task (None: the core's default).
     cap_s : seconds before a baseline's process is stopped.
     stable_cap_s : seconds before the ``matching`` package's process is stopped.
     slow_after_s : a baseline run slower than this is not repeated.
@@ -44,6 +45,7 @@ class Config:
     repeat: int = 3
     seed: int = 1
     capacity: int = 6
+    threads: int | None = None
     cap_s: float = 420.0
     stable_cap_s: float = 300.0
     slow_after_s: float = 20.0
@@ -51,6 +53,7 @@ class Config:
     side_s: float = 10.0
     limits: dict = field(
         default_factory=lambda: {
+            "flow_dense": 25_000_000,  # pairs (about 150 bytes each)
             "lsa": 150_000_000,  # dense cells after replicating mentor columns
             "min_weight_full": 150_000_000,  # sparse edges after replicating mentor columns
             "mcf_dense": 25_000_000,  # pairs

@@ -16,7 +16,6 @@ import importlib.util
 import itertools
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.common import CLI
+from benchmarks.common import CLI, background, service_env
 
 
 @dataclass(frozen=True)
@@ -45,14 +44,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _environment(folder: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORMATCH_")}
-    env.pop("DATABASE_URL", None)
-    env["MENTORMATCH_INSTANCE_PATH"] = str(folder)
-    env["MENTORMATCH_EXECUTOR"] = "inprocess"
-    return env
 
 
 def _command(name: str, port: int) -> list[str]:
@@ -83,7 +74,7 @@ def serving(name: str, timeout: float = 60.0):
         end of its log).
     """
     folder = Path(tempfile.mkdtemp(prefix="mm-serve-"))
-    env = _environment(folder)
+    env = service_env(MENTORMATCH_INSTANCE_PATH=str(folder), MENTORMATCH_EXECUTOR="inprocess")
     # serve migrates on start; gunicorn's app does not, so migrate first for both.
     subprocess.run([*CLI, "db", "upgrade"], env=env, check=True, capture_output=True)
     made = subprocess.run(
@@ -93,23 +84,11 @@ def serving(name: str, timeout: float = 60.0):
     key = made.stdout.strip().splitlines()[-1]
     port = free_port()
     log = folder / "server.log"
-    process = subprocess.Popen(
-        _command(name, port),
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     try:
-        _wait_ready(port, process, log, timeout)
-        yield Server(name, port, key, log)
+        with background(_command(name, port), env, log) as process:
+            _wait_ready(port, process, log, timeout)
+            yield Server(name, port, key, log)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
         shutil.rmtree(folder, ignore_errors=True)
 
 

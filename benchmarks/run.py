@@ -4,13 +4,16 @@ Runs the suites (scale, baselines, fairness, stable, orlib, service), writes one
 ``<suite>.json`` per suite into ``--out`` (with the machine, the versions and the
 settings), then regenerates the README's tables and the scale plot from every JSON file
 found there. Exit code 1 when any measurement failed (a checker violation, a crash or a
-baseline that is not equal where it must be); the JSON says which.
+baseline that is not equal where it must be); the JSON says which. Every subprocess is
+started with this interpreter, so ``/path/to/venv/bin/python -m benchmarks.run`` works
+without activating the virtual environment.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -69,6 +72,8 @@ def make_config(args: argparse.Namespace) -> Config:
         config = replace(config, seed=args.seed)
     if args.program:
         config = replace(config, program=args.program)
+    if args.threads is not None:
+        config = replace(config, threads=args.threads)
     if args.out:
         # Results elsewhere never touch benchmarks/README.md: the README goes with them.
         config = replace(config, out=args.out, readme=args.out / "README.md")
@@ -109,13 +114,18 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--program", choices=["coaching", "mentoring"], default=None)
+    parser.add_argument("--threads", type=int, default=None, help="MENTORMATCH_THREADS (>= 1)")
     parser.add_argument("--out", type=Path, default=None, help="results folder")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(SUITES)
     unknown = [n for n in names if n not in SUITES]
     if unknown:
         parser.error(f"unknown suite(s) {', '.join(unknown)}; expected some of {', '.join(SUITES)}")
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be at least 1, got {args.threads}")
     config = make_config(args)
+    if config.threads is not None:
+        os.environ["MENTORMATCH_THREADS"] = str(config.threads)  # the workers inherit it
     config.out.mkdir(parents=True, exist_ok=True)
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()}
     problems = []
