@@ -22,6 +22,7 @@ class Config:
     sizes : (mentees, mentors) for the scale and baseline suites.
     side_size : size for the fairness and side-rule suite.
     stable_sizes : sizes for the stable-matching suite.
+    rematch_sizes : sizes for the rematch suite.
     program : the policy preset every generated cohort is matched under.
     repeat, seed : repeats per measurement (medians are reported) and the cohort seed.
     capacity : every mentor's capacity in generated cohorts.
@@ -30,7 +31,7 @@ class Config:
     stable_cap_s : seconds before the ``matching`` package's process is stopped.
     slow_after_s : a baseline run slower than this is not repeated.
     cpsat_s : time limit of the plain CP-SAT baseline.
-    side_s : time limit of the CP-SAT side-rule path.
+    side_s : time limit of the CP-SAT side-rule path (and of the rematch suite's).
     limits : per baseline, the largest problem it is run on (see suites.baselines).
     orlib : OR-Library instance names to run (empty: all listed in assignopt.txt).
     """
@@ -41,6 +42,7 @@ class Config:
     sizes: tuple[tuple[int, int], ...] = FULL_SIZES
     side_size: tuple[int, int] = (2_000, 500)
     stable_sizes: tuple[tuple[int, int], ...] = ((2_000, 500), (10_000, 2_000))
+    rematch_sizes: tuple[tuple[int, int], ...] = ((10_000, 2_000),)
     program: str = "coaching"
     repeat: int = 3
     seed: int = 1

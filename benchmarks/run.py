@@ -1,7 +1,7 @@
 """The benchmark driver: ``python -m benchmarks.run [--quick|--smoke] [--only NAME,...]``.
 
-Runs the suites (scale, baselines, fairness, stable, orlib, service), writes one
-``<suite>.json`` per suite into ``--out`` (with the machine, the versions and the
+Runs the suites (scale, baselines, fairness, stable, rematch, orlib, service), writes
+one ``<suite>.json`` per suite into ``--out`` (with the machine, the versions and the
 settings), then regenerates the README's tables and the scale plot from every JSON file
 found there. Exit code 1 when any measurement failed (a checker violation, a crash or a
 baseline that is not equal where it must be); the JSON says which. Every subprocess is
@@ -21,13 +21,14 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.common import machine, parse_size
 from benchmarks.config import QUICK_SIZES, SMOKE_SIZES, Config
-from benchmarks.suites import baselines, fairness, orlib, scale, service, stable
+from benchmarks.suites import baselines, fairness, orlib, rematch, scale, service, stable
 
 SUITES = {
     "scale": scale.run,
     "baselines": baselines.run,
     "fairness": fairness.run,
     "stable": stable.run,
+    "rematch": rematch.run,
     "orlib": orlib.run,
     "service": service.run,
 }
@@ -43,6 +44,7 @@ def make_config(args: argparse.Namespace) -> Config:
             sizes=QUICK_SIZES,
             side_size=(1_000, 200),
             stable_sizes=((1_000, 200),),
+            rematch_sizes=((1_000, 200),),
             cap_s=120.0,
             stable_cap_s=60.0,
             slow_after_s=5.0,
@@ -56,6 +58,7 @@ def make_config(args: argparse.Namespace) -> Config:
             sizes=SMOKE_SIZES,
             side_size=SMOKE_SIZES[0],
             stable_sizes=SMOKE_SIZES,
+            rematch_sizes=SMOKE_SIZES,
             repeat=1,
             cap_s=60.0,
             stable_cap_s=60.0,
@@ -94,6 +97,8 @@ def failures(name: str, data: dict) -> list[str]:
                 found.append(f"{name} {where}: not the published optimum")
             if node.get("same_as_ours") is False or node.get("blocking_pairs", 0) > 0:
                 found.append(f"{name} {where}: stable matchings disagree or block")
+            if node.get("places_below_fresh") is True:
+                found.append(f"{name} {where}: rematch matched fewer places than a fresh solve")
             for key, value in node.items():
                 walk(value, f"{where}/{key}")
         elif isinstance(node, list):

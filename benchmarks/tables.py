@@ -155,6 +155,29 @@ def _stable_row(size, name, a, ratio, rounds="-") -> list:
     ]
 
 
+def rematch_section(data: dict) -> list[str]:
+    """Rematch after one mentor leaves against a fresh solve, per size and path."""
+    res = data["results"]
+    head = ["size", "path", "leaver's mentees", "rematch s", "fresh solve s", "rematch / fresh"]
+    head += ["moves", "kept: rematch", "kept: fresh", "matched: rematch / fresh"]
+    head += ["total: rematch / fresh", "status", "peak RSS MiB"]
+    rows = []
+    for r in res["rows"]:
+        if "error" in r:
+            rows.append([_size(r["size"]), r["path"], f"failed: {r['error']}"] + [""] * 10)
+            continue
+        o, f = r["rematch"], r["fresh"]
+        rows.append(
+            [_size(r["size"]), r["path"], r["leaver_mentees"], _s(o["time"]["median_s"])]
+            + [_s(f["time"]["median_s"]), _s(r["ratio"]), o["moves"]]
+            + [f"{o['kept']:,} of {r['previous_pairs']:,}", f"{f['kept']:,}"]
+            + [f"{o['matched_places']} / {f['matched_places']}"]
+            + [f"{o['objective']:.4f} / {f['objective']:.4f}", f"{o['status']} / {f['status']}"]
+            + [r.get("peak_rss_mib", "-")]
+        )
+    return ["### Rematch", "", f"{res['program']} preset. {res['note']}", "", *_table(head, rows)]
+
+
 def orlib_section(data: dict) -> list[str]:
     """OR-Library optima and times."""
     res = data["results"]
@@ -224,6 +247,7 @@ SECTIONS = {
     "baselines": baselines_section,
     "fairness": fairness_section,
     "stable": stable_section,
+    "rematch": rematch_section,
     "orlib": orlib_section,
     "service": service_section,
 }

@@ -3,9 +3,10 @@
 :func:`timed` runs a callable up to ``repeat`` times and keeps every run's wall time and
 CPU time (of this process, all its threads); suites report the median. A run slower than
 ``slow_after`` seconds ends the repeats, so a slow baseline costs one run, not
-``repeat``. :func:`peak_rss_mib` reads this process's peak resident memory; a suite that
-wants one figure per task runs the task in its own process
-(:func:`benchmarks.common.isolated` adds the figure to the task's answer).
+``repeat``. :func:`side_by_side` times several callables taking turns, so a busy moment
+of a shared machine hits each of them alike. :func:`peak_rss_mib` reads this process's
+peak resident memory; a suite that wants one figure per task runs the task in its own
+process (:func:`benchmarks.common.isolated` adds the figure to the task's answer).
 """
 
 from __future__ import annotations
@@ -70,6 +71,30 @@ def timed(run: Callable[[], Any], repeat: int = 1, slow_after: float = math.inf)
         if seconds[-1] > slow_after:
             break
     return Timing(tuple(seconds), tuple(cpu)), out
+
+
+def side_by_side(runs: dict[str, Callable[[], Any]], repeat: int = 1) -> dict[str, tuple]:
+    """:func:`timed` for several callables taking turns, so all see the same machine load.
+
+    Parameters
+    ----------
+    runs : name -> callable without arguments; each round calls them in this order.
+    repeat : rounds (at least one).
+
+    Returns
+    -------
+    dict
+        name -> (Timing, the last run's result).
+    """
+    seconds = {name: [] for name in runs}
+    cpu = {name: [] for name in runs}
+    last = {}
+    for _ in range(max(1, repeat)):
+        for name, run in runs.items():
+            timing, last[name] = timed(run)
+            seconds[name] += timing.seconds
+            cpu[name] += timing.cpu_seconds
+    return {name: (Timing(tuple(seconds[name]), tuple(cpu[name])), last[name]) for name in runs}
 
 
 def peak_rss_mib() -> float:

@@ -14,7 +14,7 @@ from benchmarks.timing import peak_rss_mib
 
 
 def _tasks() -> dict:
-    from benchmarks.suites import baselines, fairness, orlib, scale, stable
+    from benchmarks.suites import baselines, fairness, orlib, rematch, scale, stable
 
     return {
         "scale": scale.task,
@@ -25,6 +25,7 @@ def _tasks() -> dict:
         "stable_package": stable.task_package,
         "stable_python": stable.task_python,
         "orlib": orlib.task,
+        "rematch": rematch.task,
     }
 
 

@@ -46,7 +46,7 @@ def smoke(tmp_path_factory) -> dict:
 
 def test_every_suite_wrote_json_with_machine_and_settings(smoke):
     found = smoke["json"]
-    suites = {"scale", "baselines", "fairness", "stable", "orlib", "service"}
+    suites = {"scale", "baselines", "fairness", "stable", "rematch", "orlib", "service"}
     assert set(found) == suites
     for name, data in found.items():
         assert data["suite"] == name
@@ -104,6 +104,21 @@ def test_fairness_stable_orlib_and_service_hook(smoke):
     assert run["runs"][0]["solver_status"] == "optimal" and run["service"]["runs"] == 1
 
 
+def test_rematch_moves_few_and_matches_as_many_as_a_fresh_solve(smoke):
+    rows = smoke["json"]["rematch"]["results"]["rows"]
+    assert [r["path"] for r in rows] == ["flow", "min_loads"]
+    for r in rows:
+        ours, fresh = r["rematch"], r["fresh"]
+        assert ours["checker"] == fresh["checker"] == "passed", r["path"]
+        assert r["leaver_mentees"] >= 1 and ours["moves"] >= r["leaver_mentees"]
+        assert fresh["kept"] <= ours["kept"] <= r["previous_pairs"] - r["leaver_mentees"]
+        assert r["places_below_fresh"] is False
+    flow = rows[0]
+    assert flow["rematch"]["status"] == flow["fresh"]["status"] == "optimal"
+    assert flow["rematch"]["matched_places"] == flow["fresh"]["matched_places"]
+    assert rows[1]["min_loads"] > 0 and rows[1]["fresh"]["solver"] == "cpsat"
+
+
 def test_failures_finds_unequal_and_broken_results():
     data = {"sizes": [{"methods": {"lsa": {"method": "lsa", "equal_to_ours": False}}}]}
     assert failures("baselines", data) == [
@@ -112,6 +127,9 @@ def test_failures_finds_unequal_and_broken_results():
     assert failures("x", {"a": {"error": "boom", "timed_out": False}}) == ["x /a: boom"]
     assert failures("x", {"a": {"error": "cap", "timed_out": True}}) == []
     assert failures("x", {"a": {"method": "greedy", "equal_to_ours": False}}) == []
+    assert failures("rematch", {"rows": [{"places_below_fresh": True}]}) == [
+        "rematch /rows[0]: rematch matched fewer places than a fresh solve"
+    ]
 
 
 def test_bad_sizes_and_suite_names_are_rejected():
