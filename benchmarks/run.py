@@ -112,7 +112,7 @@ def failures(name: str, data: dict) -> list[str]:
 def main(argv=None) -> int:
     """Parse the command line, run the suites, write JSON and the README."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes only (< 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="small sizes only (1k x 200, 5k x 1k)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for the test suite")
     parser.add_argument("--only", default="", help=f"comma list of: {', '.join(SUITES)}")
     parser.add_argument("--sizes", default="", help="scale/baseline sizes, e.g. 1000x200,5000x1000")
