@@ -1,10 +1,14 @@
-"""What every benchmark suite shares: cohorts, timing, memory, checking, subprocesses.
+"""What every benchmark suite shares: cohorts, instances, checking, subprocesses.
 
-Suites build their instances here so that ours and every baseline see the same data;
-turn any solver's index pairs into a checked :class:`matcher.model.MatchResult`
-(:func:`checked_result` fails loudly when :func:`matcher.check.check` finds anything);
-and run a task in a fresh Python process with a time cap (:func:`isolated`), so that
-peak memory is per task and a slow baseline cannot stall the run.
+Suites build their cohorts and instances here so that ours and every baseline see the
+same data (:func:`bench_cohort`, :func:`prepared`, the one place the benchmarks reach into
+the core's encoding); turn any solver's index pairs into a checked
+:class:`matcher.model.MatchResult` (:func:`checked_result` fails loudly when
+:func:`matcher.check.check` finds anything); and run a task in a fresh Python process
+with a time cap (:func:`isolated`), so that peak memory is per task and a slow baseline
+cannot stall the run; the service suite's servers and worker run in the background
+(:func:`background`, :func:`service_env`). Timing and memory readings live in
+:mod:`benchmarks.timing`.
 """
 
 from __future__ import annotations
@@ -13,23 +17,28 @@ import json
 import math
 import os
 import platform
-import resource
-import statistics
+import signal
 import subprocess
 import sys
-import time
+from contextlib import contextmanager
 from dataclasses import replace
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
+from benchmarks.timing import timed
 from matcher.check import check
 from matcher.encode.instance import Solution
+from matcher.encode.prepare import build_instance
 from matcher.io.generate import generate_cohort
 from matcher.model import Cohort, MatchResult, Status
 from matcher.solve import assemble
 
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: workers import benchmarks from it
 MARK = "@@RESULT@@"  # the line of a worker's stdout that carries its JSON answer
+# The ``mentormatch`` command of this interpreter, whether or not its bin/ is on PATH.
+CLI = (sys.executable, "-m", "matcher.cli")
 
 
 class CheckFailed(AssertionError):
@@ -108,42 +117,39 @@ def bench_cohort(
     return replace(cohort, mentors=mentors, mentees=mentees)
 
 
-def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def timed_runs(run, repeat: int, slow_after: float = math.inf):
-    """Run ``run()`` up to ``repeat`` times.
+def cohort_args(config, size: tuple[int, int]) -> dict:
+    """Keyword arguments of a task on a generated cohort: size, seed, program, capacity.
 
     Parameters
     ----------
-    run : a callable without arguments.
-    repeat : how many runs at most (at least one is made).
-    slow_after : stop repeating once a single run took longer than this many seconds.
+    config : the run's :class:`benchmarks.config.Config`.
+    size : (mentees, mentors).
 
     Returns
     -------
-    (seconds, result)
-        Every run's wall time and the last run's result.
+    dict
+        ``n_mentees``, ``n_mentors``, ``seed``, ``program`` and ``capacity``, for
+        :func:`bench_cohort` inside the task's process.
     """
-    seconds, out = [], None
-    for _ in range(max(1, repeat)):
-        started = time.perf_counter()
-        out = run()
-        seconds.append(time.perf_counter() - started)
-        if seconds[-1] > slow_after:
-            break
-    return seconds, out
-
-
-def summary(seconds: list[float]) -> dict:
-    """Median, min and count of run times (seconds, 4 significant digits)."""
     return {
-        "median_s": round(statistics.median(seconds), 4),
-        "min_s": round(min(seconds), 4),
-        "runs": len(seconds),
+        "n_mentees": size[0],
+        "n_mentors": size[1],
+        "seed": config.seed,
+        "program": config.program,
+        "capacity": config.capacity,
     }
+
+
+def prepared(cohort: Cohort, policy):
+    """The instance and features ``solve()`` would build for ``cohort`` under ``policy``.
+
+    Returns
+    -------
+    (Instance, features)
+        The score matrix, eligibility, wants and capacities by index, and what
+        :func:`checked_result` needs to assemble a result from index pairs.
+    """
+    return build_instance(cohort, policy)
 
 
 def total_of(instance, pairs) -> tuple[int, float]:
@@ -162,7 +168,7 @@ def checked_result(
     Parameters
     ----------
     cohort, policy : what was matched.
-    instance, features : from :func:`matcher.encode.prepare.build_instance`.
+    instance, features : from :func:`prepared`.
     pairs : (mentee index, mentor index) pairs from any solver.
     name : the solver's name, for the result and the error.
     status : the status to give the result (baselines claim no bound).
@@ -208,12 +214,15 @@ def isolated(task: str, kwargs: dict, timeout: float) -> dict:
         ``{"error": ..., "timed_out": bool}`` when it failed or ran out of time.
     """
     command = [sys.executable, "-m", "benchmarks.worker", task, json.dumps(kwargs)]
-    started = time.perf_counter()
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        timing, done = timed(
+            lambda: subprocess.run(
+                command, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+            )
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"stopped after the {timeout:g} s cap", "timed_out": True}
-    wall = round(time.perf_counter() - started, 3)
+    wall = round(timing.median_s, 3)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(MARK):
             answer = json.loads(line[len(MARK) :])
@@ -221,3 +230,59 @@ def isolated(task: str, kwargs: dict, timeout: float) -> dict:
             return answer
     tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
     return {"error": " | ".join(tail) or f"exit code {done.returncode}", "timed_out": False}
+
+
+def in_worker(task: str, kwargs: dict, timeout: float, label: str, describe) -> dict:
+    """:func:`isolated`, then one progress line: ``label: describe(answer)`` or the failure.
+
+    Parameters
+    ----------
+    task, kwargs, timeout : for :func:`isolated`.
+    label : what was measured, e.g. ``"scale 200x40"``.
+    describe : answer -> a short summary, called only when the task did not fail.
+
+    Returns
+    -------
+    dict
+        The task's answer, as :func:`isolated` returns it.
+    """
+    answer = isolated(task, kwargs, timeout)
+    said = f"FAILED: {answer['error']}" if "error" in answer else describe(answer)
+    print(f"  {label}: {said}", flush=True)
+    return answer
+
+
+def service_env(**settings: str) -> dict:
+    """This process's environment without its ``MENTORMATCH_*`` and ``DATABASE_URL``, plus
+    ``settings``: a server or worker under test configured by the benchmark alone."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORMATCH_")}
+    env.pop("DATABASE_URL", None)
+    return env | settings
+
+
+@contextmanager
+def background(command: list[str], env: dict, log: Path, stop_within: float = 30.0):
+    """Run ``command`` in its own process group, output to ``log``; stop the group after.
+
+    Parameters
+    ----------
+    command, env : what to run, and its environment (see :func:`service_env`).
+    log : file for its stdout and stderr.
+    stop_within : seconds between SIGTERM and SIGKILL when stopping.
+
+    Yields
+    ------
+    subprocess.Popen
+    """
+    process = subprocess.Popen(
+        command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(stop_within)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -22,14 +22,16 @@ class Config:
     sizes : (mentees, mentors) for the scale and baseline suites.
     side_size : size for the fairness and side-rule suite.
     stable_sizes : sizes for the stable-matching suite.
+    rematch_sizes : sizes for the rematch suite.
     program : the policy preset every generated cohort is matched under.
     repeat, seed : repeats per measurement (medians are reported) and the cohort seed.
     capacity : every mentor's capacity in generated cohorts.
+    threads : ``MENTORMATCH_THREADS`` for every task (None: the core's default).
     cap_s : seconds before a baseline's process is stopped.
     stable_cap_s : seconds before the ``matching`` package's process is stopped.
     slow_after_s : a baseline run slower than this is not repeated.
     cpsat_s : time limit of the plain CP-SAT baseline.
-    side_s : time limit of the CP-SAT side-rule path.
+    side_s : time limit of the CP-SAT side-rule path (and of the rematch suite's).
     limits : per baseline, the largest problem it is run on (see suites.baselines).
     orlib : OR-Library instance names to run (empty: all listed in assignopt.txt).
     """
@@ -40,10 +42,12 @@ class Config:
     sizes: tuple[tuple[int, int], ...] = FULL_SIZES
     side_size: tuple[int, int] = (2_000, 500)
     stable_sizes: tuple[tuple[int, int], ...] = ((2_000, 500), (10_000, 2_000))
+    rematch_sizes: tuple[tuple[int, int], ...] = ((10_000, 2_000),)
     program: str = "coaching"
     repeat: int = 3
     seed: int = 1
     capacity: int = 6
+    threads: int | None = None
     cap_s: float = 420.0
     stable_cap_s: float = 300.0
     slow_after_s: float = 20.0
@@ -51,6 +55,7 @@ class Config:
     side_s: float = 10.0
     limits: dict = field(
         default_factory=lambda: {
+            "flow_dense": 25_000_000,  # pairs (about 150 bytes each)
             "lsa": 150_000_000,  # dense cells after replicating mentor columns
             "min_weight_full": 150_000_000,  # sparse edges after replicating mentor columns
             "mcf_dense": 25_000_000,  # pairs

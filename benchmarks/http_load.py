@@ -4,25 +4,30 @@
 fresh SQLite instance folder with one organization key; :func:`load` has ``clients``
 threads, each on its own keep-alive connection, send the same request back to back until
 ``requests`` answers have come back. Latency is measured per request by the client, from
-sending the request to reading the whole body.
+sending the request to reading the whole body. Both servers are started with this
+interpreter (``python -m matcher.cli serve``, ``python -m gunicorn``), so the benchmark
+needs no virtual environment on ``PATH``.
 """
 
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import itertools
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.common import CLI, background, service_env
 
 
 @dataclass(frozen=True)
@@ -41,29 +46,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _environment(folder: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORMATCH_")}
-    env.pop("DATABASE_URL", None)
-    env["MENTORMATCH_INSTANCE_PATH"] = str(folder)
-    env["MENTORMATCH_EXECUTOR"] = "inprocess"
-    return env
-
-
 def _command(name: str, port: int) -> list[str]:
     if name == "waitress":
-        return ["mentormatch", "serve", "--port", str(port), "--threads", "8"]
+        return [*CLI, "serve", "--port", str(port), "--threads", "8"]
     if name == "gunicorn":
         workers = str(os.cpu_count() or 1)
         return [
-            "gunicorn", "-w", workers, "-k", "gthread", "--threads", "4",
+            sys.executable, "-m", "gunicorn", "-w", workers, "-k", "gthread", "--threads", "4",
             "-b", f"127.0.0.1:{port}", "api:create_app()",
         ]  # fmt: skip
     raise ValueError(f"unknown server {name!r}: expected waitress or gunicorn")
 
 
 def available(name: str) -> bool:
-    """Whether the server's program is installed (gunicorn is optional)."""
-    return shutil.which("mentormatch" if name == "waitress" else name) is not None
+    """Whether this interpreter can import the server (gunicorn is an optional extra)."""
+    return importlib.util.find_spec(name) is not None
 
 
 @contextmanager
@@ -77,33 +74,21 @@ def serving(name: str, timeout: float = 60.0):
         end of its log).
     """
     folder = Path(tempfile.mkdtemp(prefix="mm-serve-"))
-    env = _environment(folder)
+    env = service_env(MENTORMATCH_INSTANCE_PATH=str(folder), MENTORMATCH_EXECUTOR="inprocess")
     # serve migrates on start; gunicorn's app does not, so migrate first for both.
-    subprocess.run(["mentormatch", "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*CLI, "db", "upgrade"], env=env, check=True, capture_output=True)
     made = subprocess.run(
-        ["mentormatch", "keys", "create", "--org", "bench"],
+        [*CLI, "keys", "create", "--org", "bench"],
         env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
     key = made.stdout.strip().splitlines()[-1]
     port = free_port()
     log = folder / "server.log"
-    process = subprocess.Popen(
-        _command(name, port),
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     try:
-        _wait_ready(port, process, log, timeout)
-        yield Server(name, port, key, log)
+        with background(_command(name, port), env, log) as process:
+            _wait_ready(port, process, log, timeout)
+            yield Server(name, port, key, log)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
         shutil.rmtree(folder, ignore_errors=True)
 
 

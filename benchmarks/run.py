@@ -1,16 +1,19 @@
 """The benchmark driver: ``python -m benchmarks.run [--quick|--smoke] [--only NAME,...]``.
 
-Runs the suites (scale, baselines, fairness, stable, orlib, service), writes one
-``<suite>.json`` per suite into ``--out`` (with the machine, the versions and the
+Runs the suites (scale, baselines, fairness, stable, rematch, orlib, service), writes
+one ``<suite>.json`` per suite into ``--out`` (with the machine, the versions and the
 settings), then regenerates the README's tables and the scale plot from every JSON file
 found there. Exit code 1 when any measurement failed (a checker violation, a crash or a
-baseline that is not equal where it must be); the JSON says which.
+baseline that is not equal where it must be); the JSON says which. Every subprocess is
+started with this interpreter, so ``/path/to/venv/bin/python -m benchmarks.run`` works
+without activating the virtual environment.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -18,13 +21,14 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.common import machine, parse_size
 from benchmarks.config import QUICK_SIZES, SMOKE_SIZES, Config
-from benchmarks.suites import baselines, fairness, orlib, scale, service, stable
+from benchmarks.suites import baselines, fairness, orlib, rematch, scale, service, stable
 
 SUITES = {
     "scale": scale.run,
     "baselines": baselines.run,
     "fairness": fairness.run,
     "stable": stable.run,
+    "rematch": rematch.run,
     "orlib": orlib.run,
     "service": service.run,
 }
@@ -40,6 +44,7 @@ def make_config(args: argparse.Namespace) -> Config:
             sizes=QUICK_SIZES,
             side_size=(1_000, 200),
             stable_sizes=((1_000, 200),),
+            rematch_sizes=((1_000, 200),),
             cap_s=120.0,
             stable_cap_s=60.0,
             slow_after_s=5.0,
@@ -53,6 +58,7 @@ def make_config(args: argparse.Namespace) -> Config:
             sizes=SMOKE_SIZES,
             side_size=SMOKE_SIZES[0],
             stable_sizes=SMOKE_SIZES,
+            rematch_sizes=SMOKE_SIZES,
             repeat=1,
             cap_s=60.0,
             stable_cap_s=60.0,
@@ -69,6 +75,8 @@ def make_config(args: argparse.Namespace) -> Config:
         config = replace(config, seed=args.seed)
     if args.program:
         config = replace(config, program=args.program)
+    if args.threads is not None:
+        config = replace(config, threads=args.threads)
     if args.out:
         # Results elsewhere never touch benchmarks/README.md: the README goes with them.
         config = replace(config, out=args.out, readme=args.out / "README.md")
@@ -89,6 +97,8 @@ def failures(name: str, data: dict) -> list[str]:
                 found.append(f"{name} {where}: not the published optimum")
             if node.get("same_as_ours") is False or node.get("blocking_pairs", 0) > 0:
                 found.append(f"{name} {where}: stable matchings disagree or block")
+            if node.get("places_below_fresh") is True:
+                found.append(f"{name} {where}: rematch matched fewer places than a fresh solve")
             for key, value in node.items():
                 walk(value, f"{where}/{key}")
         elif isinstance(node, list):
@@ -102,20 +112,25 @@ def failures(name: str, data: dict) -> list[str]:
 def main(argv=None) -> int:
     """Parse the command line, run the suites, write JSON and the README."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes only (< 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="small sizes only (1k x 200, 5k x 1k)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for the test suite")
     parser.add_argument("--only", default="", help=f"comma list of: {', '.join(SUITES)}")
     parser.add_argument("--sizes", default="", help="scale/baseline sizes, e.g. 1000x200,5000x1000")
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--program", choices=["coaching", "mentoring"], default=None)
+    parser.add_argument("--threads", type=int, default=None, help="MENTORMATCH_THREADS (>= 1)")
     parser.add_argument("--out", type=Path, default=None, help="results folder")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(SUITES)
     unknown = [n for n in names if n not in SUITES]
     if unknown:
         parser.error(f"unknown suite(s) {', '.join(unknown)}; expected some of {', '.join(SUITES)}")
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be at least 1, got {args.threads}")
     config = make_config(args)
+    if config.threads is not None:
+        os.environ["MENTORMATCH_THREADS"] = str(config.threads)  # the workers inherit it
     config.out.mkdir(parents=True, exist_ok=True)
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()}
     problems = []

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import sys
 
-from benchmarks.common import MARK, peak_rss_mib
+from benchmarks.common import MARK
+from benchmarks.timing import peak_rss_mib
 
 
 def _tasks() -> dict:
-    from benchmarks.suites import baselines, fairness, orlib, scale, stable
+    from benchmarks.suites import baselines, fairness, orlib, rematch, scale, stable
 
     return {
         "scale": scale.task,
@@ -22,7 +23,9 @@ def _tasks() -> dict:
         "side_rules": fairness.side_task,
         "stable_ours": stable.task_ours,
         "stable_package": stable.task_package,
+        "stable_python": stable.task_python,
         "orlib": orlib.task,
+        "rematch": rematch.task,
     }
 
 
@@ -30,7 +33,7 @@ def main(argv: list[str]) -> int:
     """Run one task; see the module docstring."""
     name, kwargs = argv[0], json.loads(argv[1])
     answer = _tasks()[name](**kwargs)
-    answer.setdefault("peak_rss_mib", round(peak_rss_mib(), 1))
+    answer.setdefault("peak_rss_mib", peak_rss_mib())
     print(MARK + json.dumps(answer), flush=True)
     return 0
 

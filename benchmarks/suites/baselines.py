@@ -1,35 +1,38 @@
-"""Baselines: our flow solver and five other methods on the identical instance.
+"""Baselines: our flow solver and six other methods on the identical instance.
 
 Per size, the cohort is generated with every mentor at the configured capacity and every
 mentee wanting exactly one mentor (the generator gives 5% of mentees two; scipy's
 assignment routes replicate mentor columns only, since replicating mentee rows too
-could pair the same two people twice). ``build_instance`` gives the score matrix and
-eligibility, deterministically, in each method's own process; ineligible pairs are
-never used. Methods too large for their limit (see :class:`benchmarks.config.Config`)
-are skipped with the reason; each runs under a time cap. Every output goes through
-the checker. "Equal" means the same matched count and total score within 1e-6 relative.
+could pair the same two people twice). :func:`benchmarks.common.prepared` gives the score
+matrix and eligibility, deterministically, in each method's own process (so each
+method's peak RSS is its own); ineligible pairs are never used. Methods too large for
+their limit (see :class:`benchmarks.config.Config`) are skipped with the reason; each
+runs under a time cap. Every output goes through the checker. "Equal" means the same
+matched count and total score within 1e-6 relative.
+
+Besides the other libraries, our own flow with every eligible pair as an arc
+(``flow_dense``) shows what the certified candidate graph saves in time and memory.
 """
 
 from __future__ import annotations
-
-import time
 
 from benchmarks import baselines as methods
 from benchmarks.common import (
     bench_cohort,
     checked_result,
-    isolated,
-    summary,
-    timed_runs,
+    cohort_args,
+    in_worker,
+    prepared,
     total_of,
 )
-from matcher.encode.prepare import build_instance
+from benchmarks.timing import timed
 from matcher.io.policy import preset
 from matcher.solvers.flow import solve_total
 from matcher.solvers.integers import to_int
 
-METHODS = ("ours", "lsa", "min_weight_full", "mcf_dense", "greedy", "cpsat")
-EXACT = ("lsa", "min_weight_full", "mcf_dense", "cpsat")
+METHODS = ("ours", "flow_dense", "lsa", "min_weight_full", "mcf_dense", "greedy", "cpsat")
+EXACT = ("flow_dense", "lsa", "min_weight_full", "mcf_dense", "cpsat")
+ALL_ARCS = 10**12  # a dense_limit no pool reaches: every eligible pair becomes an arc
 FUNCTIONS = {
     "lsa": methods.lsa_dense,
     "min_weight_full": methods.min_weight_full,
@@ -38,6 +41,7 @@ FUNCTIONS = {
 }
 LABELS = {
     "ours": "ours: solve_total (candidate graph + certificate)",
+    "flow_dense": "ours, all pairs: solve_total with every eligible pair an arc",
     "lsa": "scipy linear_sum_assignment, replicated columns",
     "min_weight_full": "scipy min_weight_full_bipartite_matching, replicated columns",
     "mcf_dense": "OR-Tools SimpleMinCostFlow, all eligible pairs",
@@ -47,9 +51,11 @@ LABELS = {
 
 
 def _solve(method: str, instance, policy, time_limit: float):
-    if method == "ours":
-        solution = solve_total(instance, policy)
-        return solution.pairs, {"status": solution.status.value, "certified": solution.certified}
+    if method in ("ours", "flow_dense"):
+        limit = {"dense_limit": ALL_ARCS} if method == "flow_dense" else {}
+        solution = solve_total(instance, policy, **limit)
+        facts = {"status": solution.status.value, "certified": solution.certified}
+        return solution.pairs, {**facts, "notes": list(solution.notes)}
     if method == "cpsat":
         return methods.cpsat_plain(instance, time_limit, workers=2, seed=policy.seed)
     return FUNCTIONS[method](instance), {}
@@ -59,21 +65,19 @@ def task(n_mentees, n_mentors, seed, program, capacity, method, repeat, slow_aft
     """Time one method on one size (inside a worker process); see the module docstring."""
     cohort = bench_cohort(n_mentees, n_mentors, seed, capacity=capacity, single=True)
     policy = preset(program)
-    started = time.perf_counter()
-    instance, features = build_instance(cohort, policy)
-    build_s = time.perf_counter() - started
-    seconds, (pairs, facts) = timed_runs(
+    build_time, (instance, features) = timed(lambda: prepared(cohort, policy))
+    timing, (pairs, facts) = timed(
         lambda: _solve(method, instance, policy, time_limit), repeat, slow_after
     )
     if pairs is None:  # plain CP-SAT without a solution in its time limit: nothing to check
-        return {"method": method, "time": summary(seconds), "no_solution": True, **facts}
+        return {"method": method, "time": timing.summary(), "no_solution": True, **facts}
     checked_result(cohort, policy, instance, features, pairs, method)
     matched, total = total_of(instance, pairs)
     scaled = int(to_int(instance.scores[tuple(zip(*pairs, strict=True))]).sum()) if pairs else 0
     return {
         "method": method,
-        "time": summary(seconds),
-        "build_s": round(build_s, 4),
+        "time": timing.summary(),
+        "build_s": round(build_time.median_s, 4),
         "eligible_pairs": int(methods.eligible_pairs(instance)[0].size),
         "matched": matched,
         "total": total,
@@ -115,20 +119,15 @@ def run(config) -> dict:
             print(f"  baselines {n_e}x{n_m}: all skipped", flush=True)
             continue
         for method in ("ours", *to_run):
-            kwargs = dict(
-                n_mentees=n_e,
-                n_mentors=n_m,
-                seed=config.seed,
-                program=config.program,
-                capacity=config.capacity,
-                method=method,
-                repeat=config.repeat,
-                slow_after=config.slow_after_s,
-                time_limit=config.cpsat_s,
-            )
-            answer = isolated("baseline", kwargs, timeout=config.cap_s)
-            entry["methods"][method] = answer
-            print(f"  baselines {n_e}x{n_m} {method}: {_line(answer)}", flush=True)
+            kwargs = {
+                **cohort_args(config, (n_e, n_m)),
+                "method": method,
+                "repeat": config.repeat,
+                "slow_after": config.slow_after_s,
+                "time_limit": config.cpsat_s,
+            }
+            label = f"baselines {n_e}x{n_m} {method}"
+            entry["methods"][method] = in_worker("baseline", kwargs, config.cap_s, label, _line)
         _compare(entry)
         sizes.append(entry)
     return {
@@ -156,8 +155,6 @@ def _compare(entry: dict) -> None:
 
 
 def _line(answer: dict) -> str:
-    if "error" in answer:
-        return f"FAILED: {answer['error']}"
     if answer.get("no_solution"):
         return f"no solution within the time limit ({answer['status']})"
     return (

@@ -14,10 +14,10 @@ flow optimum, 2 workers, time limit ``side_s``); we report its value against its
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
-from benchmarks.common import bench_cohort, isolated, require_valid, summary
+from benchmarks.common import bench_cohort, cohort_args, in_worker, require_valid
+from benchmarks.timing import timed
 from matcher.io.policy import preset
 from matcher.model import Objective
 from matcher.solve import solve
@@ -26,18 +26,14 @@ MAX_PER_DEPARTMENT = 2
 
 
 def _timed_solves(cohort, policy, repeat: int):
-    seconds, result = [], None
-    for _ in range(max(1, repeat)):
-        started = time.perf_counter()
-        result = solve(cohort, policy)
-        seconds.append(time.perf_counter() - started)
+    timing, result = timed(lambda: solve(cohort, policy), repeat)
     require_valid(cohort, policy, result, f"solve() with {policy.objective.value}/{result.solver}")
-    return seconds, result
+    return timing, result
 
 
-def _facts(seconds, result) -> dict:
+def _facts(timing, result) -> dict:
     return {
-        "time": summary(seconds),
+        "time": timing.summary(),
         "solver": result.solver,
         "status": result.status.value,
         "objective": result.objective,
@@ -80,18 +76,17 @@ def side_task(n_mentees, n_mentors, seed, program, capacity, repeat, time_limit)
 def run(config) -> dict:
     """Both measurements at ``config.side_size``, each in its own process."""
     n_e, n_m = config.side_size
-    common = dict(
-        n_mentees=n_e,
-        n_mentors=n_m,
-        seed=config.seed,
-        program=config.program,
-        capacity=config.capacity,
-        repeat=config.repeat,
+    common = {**cohort_args(config, config.side_size), "repeat": config.repeat}
+    fair = in_worker(
+        "fairness", common, config.cap_s, f"fairness {n_e}x{n_m}", lambda a: _line(a, "fair")
     )
-    fair = isolated("fairness", common, timeout=config.cap_s)
-    print(f"  fairness {n_e}x{n_m}: {_line(fair, 'fair')}", flush=True)
-    side = isolated("side_rules", {**common, "time_limit": config.side_s}, timeout=config.cap_s)
-    print(f"  side rules {n_e}x{n_m}: {_line(side, 'side_rules')}", flush=True)
+    side = in_worker(
+        "side_rules",
+        {**common, "time_limit": config.side_s},
+        config.cap_s,
+        f"side rules {n_e}x{n_m}",
+        lambda a: _line(a, "side_rules"),
+    )
     return {
         "program": config.program,
         "mentor_capacity": config.capacity,
@@ -104,8 +99,6 @@ def run(config) -> dict:
 
 
 def _line(answer: dict, key: str) -> str:
-    if "error" in answer:
-        return f"FAILED: {answer['error']}"
     part = answer[key]
     return (
         f"{part['time']['median_s']} s ({part['ratio_to_plain']}x plain), {part['status']}, "

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from benchmarks.common import isolated, require_valid, summary, timed_runs
+from benchmarks.common import isolated, require_valid
+from benchmarks.timing import timed
 from matcher.io.policy import preset
 from matcher.model import Cohort, ExternalScores, Mentee, Mentor
 from matcher.solve import solve
@@ -75,10 +76,10 @@ def task(folder: str, names: list[str], repeat: int) -> dict:
     for name in names:
         costs, listed = read_costs(folder / f"{name}.txt")
         cohort = cohort_of(costs, listed)
-        seconds, result = timed_runs(lambda c=cohort: solve(c, policy), repeat)
+        ours_time, result = timed(lambda c=cohort: solve(c, policy), repeat)
         require_valid(cohort, policy, result, f"solve() on {name}")
         stage = sum(s for k, s in result.timings if k in ("candidates", "flow", "certify"))
-        scipy_s, (r, c) = timed_runs(lambda c=costs: linear_sum_assignment(c), repeat)
+        scipy_time, (r, c) = timed(lambda c=costs: linear_sum_assignment(c), repeat)
         ours = round(-result.objective)
         rows.append(
             {
@@ -91,12 +92,10 @@ def task(folder: str, names: list[str], repeat: int) -> dict:
                 "ours_equals_optimum": ours == optima[name],
                 "status": result.status.value,
                 "certified": result.certified,
-                "solve": summary(seconds),
+                "solve": ours_time.summary(),
                 "solver_stage_s": round(stage, 4),
-                "scipy_time": summary(scipy_s),
-                "ours_over_scipy": round(
-                    summary(seconds)["median_s"] / summary(scipy_s)["median_s"], 3
-                ),
+                "scipy_time": scipy_time.summary(),
+                "ours_over_scipy": round(ours_time.median_s / scipy_time.median_s, 3),
                 "checker": "passed",
             }
         )

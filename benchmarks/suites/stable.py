@@ -1,28 +1,37 @@
-"""Stable matching: our deferred acceptance against the ``matching`` package.
+"""Stable matching: our deferred acceptance against the ``matching`` package and plain Python.
 
 Cohorts are generated with every mentor at the configured capacity and every mentee
 wanting one mentor (the package's hospital-resident game gives a resident one hospital).
-Both solvers get the very same strict preferences: ours derives them from the instance
-(stated lists first, then score, ties to the lower index), and the package is given
-those lists (``preference_ranks``). Both results are checked for blocking pairs with
+Every method gets the very same strict preferences: ours derives them from the instance
+(stated lists first, then score, ties to the lower index), and the baselines are given
+those lists (``preference_ranks``). Results are checked for blocking pairs with
 ``matcher.solvers.stable.blocking_pairs`` and by the checker; the mentee-optimal stable
-matching is unique, so the two must be the same pairs. The max-score (flow) result's
-blocking pairs are counted too. The package runs once per size, in its own process,
-under a time cap (it is pure Python and slow).
+matching is unique, so every mentee-proposing method must give the same pairs.
+
+* ours: ``solve_stable``, mentee-proposing (median of repeats, with its rounds), then
+  mentor-proposing on the same instance; the max-score (flow) result's blocking pairs
+  are counted too, to show what stability costs and buys.
+* the ``matching`` package: ``HospitalResident`` create + ``solve(optimal='resident')``.
+* plain Python: :func:`python_deferred_acceptance`, one proposal at a time (the textbook
+  algorithm our numpy rounds replace), timed from the rank matrices.
+
+Each baseline runs once per size, in its own process, under a time cap (both are pure
+Python and slow).
 """
 
 from __future__ import annotations
 
+import heapq
 import sys
-import time
+from collections import deque
 from dataclasses import replace
 
 import numpy as np
 
-from benchmarks.common import bench_cohort, checked_result, isolated, summary, timed_runs
-from matcher.encode.prepare import build_instance
+from benchmarks.common import bench_cohort, checked_result, cohort_args, in_worker, prepared
+from benchmarks.timing import timed
 from matcher.io.policy import preset
-from matcher.model import Objective, Status
+from matcher.model import Objective, Proposer, Status
 from matcher.solvers.flow import solve_total
 from matcher.solvers.preferences import UNACCEPTABLE, preference_ranks
 from matcher.solvers.stable import blocking_pairs, solve_stable
@@ -31,26 +40,84 @@ from matcher.solvers.stable import blocking_pairs, solve_stable
 def _setup(n_mentees, n_mentors, seed, program, capacity):
     cohort = bench_cohort(n_mentees, n_mentors, seed, capacity=capacity, single=True)
     policy = replace(preset(program), objective=Objective.STABLE)
-    instance, features = build_instance(cohort, policy)
+    instance, features = prepared(cohort, policy)
     return cohort, policy, instance, features
 
 
+def _rounds(solution) -> int | None:
+    found = [n.split(": ", 1)[1] for n in solution.notes if n.startswith("rounds: ")]
+    return int(found[0]) if found else None
+
+
+def _best_first(rank: np.ndarray) -> list[list[int]]:
+    """Per row, the acceptable columns ordered best first."""
+    lists = []
+    for row in rank:
+        ok = np.flatnonzero(row != UNACCEPTABLE)
+        lists.append(ok[np.argsort(row[ok], kind="stable")].tolist())
+    return lists
+
+
+def python_deferred_acceptance(mentee_rank: np.ndarray, mentor_rank: np.ndarray, wanted, capacity):
+    """Mentee-proposing deferred acceptance in plain Python, one proposal at a time.
+
+    Parameters
+    ----------
+    mentee_rank, mentor_rank : from :func:`matcher.solvers.preferences.preference_ranks`.
+    wanted, capacity : places per mentee and per mentor.
+
+    Returns
+    -------
+    tuple of (mentee, mentor)
+        The mentee-optimal stable matching, sorted. A queue holds mentees with places
+        left; each mentor keeps the mentees it holds in a heap, worst at the root.
+    """
+    prefs = _best_first(mentee_rank)
+    keys = [mentor_rank[i, p].tolist() for i, p in enumerate(prefs)]  # the mentor's rank of i
+    need, room = [int(w) for w in wanted], [int(c) for c in capacity]
+    pointer = [0] * len(need)
+    held: list[list[tuple[int, int]]] = [[] for _ in room]
+    queue = deque(i for i, n in enumerate(need) if n > 0)
+    while queue:
+        i = queue.popleft()
+        while need[i] > 0 and pointer[i] < len(prefs[i]):
+            j, key = prefs[i][pointer[i]], -keys[i][pointer[i]]  # higher key = preferred
+            pointer[i] += 1
+            if len(held[j]) < room[j]:
+                heapq.heappush(held[j], (key, i))
+                need[i] -= 1
+            elif room[j] and key > held[j][0][0]:
+                _, dropped = heapq.heapreplace(held[j], (key, i))
+                need[i] -= 1
+                need[dropped] += 1
+                queue.append(dropped)
+    return tuple(sorted((i, j) for j, mentees in enumerate(held) for _, i in mentees))
+
+
 def task_ours(n_mentees, n_mentors, seed, program, capacity, repeat):
-    """Our stable matching and the max-score result's blocking pairs (in a worker)."""
+    """Our stable matching both ways, and the max-score result's blocking pairs (in a worker)."""
     cohort, policy, instance, features = _setup(n_mentees, n_mentors, seed, program, capacity)
-    seconds, solution = timed_runs(lambda: solve_stable(instance, policy), repeat)
+    timing, solution = timed(lambda: solve_stable(instance, policy), repeat)
     checked_result(cohort, policy, instance, features, solution.pairs, "stable")
-    started = time.perf_counter()
-    blocking = blocking_pairs(instance, solution.pairs, policy)
-    blocking_s = time.perf_counter() - started
+    check_time, blocking = timed(lambda: blocking_pairs(instance, solution.pairs, policy))
+    by_mentors = replace(policy, proposer=Proposer.MENTOR)
+    mentor_time, other = timed(lambda: solve_stable(instance, by_mentors), repeat)
+    checked_result(cohort, by_mentors, instance, features, other.pairs, "stable, mentors propose")
     best = solve_total(instance, policy)
     checked_result(cohort, policy, instance, features, best.pairs, "flow", Status.FEASIBLE)
     return {
         "size": [n_mentees, n_mentors],
-        "time": summary(seconds),
+        "time": timing.summary(),
+        "rounds": _rounds(solution),
         "pairs": len(solution.pairs),
         "blocking_pairs": len(blocking),
-        "blocking_check_s": round(blocking_s, 4),
+        "blocking_check_s": round(check_time.median_s, 4),
+        "mentor_proposing": {
+            "time": mentor_time.summary(),
+            "rounds": _rounds(other),
+            "pairs": len(other.pairs),
+            "blocking_pairs": len(blocking_pairs(instance, other.pairs, by_mentors)),
+        },
         "max_score_pairs": len(best.pairs),
         "max_score_blocking_pairs": len(blocking_pairs(instance, best.pairs, policy)),
         "checker": "passed",
@@ -64,28 +131,40 @@ def task_package(n_mentees, n_mentors, seed, program, capacity):
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))
     cohort, policy, instance, features = _setup(n_mentees, n_mentors, seed, program, capacity)
     mentee_rank, mentor_rank = preference_ranks(instance)
-    residents, hospitals = {}, {}
-    for i in range(instance.shape[0]):
-        ok = np.flatnonzero(mentee_rank[i] != UNACCEPTABLE)
-        residents[i] = ok[np.argsort(mentee_rank[i, ok], kind="stable")].tolist()
-    for j in range(instance.shape[1]):
-        ok = np.flatnonzero(mentor_rank[:, j] != UNACCEPTABLE)
-        hospitals[j] = ok[np.argsort(mentor_rank[ok, j], kind="stable")].tolist()
+    residents = dict(enumerate(_best_first(mentee_rank)))
+    hospitals = dict(enumerate(_best_first(mentor_rank.T)))
     capacities = {j: int(instance.capacity[j]) for j in range(instance.shape[1])}
-    started = time.perf_counter()
-    game = HospitalResident.create_from_dictionaries(residents, hospitals, capacities)
-    create_s = time.perf_counter() - started
-    started = time.perf_counter()
-    matching = game.solve(optimal="resident")
-    solve_s = time.perf_counter() - started
+    create_time, game = timed(
+        lambda: HospitalResident.create_from_dictionaries(residents, hospitals, capacities)
+    )
+    solve_time, matching = timed(lambda: game.solve(optimal="resident"))
     pairs = sorted((int(r.name), int(h.name)) for h, rs in matching.items() for r in rs)
-    checked_result(cohort, policy, instance, features, pairs, "matching package")
+    total = create_time.median_s + solve_time.median_s
+    return _baseline_answer(cohort, policy, instance, features, pairs, "matching package") | {
+        "create_s": round(create_time.median_s, 3),
+        "solve_s": round(solve_time.median_s, 3),
+        "time": {"median_s": round(total, 4), "min_s": round(total, 4), "runs": 1},
+    }
+
+
+def task_python(n_mentees, n_mentors, seed, program, capacity):
+    """:func:`python_deferred_acceptance` on the same preferences (in a worker)."""
+    cohort, policy, instance, features = _setup(n_mentees, n_mentors, seed, program, capacity)
+    mentee_rank, mentor_rank = preference_ranks(instance)
+    timing, pairs = timed(
+        lambda: python_deferred_acceptance(
+            mentee_rank, mentor_rank, instance.wanted, instance.capacity
+        )
+    )
+    answer = _baseline_answer(cohort, policy, instance, features, pairs, "plain Python")
+    return answer | {"time": timing.summary()}
+
+
+def _baseline_answer(cohort, policy, instance, features, pairs, name: str) -> dict:
+    checked_result(cohort, policy, instance, features, pairs, name)
     ours = solve_stable(instance, policy)
     return {
-        "size": [n_mentees, n_mentors],
-        "create_s": round(create_s, 3),
-        "solve_s": round(solve_s, 3),
-        "time": summary([create_s + solve_s]),
+        "size": list(instance.shape),
         "pairs": len(pairs),
         "blocking_pairs": len(blocking_pairs(instance, pairs, policy)),
         "same_as_ours": tuple(map(tuple, pairs)) == tuple(ours.pairs),
@@ -94,37 +173,38 @@ def task_package(n_mentees, n_mentors, seed, program, capacity):
 
 
 def run(config) -> dict:
-    """Ours and the package at every stable size, each in its own process."""
+    """Ours and both baselines at every stable size, each in its own process."""
     rows = []
-    for n_e, n_m in config.stable_sizes:
-        kwargs = dict(
-            n_mentees=n_e,
-            n_mentors=n_m,
-            seed=config.seed,
-            program=config.program,
-            capacity=config.capacity,
-        )
-        ours = isolated("stable_ours", {**kwargs, "repeat": config.repeat}, config.cap_s)
-        print(f"  stable {n_e}x{n_m} ours: {_line(ours)}", flush=True)
-        package = isolated("stable_package", kwargs, config.stable_cap_s)
-        print(f"  stable {n_e}x{n_m} matching package: {_line(package)}", flush=True)
-        ratio = None
-        if "error" not in ours and "error" not in package:
-            ratio = round(ours["time"]["median_s"] / package["time"]["median_s"], 5)
-        rows.append({"size": [n_e, n_m], "ours": ours, "package": package, "ratio": ratio})
+    for size in config.stable_sizes:
+        kwargs = cohort_args(config, size)
+        label = f"stable {size[0]}x{size[1]}"
+        mine = {**kwargs, "repeat": config.repeat}
+        ours = in_worker("stable_ours", mine, config.cap_s, f"{label} ours", _line)
+        row = {"size": list(size), "ours": ours}
+        for key, task in (("package", "stable_package"), ("python", "stable_python")):
+            row[key] = in_worker(task, kwargs, config.stable_cap_s, f"{label} {key}", _line)
+        row["ratio"] = _ratio(ours, row["package"])
+        row["ratio_python"] = _ratio(ours, row["python"])
+        rows.append(row)
     return {
         "program": config.program,
         "mentor_capacity": config.capacity,
         "mentee_wants": 1,
         "package_cap_s": config.stable_cap_s,
-        "note": "ours: solve_stable on the built instance (median of repeats); package: "
-        "matching.games.HospitalResident create + solve(optimal='resident'), run once.",
+        "note": "ours: solve_stable on the built instance (median of repeats), mentees "
+        "proposing, then mentors proposing; package: matching.games.HospitalResident "
+        "create + solve(optimal='resident'), run once; plain Python: one proposal at a "
+        "time with a heap per mentor, run once. All on the same preference lists.",
         "rows": rows,
     }
 
 
+def _ratio(ours: dict, theirs: dict) -> float | None:
+    if "error" in ours or "error" in theirs:
+        return None
+    return round(ours["time"]["median_s"] / theirs["time"]["median_s"], 5)
+
+
 def _line(answer: dict) -> str:
-    if "error" in answer:
-        return f"FAILED: {answer['error']}"
     time_s, blocking = answer["time"]["median_s"], answer["blocking_pairs"]
     return f"{time_s} s, {answer['pairs']} pairs, {blocking} blocking"

@@ -2,11 +2,14 @@
 
 Checks the JSON structure, that every exact baseline reaches our objective, that the
 checker passed everywhere, and the driver's handling of bad input. No timings asserted.
+The run gets a PATH without this interpreter's bin/ folder, as a shell without the
+virtual environment activated has: every subprocess must start from ``sys.executable``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +29,12 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("bench")
+    venv_bin = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--smoke", "--out", str(out)],
         cwd=ROOT,
+        env={**os.environ, "PATH": path},
         capture_output=True,
         text=True,
         timeout=300,
@@ -40,13 +46,14 @@ def smoke(tmp_path_factory) -> dict:
 
 def test_every_suite_wrote_json_with_machine_and_settings(smoke):
     found = smoke["json"]
-    assert set(found) == {"scale", "baselines", "fairness", "stable", "orlib", "service"}
+    suites = {"scale", "baselines", "fairness", "stable", "rematch", "orlib", "service"}
+    assert set(found) == suites
     for name, data in found.items():
         assert data["suite"] == name
         assert data["machine"]["cpu_count"] >= 1
         assert set(data["machine"]["versions"]) >= {"ortools", "numpy", "scipy"}
         assert data["settings"]["mode"] == "smoke"
-    assert (smoke["out"] / "README.md").read_text().count("### ") == 6
+    assert (smoke["out"] / "README.md").read_text().count("### ") == len(suites)
     assert (smoke["out"] / "scale.png").stat().st_size > 1000
 
 
@@ -56,13 +63,13 @@ def test_scale_is_certified_and_checked(smoke):
     assert row["status"] == "optimal" and row["certified"] is True
     assert row["checker"] == "passed"
     assert set(row["stages"]) >= {"build", "flow", "explain"}
-    assert row["peak_rss_mib"] > 0
+    assert row["peak_rss_mib"] > 0 and row["solve"]["cpu_median_s"] > 0
 
 
 def test_exact_baselines_match_our_objective(smoke):
     (entry,) = smoke["json"]["baselines"]["results"]["sizes"]
     methods = entry["methods"]
-    assert set(methods) == {"ours", "lsa", "min_weight_full", "mcf_dense", "greedy", "cpsat"}
+    assert set(methods) == {"ours", "flow_dense", *EXACT, "greedy"}
     ours = methods["ours"]
     assert ours["matched"] == 200 and ours["checker"] == "passed"
     for name in EXACT:
@@ -81,8 +88,11 @@ def test_fairness_stable_orlib_and_service_hook(smoke):
     assert fair["fairness"]["fair"]["min_score"] >= fair["fairness"]["plain"]["min_score"]
     assert fair["side_rules"]["side_rules"]["solver"] == "cpsat"
     (row,) = smoke["json"]["stable"]["results"]["rows"]
-    assert row["ours"]["blocking_pairs"] == 0 and row["package"]["blocking_pairs"] == 0
-    assert row["package"]["same_as_ours"] is True
+    assert row["ours"]["blocking_pairs"] == 0
+    assert row["ours"]["mentor_proposing"]["blocking_pairs"] == 0
+    for baseline in ("package", "python"):
+        assert row[baseline]["blocking_pairs"] == 0, baseline
+        assert row[baseline]["same_as_ours"] is True, baseline
     rows = smoke["json"]["orlib"]["results"]["rows"]
     assert [r["instance"] for r in rows] == ["assign100", "assign200"]
     assert all(r["ours"] == r["optimum"] == r["scipy"] for r in rows)
@@ -94,6 +104,21 @@ def test_fairness_stable_orlib_and_service_hook(smoke):
     assert run["runs"][0]["solver_status"] == "optimal" and run["service"]["runs"] == 1
 
 
+def test_rematch_moves_few_and_matches_as_many_as_a_fresh_solve(smoke):
+    rows = smoke["json"]["rematch"]["results"]["rows"]
+    assert [r["path"] for r in rows] == ["flow", "min_loads"]
+    for r in rows:
+        ours, fresh = r["rematch"], r["fresh"]
+        assert ours["checker"] == fresh["checker"] == "passed", r["path"]
+        assert r["leaver_mentees"] >= 1 and ours["moves"] >= r["leaver_mentees"]
+        assert fresh["kept"] <= ours["kept"] <= r["previous_pairs"] - r["leaver_mentees"]
+        assert r["places_below_fresh"] is False
+    flow = rows[0]
+    assert flow["rematch"]["status"] == flow["fresh"]["status"] == "optimal"
+    assert flow["rematch"]["matched_places"] == flow["fresh"]["matched_places"]
+    assert rows[1]["min_loads"] > 0 and rows[1]["fresh"]["solver"] == "cpsat"
+
+
 def test_failures_finds_unequal_and_broken_results():
     data = {"sizes": [{"methods": {"lsa": {"method": "lsa", "equal_to_ours": False}}}]}
     assert failures("baselines", data) == [
@@ -102,6 +127,9 @@ def test_failures_finds_unequal_and_broken_results():
     assert failures("x", {"a": {"error": "boom", "timed_out": False}}) == ["x /a: boom"]
     assert failures("x", {"a": {"error": "cap", "timed_out": True}}) == []
     assert failures("x", {"a": {"method": "greedy", "equal_to_ours": False}}) == []
+    assert failures("rematch", {"rows": [{"places_below_fresh": True}]}) == [
+        "rematch /rows[0]: rematch matched fewer places than a fresh solve"
+    ]
 
 
 def test_bad_sizes_and_suite_names_are_rejected():
