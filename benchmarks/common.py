@@ -29,11 +29,11 @@ import numpy as np
 
 from benchmarks.timing import timed
 from matcher.check import check
-from matcher.encode.instance import Solution
-from matcher.encode.prepare import build_instance
+from matcher.encode.instance import Instance, Solution
+from matcher.encode.prepare import Prepared, prepare
 from matcher.io.generate import generate_cohort
 from matcher.model import Cohort, MatchResult, Status
-from matcher.solve import assemble
+from matcher.result.assemble import assemble
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout: workers import benchmarks from it
 MARK = "@@RESULT@@"  # the line of a worker's stdout that carries its JSON answer
@@ -140,16 +140,17 @@ def cohort_args(config, size: tuple[int, int]) -> dict:
     }
 
 
-def prepared(cohort: Cohort, policy):
-    """The instance and features ``solve()`` would build for ``cohort`` under ``policy``.
+def prepared(cohort: Cohort, policy) -> tuple[Instance, Prepared]:
+    """The instance ``solve()`` would build for ``cohort`` under ``policy``, and the rest.
 
     Returns
     -------
-    (Instance, features)
+    (Instance, Prepared)
         The score matrix, eligibility, wants and capacities by index, and what
         :func:`checked_result` needs to assemble a result from index pairs.
     """
-    return build_instance(cohort, policy)
+    prep = prepare(cohort, policy)
+    return prep.instance, prep
 
 
 def total_of(instance, pairs) -> tuple[int, float]:
@@ -161,14 +162,14 @@ def total_of(instance, pairs) -> tuple[int, float]:
 
 
 def checked_result(
-    cohort, policy, instance, features, pairs, name: str, status=Status.FEASIBLE
+    cohort, policy, instance, prep, pairs, name: str, status=Status.FEASIBLE
 ) -> MatchResult:
     """Assemble index ``pairs`` into a MatchResult and run the independent checker on it.
 
     Parameters
     ----------
     cohort, policy : what was matched.
-    instance, features : from :func:`prepared`.
+    instance, prep : from :func:`prepared` (``policy`` may differ in its objective).
     pairs : (mentee index, mentor index) pairs from any solver.
     name : the solver's name, for the result and the error.
     status : the status to give the result (baselines claim no bound).
@@ -185,7 +186,7 @@ def checked_result(
     unique = tuple(sorted({(int(i), int(j)) for i, j in pairs}))
     if len(unique) != len(pairs):
         raise CheckFailed(f"{name}: {len(pairs) - len(unique)} duplicate pairs in its output")
-    result = assemble(cohort, policy, instance, features, Solution(unique, status), name)
+    result = assemble(replace(prep, policy=policy), Solution(unique, status), name)
     require_valid(cohort, policy, result, name)
     return result
 

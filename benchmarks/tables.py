@@ -106,7 +106,9 @@ def fairness_section(data: dict) -> list[str]:
         if "error" in a:
             rows.append([key, f"failed: {a['error']}"] + [""] * (len(head) - 2))
             continue
-        for name, p in (("plain", a["plain"]), (part_key, a[part_key])):
+        parts = [("plain", a["plain"]), (part_key, a[part_key])]
+        parts += [("cpsat on request", a["cpsat"])] if "cpsat" in a else []
+        for name, p in parts:
             rows.append(
                 [f"{key}: {name}", _s(p["time"]["median_s"]), _s(p.get("ratio_to_plain", 1.0))]
                 + [p["solver"], p["status"], _s(p["objective"], 4), _s(p["bound"], 4)]

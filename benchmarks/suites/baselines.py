@@ -65,13 +65,13 @@ def task(n_mentees, n_mentors, seed, program, capacity, method, repeat, slow_aft
     """Time one method on one size (inside a worker process); see the module docstring."""
     cohort = bench_cohort(n_mentees, n_mentors, seed, capacity=capacity, single=True)
     policy = preset(program)
-    build_time, (instance, features) = timed(lambda: prepared(cohort, policy))
+    build_time, (instance, prep) = timed(lambda: prepared(cohort, policy))
     timing, (pairs, facts) = timed(
         lambda: _solve(method, instance, policy, time_limit), repeat, slow_after
     )
     if pairs is None:  # plain CP-SAT without a solution in its time limit: nothing to check
         return {"method": method, "time": timing.summary(), "no_solution": True, **facts}
-    checked_result(cohort, policy, instance, features, pairs, method)
+    checked_result(cohort, policy, instance, prep, pairs, method)
     matched, total = total_of(instance, pairs)
     scaled = int(to_int(instance.scores[tuple(zip(*pairs, strict=True))]).sum()) if pairs else 0
     return {

@@ -12,8 +12,8 @@ Reported: times and their ratio, the rematch's moves, and how many previous pair
 keeps (counted here from the pairs, not taken from the rematch), matched places and
 total score: a rematch must match as many places as the fresh solve (when both are
 optimal) and keeps far more pairs for a slightly lower total. Paths: ``flow`` (minimum
-loads removed, the certified flow) and ``min_loads`` (the generated minimum loads, so
-CP-SAT with the side-rule time limit).
+loads removed, the certified flow) and ``min_loads`` (the generated minimum loads, the
+certified bounded flow).
 """
 
 from __future__ import annotations
@@ -111,8 +111,7 @@ def run(config) -> dict:
         "note": "one mentor (the busiest without a minimum load) leaves; rematch() against "
         "a fresh solve() of the cohort without that mentor, taking turns, median of "
         "repeats. 'kept' counts previous pairs still in each result. flow: minimum loads "
-        "removed; min_loads: the generated minimum loads, so CP-SAT (time limit "
-        f"{config.side_s:g} s).",
+        "removed; min_loads: the generated minimum loads (the bounded flow).",
         "rows": rows,
     }
 

@@ -40,8 +40,8 @@ from matcher.solvers.stable import blocking_pairs, solve_stable
 def _setup(n_mentees, n_mentors, seed, program, capacity):
     cohort = bench_cohort(n_mentees, n_mentors, seed, capacity=capacity, single=True)
     policy = replace(preset(program), objective=Objective.STABLE)
-    instance, features = prepared(cohort, policy)
-    return cohort, policy, instance, features
+    instance, prep = prepared(cohort, policy)
+    return cohort, policy, instance, prep
 
 
 def _rounds(solution) -> int | None:
@@ -96,15 +96,15 @@ def python_deferred_acceptance(mentee_rank: np.ndarray, mentor_rank: np.ndarray,
 
 def task_ours(n_mentees, n_mentors, seed, program, capacity, repeat):
     """Our stable matching both ways, and the max-score result's blocking pairs (in a worker)."""
-    cohort, policy, instance, features = _setup(n_mentees, n_mentors, seed, program, capacity)
+    cohort, policy, instance, prep = _setup(n_mentees, n_mentors, seed, program, capacity)
     timing, solution = timed(lambda: solve_stable(instance, policy), repeat)
-    checked_result(cohort, policy, instance, features, solution.pairs, "stable")
+    checked_result(cohort, policy, instance, prep, solution.pairs, "stable")
     check_time, blocking = timed(lambda: blocking_pairs(instance, solution.pairs, policy))
     by_mentors = replace(policy, proposer=Proposer.MENTOR)
     mentor_time, other = timed(lambda: solve_stable(instance, by_mentors), repeat)
-    checked_result(cohort, by_mentors, instance, features, other.pairs, "stable, mentors propose")
+    checked_result(cohort, by_mentors, instance, prep, other.pairs, "stable, mentors propose")
     best = solve_total(instance, policy)
-    checked_result(cohort, policy, instance, features, best.pairs, "flow", Status.FEASIBLE)
+    checked_result(cohort, policy, instance, prep, best.pairs, "flow", Status.FEASIBLE)
     return {
         "size": [n_mentees, n_mentors],
         "time": timing.summary(),
@@ -129,7 +129,7 @@ def task_package(n_mentees, n_mentors, seed, program, capacity):
     from matching.games import HospitalResident
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))
-    cohort, policy, instance, features = _setup(n_mentees, n_mentors, seed, program, capacity)
+    cohort, policy, instance, prep = _setup(n_mentees, n_mentors, seed, program, capacity)
     mentee_rank, mentor_rank = preference_ranks(instance)
     residents = dict(enumerate(_best_first(mentee_rank)))
     hospitals = dict(enumerate(_best_first(mentor_rank.T)))
@@ -140,7 +140,7 @@ def task_package(n_mentees, n_mentors, seed, program, capacity):
     solve_time, matching = timed(lambda: game.solve(optimal="resident"))
     pairs = sorted((int(r.name), int(h.name)) for h, rs in matching.items() for r in rs)
     total = create_time.median_s + solve_time.median_s
-    return _baseline_answer(cohort, policy, instance, features, pairs, "matching package") | {
+    return _baseline_answer(cohort, policy, instance, prep, pairs, "matching package") | {
         "create_s": round(create_time.median_s, 3),
         "solve_s": round(solve_time.median_s, 3),
         "time": {"median_s": round(total, 4), "min_s": round(total, 4), "runs": 1},
@@ -149,19 +149,19 @@ def task_package(n_mentees, n_mentors, seed, program, capacity):
 
 def task_python(n_mentees, n_mentors, seed, program, capacity):
     """:func:`python_deferred_acceptance` on the same preferences (in a worker)."""
-    cohort, policy, instance, features = _setup(n_mentees, n_mentors, seed, program, capacity)
+    cohort, policy, instance, prep = _setup(n_mentees, n_mentors, seed, program, capacity)
     mentee_rank, mentor_rank = preference_ranks(instance)
     timing, pairs = timed(
         lambda: python_deferred_acceptance(
             mentee_rank, mentor_rank, instance.wanted, instance.capacity
         )
     )
-    answer = _baseline_answer(cohort, policy, instance, features, pairs, "plain Python")
+    answer = _baseline_answer(cohort, policy, instance, prep, pairs, "plain Python")
     return answer | {"time": timing.summary()}
 
 
-def _baseline_answer(cohort, policy, instance, features, pairs, name: str) -> dict:
-    checked_result(cohort, policy, instance, features, pairs, name)
+def _baseline_answer(cohort, policy, instance, prep, pairs, name: str) -> dict:
+    checked_result(cohort, policy, instance, prep, pairs, name)
     ours = solve_stable(instance, policy)
     return {
         "size": list(instance.shape),

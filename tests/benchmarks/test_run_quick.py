@@ -86,7 +86,10 @@ def test_fairness_stable_orlib_and_service_hook(smoke):
     fair = smoke["json"]["fairness"]["results"]
     assert fair["fairness"]["fair"]["status"] == "optimal"
     assert fair["fairness"]["fair"]["min_score"] >= fair["fairness"]["plain"]["min_score"]
-    assert fair["side_rules"]["side_rules"]["solver"] == "cpsat"
+    side = fair["side_rules"]
+    assert side["side_rules"]["solver"] == "flow" and side["side_rules"]["certified"] is True
+    assert side["cpsat"]["solver"] == "cpsat"
+    assert side["cpsat"]["objective"] <= side["side_rules"]["objective"] + 1e-6
     (row,) = smoke["json"]["stable"]["results"]["rows"]
     assert row["ours"]["blocking_pairs"] == 0
     assert row["ours"]["mentor_proposing"]["blocking_pairs"] == 0
@@ -116,7 +119,7 @@ def test_rematch_moves_few_and_matches_as_many_as_a_fresh_solve(smoke):
     flow = rows[0]
     assert flow["rematch"]["status"] == flow["fresh"]["status"] == "optimal"
     assert flow["rematch"]["matched_places"] == flow["fresh"]["matched_places"]
-    assert rows[1]["min_loads"] > 0 and rows[1]["fresh"]["solver"] == "cpsat"
+    assert rows[1]["min_loads"] > 0 and rows[1]["fresh"]["solver"] == "flow"
 
 
 def test_failures_finds_unequal_and_broken_results():
