@@ -324,10 +324,18 @@ def apply_changes(cohort: Cohort, policy: Policy, changes: Changes) -> tuple[Coh
         return replace(m, capacity=cap, min_capacity=min(m.min_capacity, cap))
 
     wants = dict(changes.wants_mentees)
+    # People who leave the programme stay in the management chain: E reports to M who
+    # reports to N is still a reporting chain from E to N after M leaves.
+    leavers = [
+        (p.id, p.manager_id)
+        for p in (*cohort.mentors, *cohort.mentees)
+        if p.id in gone_m | gone_e and p.manager_id
+    ]
+    chart = cohort.org_chart + tuple(e for e in leavers if e not in set(cohort.org_chart))
     new = Cohort(
         mentors=tuple(mentor_capacity(m) for m in mentors),
         mentees=tuple(replace(e, capacity=wants[e.id]) if e.id in wants else e for e in mentees),
-        org_chart=cohort.org_chart,
+        org_chart=chart,
         external_scores=_subset_scores(
             cohort.external_scores, keep_e, keep_m, len(cohort.mentees), len(cohort.mentors)
         ),

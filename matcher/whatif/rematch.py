@@ -192,7 +192,8 @@ def rematch(
     ------
     InputError
         Bad change data, previous pairs naming people not in ``cohort``, a negative
-        ``move_cost``, or policy pairs naming unknown people.
+        ``move_cost``, policy pairs naming unknown people, or a cohort too large to keep
+        pairs exactly without ``move_cost``.
 
     When the new hard rules conflict (pinned pairs, minimum loads), the result has status
     INFEASIBLE with the conflicts, as :func:`matcher.solve.solve` returns it, and no moves.
@@ -239,7 +240,19 @@ def rematch(
     scores = instance.scores.copy()
     scores[rows, cols] += bonus / SCALE
     build = (("build", time.perf_counter() - started),)
-    result = solve_prepared(prepared, name, solver_scores=scores, timings=build)
+    try:
+        result = solve_prepared(prepared, name, solver_scores=scores, timings=build)
+    except OverflowError:
+        # Places first, then kept pairs, then score, in one integer objective: the
+        # weights multiply, and past about 10,000 places they no longer fit in 64 bits.
+        problem = Problem(
+            f"{int(instance.wanted.sum())} wanted places are too many to keep pairs exactly "
+            "(the objective would overflow 64-bit integers); give a move cost (e.g. 0.2) "
+            "to trade score against moves instead",
+            column="move_cost",
+            value="none",
+        )
+        raise InputError([problem], title="the rematch is too large to solve exactly") from None
     del scores
     if result.status is Status.INFEASIBLE:
         result = replace(result, notes=(*notes, *result.notes))

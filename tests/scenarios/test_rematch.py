@@ -13,7 +13,7 @@ from matcher.check import check
 from matcher.encode.prepare import prepare
 from matcher.io.generate import generate_cohort
 from matcher.io.policy import preset
-from matcher.model import InputError, Objective, Status
+from matcher.model import Cohort, InputError, Mentee, Mentor, Objective, Skill, Status
 from matcher.solve import solve
 from matcher.solvers.integers import to_int
 from matcher.whatif.rematch import kept_bonus, previous_pairs, rematch, rematch_to_dict
@@ -268,3 +268,35 @@ def test_kept_bonus_dominates_every_exchange():
     assert kept_bonus(instance, rows, cols, None) == k * (hi - lo + 2) + 1
     assert kept_bonus(instance, rows, cols, 0.25) == 250_000
     assert kept_bonus(instance, rows[:0], cols[:0], None) == 0
+
+
+def test_a_leaver_stays_in_the_management_chain():
+    # E1 reports to M2, who reports to M1: after M2 leaves, M1 is still E1's skip-level.
+    mentors = (
+        Mentor("M1", skills=(Skill("go"),), capacity=2),
+        Mentor("M2", skills=(Skill("go"),), manager_id="M1"),
+        Mentor("M3", capacity=2),
+    )
+    mentees = (Mentee("E1", skills=(Skill("go"),), manager_id="M2"), Mentee("E2"))
+    cohort = Cohort(mentors=mentors, mentees=mentees)
+    outcome = rematch(cohort, POLICY, [("E2", "M2")], {"remove_mentors": ["M2"]})
+    assert ("E1", "M1") not in {(p.mentee_id, p.mentor_id) for p in outcome.result.pairs}
+    assert ("M2", "M1") in outcome.cohort.org_chart
+    assert check(outcome.cohort, outcome.policy, outcome.result) == []
+
+
+def test_a_rematch_too_large_to_keep_pairs_exactly_says_what_to_do(monkeypatch):
+    from matcher.solvers import integers
+
+    monkeypatch.setattr(integers, "_INT64_SAFE", 10**9)  # as if the cohort were huge
+    cohort = without_min_loads(generate_cohort(40, 10, 2))
+    base = solve(cohort, POLICY)
+    previous = [(p.mentee_id, p.mentor_id) for p in base.pairs]
+    with pytest.raises(InputError) as caught:
+        rematch(cohort, POLICY, previous, {"remove_mentors": [cohort.mentors[0].id]})
+    (problem,) = caught.value.problems
+    assert problem.column == "move_cost" and "give a move cost" in problem.message
+    outcome = rematch(
+        cohort, POLICY, previous, {"remove_mentors": [cohort.mentors[0].id]}, move_cost=0.2
+    )
+    assert check(outcome.cohort, outcome.policy, outcome.result) == []
