@@ -40,8 +40,8 @@ from matcher.solvers.flow import (
     L_EXTRA,
     MAX_ROUNDS,
     all_open_pairs,
+    finished,
     pool_bonus,
-    total_score,
 )
 from matcher.solvers.integers import to_int
 from matcher.solvers.side_rules import simple_conflicts
@@ -332,12 +332,4 @@ def _dense(instance, pool, bounds, bonus, notes, timings, clock) -> Solution:
 
 
 def _solution(instance, pool, net, certified, notes, timings) -> Solution:
-    pairs = _pairs(pool, net)
-    return Solution(
-        pairs=pairs,
-        status=Status.OPTIMAL if certified else Status.FEASIBLE,
-        bound=total_score(instance, pairs) if certified else None,
-        certified=certified,
-        notes=tuple(notes),
-        timings=tuple(timings.items()),
-    )
+    return finished(instance, _pairs(pool, net), certified, notes, timings)

@@ -1,4 +1,8 @@
-"""CP-SAT for the rules a flow cannot express: mentor minimum loads and per-group caps.
+"""CP-SAT on request (``solver = "cpsat"``): minimum loads and per-group caps as a CP model.
+
+The exact flow (:mod:`matcher.solvers.bounded_flow`) solves these rules by default; this
+model is the place for rules a flow cannot express, warm-started from the flow optimum and
+judged against it (:mod:`matcher.solvers.dispatch`).
 
 One boolean ``x[mentee, mentor]`` per candidate pair. The candidate graph is sparse: the
 top-K mentors of every mentee, the top-L mentees of every mentor, the hint's pairs and

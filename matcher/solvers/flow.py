@@ -273,7 +273,17 @@ def _dense(pool: Pool, bonus: int, timings: dict, clock: float) -> FlowState:
 
 
 def _solution(instance, pool, state, certified, notes, timings) -> Solution:
-    pairs = _pairs(pool, state)
+    return finished(instance, _pairs(pool, state), certified, notes, timings)
+
+
+def finished(
+    instance: Instance,
+    pairs: tuple[tuple[int, int], ...],
+    certified: bool,
+    notes: list[str],
+    timings: dict[str, float],
+) -> Solution:
+    """A flow solver's Solution: OPTIMAL with its total as the bound when certified."""
     return Solution(
         pairs=pairs,
         status=Status.OPTIMAL if certified else Status.FEASIBLE,
