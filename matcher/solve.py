@@ -36,7 +36,7 @@ from matcher.solvers.dispatch import run_solver
 
 
 def side_rules(cohort: Cohort, policy: Policy) -> list[str]:
-    """The rules only the total objective can honour, in words (empty when there are none)."""
+    """The rules the stable objective cannot honour, in words (empty when there are none)."""
     rules = []
     if any(m.min_capacity > 0 for m in cohort.mentors):
         rules.append("mentor minimum loads (min_capacity)")
@@ -48,19 +48,19 @@ def side_rules(cohort: Cohort, policy: Policy) -> list[str]:
 def solver_name(cohort: Cohort, policy: Policy) -> str:
     """Which solver :func:`solve` runs: ``"stable"``, ``"fair"``, ``"flow"`` or ``"cpsat"``.
 
-    The exact flow handles every rule of the total objective, minimum loads and
+    The exact flow handles every rule of the total and fair objectives, minimum loads and
     department caps included; CP-SAT runs only when the policy asks for it.
 
     Raises
     ------
     InputError
-        If the fair or stable objective meets minimum loads or a department cap.
+        If the stable objective meets minimum loads or a department cap.
     """
     needs = side_rules(cohort, policy)
-    if needs and policy.objective is not Objective.TOTAL:
+    if needs and policy.objective is Objective.STABLE:
         message = (
-            f"{' and '.join(needs)} are honoured by the total objective only; use objective "
-            f'"total", or drop the rule'
+            f"{' and '.join(needs)} can rule out every stable matching, so the stable "
+            'objective does not take them; use objective "total" or "fair", or drop the rule'
         )
         problem = Problem(
             message, column="solver.objective", value=policy.objective.value, source="policy"

@@ -13,6 +13,7 @@ import numpy as np
 from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy, Status
 from matcher.solvers.integers import to_float, to_int
+from matcher.solvers.side_rules import has_side_rules
 
 # CP-SAT models every eligible pair up to this many (a 40-person cohort has ~300);
 # beyond it the model stays sparse: dense CP-SAT at 2k x 500 was 43% short after 60 s.
@@ -58,12 +59,6 @@ def run_solver(name: str, instance: Instance, policy: Policy) -> Solution:
         notes=tuple(f"flow hint: {n}" for n in flow.notes) + result.notes + notes,
         timings=(("flow hint", sum(t for _, t in flow.timings)), *result.timings),
     )
-
-
-def has_side_rules(instance: Instance) -> bool:
-    """Whether ``instance`` has minimum loads or a per-department cap."""
-    capped = instance.mentee_group is not None and instance.max_per_group is not None
-    return bool(np.any(np.asarray(instance.min_load) > 0)) or capped
 
 
 def _exact_flow(instance: Instance, policy: Policy) -> Solution:

@@ -21,6 +21,12 @@ from matcher.solvers.preferences import pinned_matrix
 _MAX_NAMED = 20  # people named in one conflict sentence
 
 
+def has_side_rules(instance: Instance) -> bool:
+    """Whether ``instance`` has minimum loads or a per-department cap."""
+    capped = instance.mentee_group is not None and instance.max_per_group is not None
+    return bool(np.any(np.asarray(instance.min_load) > 0)) or capped
+
+
 def usable_pairs(instance: Instance) -> np.ndarray:
     """The only pairs any result can use: pinned pairs, and eligible pairs where both
     people have a place left once the pinned pairs are placed.

@@ -262,19 +262,23 @@ def test_max_per_department_is_exact_in_the_flow():
     assert check(cohort, policy, result) == []
 
 
-@pytest.mark.parametrize(
-    "change, column, value",
-    [
-        ({"objective": Objective.FAIR}, "solver.objective", "fair"),
-        ({"objective": Objective.STABLE}, "solver.objective", "stable"),
-    ],
-)
-def test_side_rule_with_a_forced_solver_is_rejected(change, column, value):
+def test_stable_with_side_rules_is_rejected_with_a_way_out():
     with pytest.raises(InputError) as error:
-        solve(cohort_min_load(), replace(POLICY, **change))
+        solve(cohort_min_load(), replace(POLICY, objective=Objective.STABLE))
     (problem,) = error.value.problems
-    assert (problem.column, problem.value, problem.source) == (column, value, "policy")
-    assert "mentor minimum loads (min_capacity) are honoured by the total" in problem.message
+    assert (problem.column, problem.value, problem.source) == (
+        "solver.objective",
+        "stable",
+        "policy",
+    )
+    assert "can rule out every stable matching" in problem.message
+
+
+def test_fair_with_side_rules_is_exact():
+    policy = replace(POLICY, objective=Objective.FAIR)
+    result = solve(cohort_min_load(), policy)
+    assert result.solver == "fair" and result.status is Status.OPTIMAL
+    assert check(cohort_min_load(), policy, result) == []
 
 
 def test_side_rules_with_the_flow_forced_run_exactly():

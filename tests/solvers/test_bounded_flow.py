@@ -125,3 +125,35 @@ def test_without_side_rules_it_is_the_plain_flow():
     instance = Instance.from_matrix(rng.random((30, 8)), capacity=rng.integers(1, 5, 8))
     plain, bounded = solve_total(instance), solve_bounded(instance)
     assert value(instance, plain.pairs) == value(instance, bounded.pairs)
+
+
+def brute_fair(instance: Instance):
+    """(places, worst non-pinned score, scaled total) of the fair optimum, or None."""
+    from itertools import combinations
+
+    eligible = [tuple(map(int, p)) for p in zip(*np.nonzero(instance.eligible), strict=True)]
+    best = None
+    for k in range(len(eligible) + 1):
+        for pairs in combinations(eligible, k):
+            if feasible(instance, pairs):
+                free = [instance.scores[p] for p in pairs if p not in set(instance.pinned)]
+                worst = integers.to_int(np.array([min(free)]))[0] if free else 0
+                key = (k, int(worst), value(instance, pairs)[1])
+                best = key if best is None or key > best else best
+    return best
+
+
+@settings(max_examples=100, deadline=None)
+@given(tiny_instances())
+def test_fair_under_side_rules_matches_brute_force(instance):
+    from matcher.solvers.fair import solve_fair
+
+    best = brute_fair(instance)
+    solution = solve_fair(instance)
+    if best is None:
+        assert solution.status is Status.INFEASIBLE
+        return
+    free = [instance.scores[p] for p in solution.pairs if p not in set(instance.pinned)]
+    worst = int(integers.to_int(np.array([min(free)]))[0]) if free else 0
+    assert feasible(instance, solution.pairs)
+    assert (len(solution.pairs), worst, value(instance, solution.pairs)[1]) == best
