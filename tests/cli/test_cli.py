@@ -135,9 +135,17 @@ def test_match_objectives_pass_the_checker(run, tmp_path, objective):
 
 def test_side_rule_with_an_objective_that_cannot_hold_it_is_explained(run):
     args = ("match", DATA / "coaching-sample.csv", "--policy", DATA / "coaching.toml")
-    result = run(*args, "--objective", "fair")
+    result = run(*args, "--objective", "stable")
     assert result.exit_code == 2
     assert "solver.objective" in result.stderr
+
+
+def test_fair_honours_the_sheets_minimum_loads(run, tmp_path):
+    out = tmp_path / "pairs.csv"
+    args = ("match", DATA / "coaching-sample.csv", "--policy", DATA / "coaching.toml")
+    result = run(*args, "--objective", "fair", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "optimal (fair)" in result.stderr
 
 
 def test_match_with_scores_only(run, tmp_path):
