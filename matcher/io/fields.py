@@ -10,6 +10,7 @@ cohort-level rules (required fields, unique ids, who may be excluded) live in
 from __future__ import annotations
 
 import gc
+import math
 import re
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -337,3 +338,47 @@ def parse_ids(value: object) -> tuple[str, ...]:
     if issues:
         raise FieldError(issues)
     return _unique(ids)
+
+
+def _attribute_value(value: object):
+    if isinstance(value, bool):
+        _fail("expected text, a list of texts, or a number", value)
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            _fail("expected a finite number", value)
+        return number
+    if isinstance(value, str):
+        return " ".join(_as_text(value).split()) or None
+    if isinstance(value, list | tuple):
+        items = [" ".join(_as_text(item).split()) for item in value]
+        kept = {item.casefold(): item for item in reversed(items) if item}  # first wins
+        return tuple(reversed(kept.values())) or None
+    _fail("expected text, a list of texts, or a number", value)
+
+
+def parse_attributes(value: object) -> tuple[tuple[str, object], ...]:
+    """Custom attributes: a mapping from a name (1 to MAX_ID characters) to a value.
+
+    Values are text (trimmed, inner whitespace collapsed), a list of texts (a tuple,
+    blanks dropped, duplicates collapsed) or a finite number (a float); blank values
+    are left out. The given order is kept.
+    """
+    if not isinstance(value, Mapping):
+        _fail("expected attributes as {name: value}", type(value).__name__)
+    out, issues = [], []
+    for name, item in value.items():
+        key = name.strip() if isinstance(name, str) else ""
+        if not key or len(key) > MAX_ID:
+            issues.append((f"expected an attribute name of 1 to {MAX_ID} characters", name))
+            continue
+        try:
+            parsed = None if is_empty(item) else _attribute_value(item)
+        except FieldError as error:
+            issues.extend((f"attribute '{key}': {m}", bad) for m, bad in error.issues)
+            continue
+        if parsed is not None:
+            out.append((key, parsed))
+    if issues:
+        raise FieldError(issues)
+    return tuple(out)
