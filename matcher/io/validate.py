@@ -51,7 +51,7 @@ COLUMNS: tuple[str, ...] = (
 )
 _RANK = {c: k for k, c in enumerate(COLUMNS)}
 _PRIVATE = frozenset({"name", "email"})  # never echoed back in a problem
-_LISTS = ("skills", "goals", "languages", "exclude", "prefer")  # ';'-separated in a cell
+LIST_COLUMNS = ("skills", "goals", "languages", "exclude", "prefer")  # ';'-separated in a cell
 _SHOWN_LINES = 10  # lines listed in a "cells contain ','" problem
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
@@ -288,7 +288,7 @@ def _validate_batch(b, batch: Batch, table, ignore_unknown, problems: _Problems,
     for i, cells in rows:
         if cells is None:
             continue
-        for column in _LISTS:
+        for column in LIST_COLUMNS:
             value = cells.get(column)
             if type(value) is str and "," in value:
                 commas.setdefault(column, []).append((i, value))
