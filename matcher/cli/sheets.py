@@ -88,3 +88,27 @@ def _parsed(text: str) -> dict:
     import tomllib
 
     return tomllib.loads(text)
+
+
+@click.command()
+@click.argument("pairs", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="-", show_default=True)
+def intros(pairs, output):
+    """Write a mail-merge CSV introducing each pair of PAIRS (a file `match` wrote)."""
+    from dataclasses import replace
+
+    from matcher.io.decode import emit, inert, to_csv_text
+    from matcher.io.intros import introductions
+    from matcher.io.pair_files import read_assignments
+
+    name = Path(pairs).name
+    try:
+        rows = introductions(read_assignments(pairs), name)
+    except InputError as error:
+        raise InputError([replace(p, source=name) for p in error.problems], error.title) from None
+    emit(
+        to_csv_text([[inert(c) for c in row] for row in rows]),
+        sys.stdout if output == "-" else output,
+    )
+    where = "" if output == "-" else f" to {output}"
+    click.echo(f"wrote {len(rows) - 1} introductions{where}", err=True)
