@@ -48,9 +48,9 @@ def test_a_csv_attributes_column_is_still_unknown(rejected):
 
 def test_commas_in_a_list_column_are_one_problem_listing_the_lines(rejected):
     data = (
-        'id,role,skills,languages\nm1,mentor,"Stakeholder management, Negotiation",english\n'
-        'e1,mentee,python,"English, Hindi"\ne2,mentee,"a,b",english\n'
-    ).encode()
+        b'id,role,skills,languages\nm1,mentor,"Stakeholder management, Negotiation",english\n'
+        b'e1,mentee,python,"English, Hindi"\ne2,mentee,"a,b",english\n'
+    )
     problems = rejected(read_cohort, data)
     assert [(p.line, p.column) for p in problems] == [(2, "skills"), (3, "languages")]
     assert problems[0].message.startswith("2 cell(s) contain ',' but items are separated by ';'")
