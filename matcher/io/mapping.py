@@ -1,47 +1,14 @@
 """Sheet mappings: what each column of a sign-up sheet means, as a coordinator edits it.
 
-A mapping is a TOML (or JSON) file, written by ``mentormatch map`` and read here:
-
-.. code-block:: toml
-
-    mapping = 1
-    sheet = "Form Responses 1"          # optional: the workbook sheet to read
-
-    [columns."Email Address"]
-    field = ["id", "email"]             # one column may feed several fields
-
-    [columns."Are you signing up as a mentor or a mentee?"]
-    field = "role"
-    values = { "A mentor" = "mentor", "A mentee" = "mentee" }
-
-    [columns."Which skills can you teach?"]
-    field = "skills"
-    role = "mentor"                     # read for mentors only
-    separator = ", "                    # how the form joined the chosen answers
-
-    [columns."How many mentees can you take on?"]
-    field = "capacity"
-    role = "mentor"
-    ranges = "high"                     # "1-2" is 2; "3+", "up to 2", "none" are numbers
-
-    [columns."Current level"]
-    field = "seniority"
-    levels = ["Junior", "Mid", "Senior", "Lead"]     # lowest first: 1, 2, 3, 4
-
-    [columns."Manager's email"]
-    field = "manager_id"
-    match_on = "email"                  # emails, turned into ids through the email column
-
-    [columns."Hobbies"]
-    attribute = "hobbies"
-    type = "multi-choice"               # choice, multi-choice, number or text
-    separator = ", "
-
-    [columns."Timestamp"]
-    ignore = true
-
-    [timezones]
-    IST = "Asia/Kolkata"                # what an ambiguous answer means in this sheet
+A mapping is a TOML (or JSON) file, written by ``mentormatch map``
+(:mod:`matcher.io.mapping_file`, whose header comment lists every key) and read here.
+Each ``[columns."<header>"]`` table gives a column's ``field`` (one or a list),
+``attribute`` with ``type``, or ``ignore = true``, and how its answers are read:
+``role`` (read for mentors or mentees only), ``separator``, ``values`` (an answer read
+as another value), ``levels`` (seniority, lowest first), ``ranges`` (high, low, middle)
+and ``match_on = "email"`` (managers given by email). ``[timezones]`` says what an
+ambiguous time-zone answer means in this sheet; ``sheet`` names the workbook sheet.
+README's "From a sign-up form" has a full example.
 
 Every column of the sheet must be in the mapping (a column nobody decided about is never
 silently dropped). :func:`load_mapping` checks the whole file at once and raises one

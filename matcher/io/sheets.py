@@ -27,7 +27,12 @@ MAP_HINT = (
 )
 
 
-def _plain(table: Table, role: Role | None, ignore_unknown: bool) -> tuple[Batch, Reading]:
+def plain_batch(table: Table, role: Role | None, ignore_unknown: bool) -> tuple[Batch, Reading]:
+    """A sheet with mentormatch's own column names as a Batch, and how it was read.
+
+    Unknown headers get a problem naming the closest field and ``mentormatch map`` (or
+    are dropped with ``ignore_unknown``, and listed as ignored in the Reading).
+    """
     from matcher.io.suggest import closest_field
 
     names, problems = columns_of(table, COLUMNS, ignore_unknown)
@@ -109,7 +114,7 @@ def read_people(
     if problems:
         raise InputError(problems, title="the cohort could not be read")
     if mapping is None:
-        read = [_plain(table, role, ignore_unknown) for table, role in tables]
+        read = [plain_batch(table, role, ignore_unknown) for table, role in tables]
         batches = [batch for batch, _ in read]
         people = validate_batches(batches, aliases=aliases, org_chart=org_chart)
         return people, tuple(reading for _, reading in read)

@@ -174,3 +174,15 @@ def test_unreadable_files_are_one_problem(tmp_path):
     with pytest.raises(InputError) as info:
         load_mapping(tmp_path / "missing.toml")
     assert info.value.problems[0].message.startswith("cannot read the mapping")
+
+
+def test_the_readme_mapping_example_loads():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    mapping = load_mapping(tomllib.loads(example))
+    assert mapping.rule_for("Current level").lookup()["lead"] == 4
+    assert mapping.timezones == (("IST", "Asia/Kolkata"),)
