@@ -2,10 +2,11 @@
 
 Reading (:func:`read_cohort`, :func:`read_cohort_files`, :func:`read_org_chart`):
 bytes are decoded and split by :mod:`matcher.io.decode` (UTF-8 with or without BOM,
-UTF-16 with BOM; delimiter sniffed among ``,`` ``;`` tab ``|``), header names are matched
-case-insensitively with spaces, hyphens and underscores equivalent, and every record is
-validated by :mod:`matcher.io.validate`. All problems are reported at once, each with
-the physical line where its record starts.
+UTF-16 with BOM; delimiter sniffed among ``,`` ``;`` tab ``|``), or read as a workbook
+(:mod:`matcher.io.xlsx`); header names are matched case-insensitively with spaces,
+hyphens and underscores equivalent, or read through a mapping (:mod:`matcher.io.sheets`),
+and every record is validated by :mod:`matcher.io.validate`. All problems are reported at
+once, each with the physical line where its record starts.
 
 Writing (:func:`write_cohort`): the one-file form with a ``role`` column and always the
 full canonical column set in :data:`~matcher.io.validate.COLUMNS` order; UTF-8 with
