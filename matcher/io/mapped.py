@@ -49,8 +49,21 @@ class Reading:
 
 
 def _closest(text: str, choices) -> str:
-    found = difflib.get_close_matches(text, list(choices), n=1, cutoff=0.5)
+    """ "; the closest is 'X'": a header containing the text (or inside it), else a near one."""
+    key = header_key(text)
+    keys = {header_key(c): c for c in choices}
+    found = [c for k, c in keys.items() if key in k or k in key]
+    if not found:
+        near = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+        found = [keys[k] for k in near]
     return f"; the closest is {found[0]!r}" if found else ""
+
+
+def blank_column(table: Table, k: int) -> bool:
+    """True for a column without a header and without any answer (a trailing comma)."""
+    return not table.header[k].strip() and not any(
+        k < len(row) and row[k].strip() for row in table.rows
+    )
 
 
 def _check_header(table: Table, mapping: SheetMapping) -> tuple[list, list[Problem]]:
@@ -58,6 +71,8 @@ def _check_header(table: Table, mapping: SheetMapping) -> tuple[list, list[Probl
     problems, used, seen = [], [], {}
     where = dict(line=table.header_line, source=table.source)
     for k, raw in enumerate(table.header):
+        if blank_column(table, k):
+            continue  # no header and no answers: nothing to decide about
         rule = mapping.rule_for(raw)
         if rule is None:
             from matcher.io.suggest import closest_field

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from matcher.io.decode import Table, uninert
 from matcher.io.forms import level_rank, looks_numeric, parse_number, role_word
+from matcher.io.mapped import blank_column
 from matcher.io.mapping import header_key
 from matcher.io.timezones import AMBIGUOUS, normalise
 from matcher.io.validate import COLUMNS, canonical_column
@@ -278,6 +279,8 @@ def suggest(table: Table) -> tuple[list[Suggestion], dict[str, tuple], str]:
     tool = flavour(table)
     suggestions, zones = [], {}
     for k, header in enumerate(table.header):
+        if blank_column(table, k):
+            continue
         values = [uninert(row[k]).strip() for row in table.rows if k < len(row)]
         values = [v for v in values if v]
         s = Suggestion(header.strip(), _by_header(header, tool))

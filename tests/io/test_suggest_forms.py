@@ -166,3 +166,11 @@ def test_closest_field_and_slug():
 def test_toml_strings_are_escaped():
     text = 'say "hi" \\ then\ttab\nline'
     assert tomllib.loads("x = " + quote(text))["x"] == text
+
+
+def test_a_trailing_column_without_header_or_answers_needs_no_decision():
+    data = b"Email,Role,\na@x,A mentor,\nb@x,A mentee,\n"
+    suggestions, zones, tool = suggest(read_sheet(data, "cohort"))
+    assert [s.header for s in suggestions] == ["Email", "Role"]
+    mapping = load_mapping(tomllib.loads(mapping_text(suggestions, zones, name="s", tool=tool)))
+    assert read_people(data, mapping=mapping)[0].mentee_ids == ("b@x",)
