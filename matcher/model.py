@@ -109,6 +109,11 @@ class Person:
     mentee wants; 0 means the person sits this round out. ``utc_offset_minutes`` is
     derived from ``timezone`` (for IANA names: the standard, non-DST offset on
     2026-01-15, so results do not depend on the day they are computed).
+
+    ``attributes`` are the programme's own questions, read through a sheet mapping
+    (:mod:`matcher.io.mapping`): (name, value) pairs in the mapping's column order, where a
+    value is ``str`` (a choice or free text, as written), ``tuple`` of ``str`` (a
+    multi-choice) or ``float`` (a number). Unanswered questions are left out.
     """
 
     id: str
@@ -126,10 +131,18 @@ class Person:
     manager_id: str | None = None
     exclude: tuple[str, ...] = ()
     prefer: tuple[str, ...] = ()
+    attributes: tuple[tuple[str, str | tuple[str, ...] | float], ...] = ()
 
     @property
     def skill_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.skills)
+
+    def attribute(self, name: str, default=None):
+        """The value of custom attribute ``name``, or ``default`` when unanswered."""
+        for key, value in self.attributes:
+            if key == name:
+                return value
+        return default
 
 
 @dataclass(frozen=True)

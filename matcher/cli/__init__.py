@@ -11,6 +11,7 @@ import click
 
 from matcher.cli.common import Group
 from matcher.cli.match import explain, generate, match, validate
+from matcher.cli.sheets import intros, map_sheet
 from matcher.cli.whatif import rematch, scenario
 
 
@@ -20,5 +21,5 @@ def main():
     """Exact, explainable mentor-mentee matching."""
 
 
-for _command in (validate, match, explain, generate, scenario, rematch):
+for _command in (map_sheet, validate, match, explain, generate, intros, scenario, rematch):
     main.add_command(_command)

@@ -82,6 +82,13 @@ _cohort_args = [
     click.option("--mentees", type=click.Path(dir_okay=False), help="Mentees CSV (two-file form)."),
     click.option("--org-chart", type=click.Path(dir_okay=False), help="CSV of id,manager_id."),
     click.option(
+        "--map",
+        "mapping",
+        type=click.Path(dir_okay=False),
+        help="How to read a form's own columns (from `mentormatch map`).",
+    ),
+    click.option("--sheet", help="The workbook sheet to read (default: the first)."),
+    click.option(
         "--ignore-unknown-columns", is_flag=True, help="Skip columns mentormatch does not use."
     ),
     click.option("--policy", type=click.Path(dir_okay=False), help="Policy file (TOML or JSON)."),
@@ -99,33 +106,73 @@ def cohort_options(command):
     return command
 
 
-def load_inputs(cohort, mentors, mentees, org_chart, ignore_unknown_columns, policy, program):
-    """Read the policy and the cohort, reporting the problems of both at once."""
+def load_inputs(**inputs):
+    """Read the policy and the cohort (options of :func:`cohort_options`), all problems at once."""
+    cohort, policy, _ = read_inputs(**inputs)
+    return cohort, policy
+
+
+def read_inputs(
+    cohort,
+    mentors,
+    mentees,
+    org_chart,
+    ignore_unknown_columns,
+    policy,
+    program,
+    mapping=None,
+    sheet=None,
+):
+    """The cohort, the policy and how each sheet was read; every problem of all at once.
+
+    Raises
+    ------
+    click.UsageError
+        For a missing or doubled cohort, or --ignore-unknown-columns with --map.
+    InputError
+        With the problems of the policy, the mapping, the org chart and the sheets,
+        each naming its file.
+    """
     from dataclasses import replace
 
     from matcher.io import cohort_csv
+    from matcher.io.mapping import load_mapping
     from matcher.io.policy import load_policy, preset
+    from matcher.io.sheets import read_people
 
     if cohort and (mentors or mentees):
         raise click.UsageError("give either one cohort file or --mentors and --mentees")
     if not cohort and not (mentors and mentees):
         raise click.UsageError("give a cohort file, or both --mentors and --mentees")
+    if mapping and ignore_unknown_columns:
+        raise click.UsageError("--map says what every column is: drop --ignore-unknown-columns")
 
     problems = []
-    loaded_policy = None
+    loaded_policy = loaded_mapping = None
     try:
         loaded_policy = load_policy(policy) if policy else preset(program or "coaching")
     except InputError as error:
         problems.extend(error.problems)
+    try:
+        loaded_mapping = load_mapping(mapping) if mapping else None
+    except InputError as error:
+        problems.extend(error.problems)
+    if mapping and loaded_mapping is None:
+        raise InputError(problems, title="mentormatch could not use this input")
     aliases = dict(loaded_policy.aliases) if loaded_policy else None
-    loaded = None
+    loaded = readings = None
     try:
         chart = cohort_csv.read_org_chart(org_chart) if org_chart else ()
-        options = dict(aliases=aliases, ignore_unknown=ignore_unknown_columns, org_chart=chart)
-        if cohort:
-            loaded = cohort_csv.read_cohort(cohort, **options)
-        else:
-            loaded = cohort_csv.read_cohort_files(mentors, mentees, **options)
+        loaded, readings = read_people(
+            cohort,
+            mentors=mentors,
+            mentees=mentees,
+            mapping=loaded_mapping,
+            sheet=sheet,
+            aliases=aliases,
+            ignore_unknown=ignore_unknown_columns,
+            org_chart=chart,
+        )
     except InputError as error:
         files = {"cohort": cohort, "mentors": mentors, "mentees": mentees, "org_chart": org_chart}
         problems.extend(
@@ -134,4 +181,4 @@ def load_inputs(cohort, mentors, mentees, org_chart, ignore_unknown_columns, pol
         )
     if problems:
         raise InputError(problems, title="mentormatch could not use this input")
-    return loaded, loaded_policy
+    return loaded, loaded_policy, readings

@@ -8,21 +8,32 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.common import EXIT_INFEASIBLE, cohort_options, load_inputs, stderr_console
+from matcher.cli.common import (
+    EXIT_INFEASIBLE,
+    cohort_options,
+    load_inputs,
+    read_inputs,
+    stderr_console,
+)
 from matcher.model import InputError, Objective, SolverChoice, Status
 
 
 @click.command()
 @cohort_options
 def validate(**inputs):
-    """Check a cohort (and policy) and report every problem at once."""
-    cohort, _ = load_inputs(**inputs)
+    """Check a cohort (and policy), report every problem at once, say what was understood."""
+    from matcher.io.understood import describe
+
+    cohort, _, readings = read_inputs(**inputs)
     click.echo(
         f"OK: {len(cohort.mentees)} mentees, {len(cohort.mentors)} mentors, "
         f"{sum(m.capacity for m in cohort.mentors)} mentor places, "
         f"{sum(m.capacity for m in cohort.mentees)} wanted places",
         err=True,
     )
+    click.echo("understood:", err=True)
+    for line in describe(cohort, readings):
+        click.echo(f"  {line}", err=True)
 
 
 @click.command()
@@ -33,17 +44,22 @@ def validate(**inputs):
 @click.option("--solver", type=click.Choice([s.value for s in SolverChoice]))
 @click.option("--seed", type=click.IntRange(min=0))
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Assignments CSV (or -).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Assignments file: .xlsx for a workbook (Pairs, Unmatched, Summary), else CSV (or -).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def match(scores, scores_only, objective, solver, seed, time_limit, output, as_json, **inputs):
-    """Match mentees with mentors and write the assignments CSV."""
+    """Match mentees with mentors and write the assignments (CSV or .xlsx workbook)."""
     if scores_only and not scores:
         raise click.UsageError("--scores-only needs --scores FILE")
     if as_json and (not output or output == "-"):
         raise click.UsageError("--json prints the summary on stdout: give -o FILE for the pairs")
     from dataclasses import replace
 
-    from matcher.cli.report import print_summary, summary_dict
+    from matcher.cli.report import print_summary, summary_dict, summary_rows
     from matcher.io import cohort_csv
     from matcher.solve import solve
 
@@ -68,10 +84,14 @@ def match(scores, scores_only, objective, solver, seed, time_limit, output, as_j
         result = solve(cohort, policy, progress=lambda stage: status.update(f"{stage}..."))
     result = replace(result, timings=(("read", read_seconds), *result.timings))
 
-    if output and output != "-":
-        cohort_csv.write_pairs(result, output)
+    if output and Path(output).suffix.lower() == ".xlsx":
+        from matcher.io.pairs_workbook import write_workbook
+
+        write_workbook(result, output, cohort, summary_rows(result))
+    elif output and output != "-":
+        cohort_csv.write_pairs(result, output, cohort)
     elif not as_json:
-        cohort_csv.write_pairs(result, sys.stdout)
+        cohort_csv.write_pairs(result, sys.stdout, cohort)
     if as_json:
         import json
 

@@ -13,6 +13,51 @@ def _fmt(value, digits: int = 3) -> str:
     return str(value)
 
 
+def mentee_counts(result: MatchResult) -> dict[str, int]:
+    """Mentees (people, not places) by outcome; the four counts add up to all mentees.
+
+    ``fully_matched``: every wanted place filled; ``partly_matched``: some but not all;
+    ``not_matched``: none although they wanted one; ``sitting_out``: wanted none
+    (capacity 0).
+    """
+    m = result.metrics
+    partly = m.matched_mentees - m.fully_matched_mentees
+    not_matched = len(result.unmatched) - partly
+    sitting_out = max(m.mentees - m.fully_matched_mentees - partly - not_matched, 0)
+    return {
+        "fully_matched": m.fully_matched_mentees,
+        "partly_matched": partly,
+        "not_matched": not_matched,
+        "sitting_out": sitting_out,
+    }
+
+
+def summary_rows(result: MatchResult) -> list[tuple[str, object]]:
+    """The summary as (what, value) rows with plain values, for the pairs workbook."""
+    m = result.metrics
+    counts = mentee_counts(result)
+    return [
+        ("status", result.status.value),
+        ("solver", result.solver),
+        ("certified optimal", result.certified),
+        ("places matched (a mentee may want several)", m.matched_places),
+        ("places wanted", m.wanted_places),
+        ("mentees (people)", m.mentees),
+        ("mentees fully matched", counts["fully_matched"]),
+        ("mentees partly matched", counts["partly_matched"]),
+        ("mentees not matched", counts["not_matched"]),
+        ("mentees sitting this round out", counts["sitting_out"]),
+        ("mentors (people)", m.mentors),
+        ("mentors used", m.mentors_used),
+        ("total score", round(result.objective, 6)),
+        ("mean score", m.mean_score),
+        ("min score", m.min_score),
+        ("median score", m.median_score),
+        ("mean / max mentees per mentor used", f"{_fmt(m.mean_load, 2)} / {m.max_load}"),
+        ("wanted skills covered", m.skill_coverage),
+    ]
+
+
 def summary_dict(result: MatchResult, output: str | None = None) -> dict:
     """The summary as plain JSON-ready data (the `--json` output).
 
@@ -25,7 +70,8 @@ def summary_dict(result: MatchResult, output: str | None = None) -> dict:
     -------
     dict
         status, solver, objective, bound, gap, certified, the metrics, the number of
-        unmatched mentees, conflicts, notes and per-stage timings in seconds.
+        mentees with a place unfilled, the mentees by outcome (:func:`mentee_counts`),
+        conflicts, notes and per-stage timings in seconds.
     """
     m = result.metrics
     return {
@@ -52,7 +98,9 @@ def summary_dict(result: MatchResult, output: str | None = None) -> dict:
             "max_load": m.max_load,
             "skill_coverage": m.skill_coverage,
         },
+        # Mentees with at least one wanted place unfilled (partly and not matched).
         "unmatched_mentees": len(result.unmatched),
+        "mentee_counts": mentee_counts(result),
         "conflicts": list(result.conflicts),
         "notes": list(result.notes),
         "timings": {stage: round(seconds, 4) for stage, seconds in result.timings},
@@ -65,14 +113,20 @@ def print_summary(console, result: MatchResult, output: str | None = None) -> No
     from rich.table import Table
 
     m = result.metrics
+    counts = mentee_counts(result)
+    people = (
+        f"{counts['fully_matched']} fully + {counts['partly_matched']} partly + "
+        f"{counts['not_matched']} not matched"
+        + (f" + {counts['sitting_out']} sitting out" if counts["sitting_out"] else "")
+        + f" = {m.mentees}"
+    )
     table = Table(title="mentormatch result", show_header=False, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("value")
     rows = [
         ("status", f"{result.status.value} ({result.solver})"),
-        ("matched places", f"{m.matched_places} of {m.wanted_places} wanted"),
-        ("matched mentees", f"{m.matched_mentees} of {m.mentees}"),
-        ("unmatched mentees", str(len(result.unmatched))),
+        ("places matched", f"{m.matched_places} of {m.wanted_places} wanted"),
+        ("mentees (people)", people),
         ("total score", _fmt(result.objective, 4)),
         ("bound / gap", f"{_fmt(result.bound, 4)} / {_fmt(result.gap, 6)}"),
         ("certified optimal", "yes" if result.certified else "no"),

@@ -2,10 +2,11 @@
 
 Reading (:func:`read_cohort`, :func:`read_cohort_files`, :func:`read_org_chart`):
 bytes are decoded and split by :mod:`matcher.io.decode` (UTF-8 with or without BOM,
-UTF-16 with BOM; delimiter sniffed among ``,`` ``;`` tab ``|``), header names are matched
-case-insensitively with spaces, hyphens and underscores equivalent, and every record is
-validated by :mod:`matcher.io.validate`. All problems are reported at once, each with
-the physical line where its record starts.
+UTF-16 with BOM; delimiter sniffed among ``,`` ``;`` tab ``|``), or read as a workbook
+(:mod:`matcher.io.xlsx`); header names are matched case-insensitively with spaces,
+hyphens and underscores equivalent, or read through a mapping (:mod:`matcher.io.sheets`),
+and every record is validated by :mod:`matcher.io.validate`. All problems are reported at
+once, each with the physical line where its record starts.
 
 Writing (:func:`write_cohort`): the one-file form with a ``role`` column and always the
 full canonical column set in :data:`~matcher.io.validate.COLUMNS` order; UTF-8 with
@@ -18,10 +19,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from matcher.io.decode import Table, columns_of, emit, inert, read_table, to_csv_text, uninert
+from matcher.io.decode import columns_of, emit, inert, read_table, to_csv_text, uninert
 from matcher.io.fields import FieldError, parse_id, parse_timezone
 from matcher.io.pair_files import read_assignments, read_scores, write_pairs
-from matcher.io.validate import COLUMNS, Batch, Role, validate_batches
+from matcher.io.validate import COLUMNS, Role
 from matcher.model import Cohort, InputError, Problem
 
 __all__ = [
@@ -35,29 +36,27 @@ __all__ = [
 ]
 
 
-def _batch(table: Table, role: Role | None, ignore_unknown: bool) -> Batch:
-    names, problems = columns_of(table, COLUMNS, ignore_unknown)
-    used = [(k, name) for k, name in enumerate(names) if name is not None]
-    records = [{name: uninert(row[k]) for k, name in used if k < len(row)} for row in table.rows]
-    return Batch(
-        table.source,
-        records,
-        role=role,
-        lines=table.lines,
-        header_line=table.header_line,
-        problems=(*problems, *table.problems),
-    )
-
-
-def read_cohort(path_or_bytes, *, aliases=None, ignore_unknown=False, org_chart=()) -> Cohort:
-    """Read a one-file cohort CSV (a ``role`` column says mentor or mentee).
+def read_cohort(
+    path_or_bytes,
+    *,
+    aliases=None,
+    ignore_unknown=False,
+    org_chart=(),
+    mapping=None,
+    sheet=None,
+) -> Cohort:
+    """Read a one-sheet cohort (a ``role`` column says mentor or mentee).
 
     Parameters
     ----------
-    path_or_bytes : str or Path of the file, its bytes, or a binary stream.
+    path_or_bytes : str or Path of the file, its bytes, or a binary stream: CSV, or an
+        .xlsx/.xls/.ods workbook.
     aliases : tag -> canonical tag mapping (or pairs) applied to every tag.
     ignore_unknown : drop unknown columns instead of reporting them.
     org_chart : extra (person_id, manager_id) edges to store on the Cohort.
+    mapping : a :class:`~matcher.io.mapping.SheetMapping` to read a form's own headers
+        and answers; None for mentormatch's column names.
+    sheet : the workbook sheet to read (None: the mapping's, else the first).
 
     Returns
     -------
@@ -66,22 +65,24 @@ def read_cohort(path_or_bytes, *, aliases=None, ignore_unknown=False, org_chart=
     Raises
     ------
     InputError
-        Listing every problem (source ``"cohort"``, physical line, canonical column).
+        Listing every problem (source ``"cohort"``, physical line, column).
     """
-    batch = _batch(read_table(path_or_bytes, "cohort"), None, ignore_unknown)
-    return validate_batches([batch], aliases=aliases, org_chart=org_chart)
+    from matcher.io.sheets import read_people
+
+    options = dict(mapping=mapping, sheet=sheet, ignore_unknown=ignore_unknown)
+    return read_people(path_or_bytes, aliases=aliases, org_chart=org_chart, **options)[0]
 
 
 def read_cohort_files(
-    mentors, mentees, *, aliases=None, ignore_unknown=False, org_chart=()
+    mentors, mentees, *, aliases=None, ignore_unknown=False, org_chart=(), mapping=None, sheet=None
 ) -> Cohort:
     """Read a cohort given as a mentors file and a mentees file.
 
     Parameters
     ----------
-    mentors, mentees : each a path, bytes or binary stream; a ``role`` column is not
-        needed, but where given it must agree with the file.
-    aliases, ignore_unknown, org_chart : as for :func:`read_cohort`.
+    mentors, mentees : each a path, bytes or binary stream (CSV or workbook); a ``role``
+        column is not needed, but where given it must agree with the file.
+    aliases, ignore_unknown, org_chart, mapping, sheet : as for :func:`read_cohort`.
 
     Returns
     -------
@@ -92,18 +93,12 @@ def read_cohort_files(
     InputError
         Listing the problems of both files (sources ``"mentors"`` and ``"mentees"``).
     """
-    batches, problems = [], []
-    for data, source, role in (
-        (mentors, "mentors", Role.MENTOR),
-        (mentees, "mentees", Role.MENTEE),
-    ):
-        try:
-            batches.append(_batch(read_table(data, source), role, ignore_unknown))
-        except InputError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InputError(problems, title="the cohort could not be read")
-    return validate_batches(batches, aliases=aliases, org_chart=org_chart)
+    from matcher.io.sheets import read_people
+
+    options = dict(mapping=mapping, sheet=sheet, ignore_unknown=ignore_unknown)
+    return read_people(
+        mentors=mentors, mentees=mentees, aliases=aliases, org_chart=org_chart, **options
+    )[0]
 
 
 def read_org_chart(path) -> tuple[tuple[str, str], ...]:

@@ -302,3 +302,10 @@ def emit(text: str, target) -> None:
             buffer.flush()
     else:
         target.write(data)
+
+
+def blank_column(table: Table, k: int) -> bool:
+    """True for a column without a header and without any answer (a trailing comma)."""
+    return not table.header[k].strip() and not any(
+        k < len(row) and row[k].strip() for row in table.rows
+    )

@@ -10,6 +10,7 @@ cohort-level rules (required fields, unique ids, who may be excluded) live in
 from __future__ import annotations
 
 import gc
+import math
 import re
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -25,11 +26,14 @@ MAX_COUNT = 1_000_000  # largest whole number accepted (capacity, seniority)
 SEPARATOR = ";"
 
 _OFFSET = re.compile(r"(?:(?:UTC|GMT)\s*)?([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+# Windows and Microsoft Forms list zones as "(UTC-08:00) Pacific Time (US & Canada)".
+_DISPLAY = re.compile(r"\(\s*((?:UTC|GMT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)\s*\)\s*(.*)", re.I)
 _WHOLE = re.compile(r"\+?[0-9]+")
 _REFERENCE_DAY = datetime(2026, 1, 15, 12, tzinfo=UTC)
 _NOT_ZONES = frozenset({"localtime", "factory", "posixrules", "posix/localtime"})
 TIMEZONE_EXPECTED = (
-    "expected a UTC offset such as +05:30, -0800 or UTC+2, or a time zone name such as Europe/Paris"
+    "expected a UTC offset such as +05:30, -0800 or UTC+2, a time zone name such as "
+    "Europe/Paris, or a common abbreviation or name such as PST or Central European Time"
 )
 
 
@@ -127,23 +131,30 @@ def parse_timezone(text: str) -> tuple[str, int]:
 
     Parameters
     ----------
-    text : a UTC offset (``+05:30``, ``-0800``, ``UTC+2``, ``GMT-3``, ``Z``) or an IANA
-        name (``Europe/Paris``, matched case-insensitively).
+    text : a UTC offset (``+05:30``, ``-0800``, ``UTC+2``, ``GMT-3``, ``UTC\u22123`` with a
+        Unicode minus, ``Z``), an IANA name (``Europe/Paris``, matched case-insensitively),
+        a Windows display name (``(UTC-08:00) Pacific Time (US & Canada)``), or an
+        abbreviation, name or city as people write them (``PST``, ``Pacific Time``,
+        ``Central European Time``, ``London``; see :mod:`matcher.io.timezones`).
 
     Returns
     -------
     tuple of (str, int)
         Offsets become ``"UTC+05:30"`` (``"UTC+00:00"`` for Z/UTC/GMT); IANA names keep
-        their official spelling. The offset of an IANA name is its standard (non-DST)
-        offset on 2026-01-15, so results do not depend on the day they are computed.
+        their official spelling, and abbreviations and names become one (``PST`` ->
+        ``America/Los_Angeles``). The offset of a zone is its standard (non-DST) offset on
+        2026-01-15, so results do not depend on the day they are computed.
 
     Raises
     ------
     ValueError
-        If the text is neither, or the offset lies outside -12:00..+14:00; the message
-        says what was expected.
+        If the text is none of these, is ambiguous (``IST``: the message lists the zones
+        it may mean and how a mapping picks one), or the offset lies outside
+        -12:00..+14:00; the message says what was expected.
     """
-    cleaned = text.strip().replace("\u2212", "-")
+    from matcher.io.timezones import zone_for
+
+    cleaned = " ".join(text.replace("\u2212", "-").replace("\u2013", "-").split())
     if cleaned.upper() in {"Z", "UTC", "GMT"}:
         return "UTC+00:00", 0
     match = _OFFSET.fullmatch(cleaned)
@@ -156,9 +167,16 @@ def parse_timezone(text: str) -> tuple[str, int]:
             raise ValueError("expected a UTC offset within -12:00..+14:00")
         return f"UTC{'-' if total < 0 else '+'}{abs(total) // 60:02d}:{abs(total) % 60:02d}", total
     name = _zone_names().get(cleaned.lower())
-    if name is None:
+    if name is not None:
+        return name, _standard_offset_minutes(name)
+    display = _DISPLAY.fullmatch(cleaned)
+    if display:
+        named = zone_for(display.group(2)) if display.group(2) else None
+        return (named, _standard_offset_minutes(named)) if named else parse_timezone(display[1])
+    named = zone_for(cleaned)
+    if named is None:
         raise ValueError(TIMEZONE_EXPECTED)
-    return name, _standard_offset_minutes(name)
+    return named, _standard_offset_minutes(named)
 
 
 # --------------------------------------------------------------------------- cells
@@ -320,3 +338,47 @@ def parse_ids(value: object) -> tuple[str, ...]:
     if issues:
         raise FieldError(issues)
     return _unique(ids)
+
+
+def _attribute_value(value: object):
+    if isinstance(value, bool):
+        _fail("expected text, a list of texts, or a number", value)
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            _fail("expected a finite number", value)
+        return number
+    if isinstance(value, str):
+        return " ".join(_as_text(value).split()) or None
+    if isinstance(value, list | tuple):
+        items = [" ".join(_as_text(item).split()) for item in value]
+        kept = {item.casefold(): item for item in reversed(items) if item}  # first wins
+        return tuple(reversed(kept.values())) or None
+    _fail("expected text, a list of texts, or a number", value)
+
+
+def parse_attributes(value: object) -> tuple[tuple[str, object], ...]:
+    """Custom attributes: a mapping from a name (1 to MAX_ID characters) to a value.
+
+    Values are text (trimmed, inner whitespace collapsed), a list of texts (a tuple,
+    blanks dropped, duplicates collapsed) or a finite number (a float); blank values
+    are left out. The given order is kept.
+    """
+    if not isinstance(value, Mapping):
+        _fail("expected attributes as {name: value}", type(value).__name__)
+    out, issues = [], []
+    for name, item in value.items():
+        key = name.strip() if isinstance(name, str) else ""
+        if not key or len(key) > MAX_ID:
+            issues.append((f"expected an attribute name of 1 to {MAX_ID} characters", name))
+            continue
+        try:
+            parsed = None if is_empty(item) else _attribute_value(item)
+        except FieldError as error:
+            issues.extend((f"attribute '{key}': {m}", bad) for m, bad in error.issues)
+            continue
+        if parsed is not None:
+            out.append((key, parsed))
+    if issues:
+        raise FieldError(issues)
+    return tuple(out)

@@ -16,11 +16,22 @@ import math
 
 import numpy as np
 
-from matcher.io.decode import columns_of, emit, inert, no_gc, read_table, to_csv_text, uninert
+from matcher.io.decode import (
+    columns_of,
+    emit,
+    inert,
+    load_bytes,
+    no_gc,
+    read_table,
+    to_csv_text,
+    uninert,
+)
+from matcher.io.xlsx import is_workbook, read_workbook
 from matcher.model import COMPONENTS, Cohort, ExternalScores, InputError, MatchResult, Problem
 
 _SCORE_COLUMNS = ("mentee_id", "mentor_id", "score")
 _FIXED = ("mentee_id", "mentor_id", "score", "pinned", "explanation")
+CONTACT_COLUMNS = ("mentee_name", "mentee_email", "mentor_name", "mentor_email")
 
 
 def _missing_columns(names, required, table) -> list[Problem]:
@@ -160,7 +171,70 @@ def _number(x: float, digits: int) -> str:
     return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
 
 
-def write_pairs(result: MatchResult, path_or_stream) -> None:
+def contacts(cohort: Cohort | None) -> tuple[dict, dict, tuple[str, ...]]:
+    """Names and emails by id, and which contact columns the cohort can fill.
+
+    Returns
+    -------
+    tuple of (dict, dict, tuple of str)
+        ``{mentee id: (name, email)}``, ``{mentor id: (name, email)}`` and the columns of
+        :data:`CONTACT_COLUMNS` for which someone has a value (none without a cohort).
+    """
+    if cohort is None:
+        return {}, {}, ()
+    mentees = {p.id: (p.name or "", p.email or "") for p in cohort.mentees}
+    mentors = {p.id: (p.name or "", p.email or "") for p in cohort.mentors}
+    has_name = any(n for n, _ in [*mentees.values(), *mentors.values()])
+    has_email = any(e for _, e in [*mentees.values(), *mentors.values()])
+    kept = tuple(
+        c
+        for c in CONTACT_COLUMNS
+        if (has_name and c.endswith("name")) or (has_email and c.endswith("email"))
+    )
+    return mentees, mentors, kept
+
+
+def _contact_cells(mentee: str, mentor: str | None, people, kept) -> list[str]:
+    mentees, mentors, _ = people
+    values = {}
+    values["mentee_name"], values["mentee_email"] = mentees.get(mentee, ("", ""))
+    values["mentor_name"], values["mentor_email"] = mentors.get(mentor, ("", ""))
+    return [inert(values[c]) for c in kept]
+
+
+def assignment_rows(result: MatchResult, cohort: Cohort | None = None):
+    """The header and rows of the assignments file (cells as text, formula-safe)."""
+    used = {name for pair in result.pairs for name, _ in pair.components}
+    present = [c for c in COMPONENTS if c in used]
+    people = contacts(cohort)
+    kept = people[2]
+    yield ["mentee_id", "mentor_id", *kept, "score", *present, "pinned", "explanation"]
+    for pair in result.pairs:
+        parts = dict(pair.components)
+        cells = [_number(parts[c], 4) if c in parts else "" for c in present]
+        yield [
+            inert(pair.mentee_id),
+            inert(pair.mentor_id),
+            *_contact_cells(pair.mentee_id, pair.mentor_id, people, kept),
+            _number(pair.score, 6),
+            *cells,
+            "true" if pair.pinned else "false",
+            inert(pair.explanation),
+        ]
+    for left in result.unmatched:
+        notes = [*left.reasons, *([f"{left.missing} places missing"] if left.missing > 1 else [])]
+        yield [
+            inert(left.mentee_id),
+            "",
+            *_contact_cells(left.mentee_id, None, people, kept),
+            "",
+            *[""] * len(present),
+            "",
+            inert("; ".join(notes)),
+        ]
+
+
+def write_pairs(result: MatchResult, path_or_stream, cohort: Cohort | None = None) -> None:
     """Write a result's pairs and unmatched mentees as an Excel-safe CSV.
 
     Parameters
@@ -168,37 +242,19 @@ def write_pairs(result: MatchResult, path_or_stream) -> None:
     result : the match result; pairs are written in the order given, then the
         unmatched mentees.
     path_or_stream : a str or Path, a binary stream, or a text stream.
+    cohort : the matched cohort, to add ``mentee_name``, ``mentee_email``,
+        ``mentor_name`` and ``mentor_email`` after the ids (those somebody has); None for
+        ids only.
 
     Returns
     -------
     None
-        Header ``mentee_id,mentor_id,score,<components used by any pair>,pinned,
-        explanation``; scores with 6 decimals, components with 4; ``pinned`` is
+        Header ``mentee_id,mentor_id,[contacts,]score,<components used by any pair>,
+        pinned,explanation``; scores with 6 decimals, components with 4; ``pinned`` is
         ``true``/``false`` (empty for unmatched rows, whose mentor and score are empty and
         whose explanation lists the reasons and, above one, the missing places).
     """
-    used = {name for pair in result.pairs for name, _ in pair.components}
-    present = [c for c in COMPONENTS if c in used]
-    rows = [["mentee_id", "mentor_id", "score", *present, "pinned", "explanation"]]
-    for pair in result.pairs:
-        parts = dict(pair.components)
-        cells = [_number(parts[c], 4) if c in parts else "" for c in present]
-        rows.append(
-            [
-                inert(pair.mentee_id),
-                inert(pair.mentor_id),
-                _number(pair.score, 6),
-                *cells,
-                "true" if pair.pinned else "false",
-                inert(pair.explanation),
-            ]
-        )
-    for left in result.unmatched:
-        notes = [*left.reasons, *([f"{left.missing} places missing"] if left.missing > 1 else [])]
-        rows.append(
-            [inert(left.mentee_id), "", "", *[""] * len(present), "", inert("; ".join(notes))]
-        )
-    emit(to_csv_text(rows), path_or_stream)
+    emit(to_csv_text(assignment_rows(result, cohort)), path_or_stream)
 
 
 def read_assignments(path) -> list[dict]:
@@ -206,22 +262,27 @@ def read_assignments(path) -> list[dict]:
 
     Parameters
     ----------
-    path : str or Path, bytes, or a binary stream.
+    path : str or Path, bytes, or a binary stream: the CSV, or the workbook (its Pairs
+        sheet).
 
     Returns
     -------
     list of dict
         One per row, keys in file order: ``mentee_id`` (str), ``mentor_id`` (str, None for
         unmatched), ``score`` and components (float or None), ``pinned`` (bool or None),
-        ``explanation`` (str).
+        ``explanation`` and, when written, the contact columns (str).
 
     Raises
     ------
     InputError
         For unknown or missing columns, ragged rows, non-numbers and bad ``pinned``.
     """
-    table = read_table(path, "assignments")
-    names, problems = columns_of(table, (*_FIXED[:3], *COMPONENTS, *_FIXED[3:]))
+    data = load_bytes(path, "assignments")
+    if is_workbook(data):  # the workbook `match -o pairs.xlsx` writes
+        table = read_workbook(data, "assignments", "Pairs")
+    else:
+        table = read_table(data, "assignments")
+    names, problems = columns_of(table, (*_FIXED[:3], *CONTACT_COLUMNS, *COMPONENTS, *_FIXED[3:]))
     problems += [*_missing_columns(names, _FIXED, table), *table.problems]
     used = [(k, name) for k, name in enumerate(names) if name is not None]
     out = []
@@ -229,7 +290,7 @@ def read_assignments(path) -> list[dict]:
         record: dict = {}
         for k, name in used:
             cell = uninert(row[k]) if k < len(row) else ""
-            if name in ("mentee_id", "explanation"):
+            if name in ("mentee_id", "explanation", *CONTACT_COLUMNS):
                 record[name] = cell
             elif name == "mentor_id":
                 record[name] = cell or None

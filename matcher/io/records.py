@@ -108,30 +108,35 @@ def cohort_to_records(cohort: Cohort) -> list[dict]:
     -------
     list of dict
         Keys in :data:`COLUMNS` order; skills as ``{"name", "level"}``; lists for list
-        fields; None where nothing is given (``min_capacity`` is None for mentees).
+        fields; None where nothing is given (``min_capacity`` is None for mentees). People
+        with custom attributes also get ``attributes``: ``{name: value}`` with lists for
+        multi-choices.
         ``cohort_from_records`` of the result gives back an equal Cohort (org chart aside).
     """
     out = []
     for role, people in ((Role.MENTOR, cohort.mentors), (Role.MENTEE, cohort.mentees)):
         for p in people:
-            out.append(
-                {
-                    "id": p.id,
-                    "role": role.value,
-                    "name": p.name,
-                    "email": p.email,
-                    "seniority": p.seniority,
-                    "skills": [{"name": s.name, "level": s.level} for s in p.skills],
-                    "goals": list(p.goals),
-                    "capacity": p.capacity,
-                    "min_capacity": p.min_capacity if role is Role.MENTOR else None,
-                    "department": p.department,
-                    "location": p.location,
-                    "timezone": p.timezone,
-                    "languages": list(p.languages),
-                    "manager_id": p.manager_id,
-                    "exclude": list(p.exclude),
-                    "prefer": list(p.prefer),
+            record = {
+                "id": p.id,
+                "role": role.value,
+                "name": p.name,
+                "email": p.email,
+                "seniority": p.seniority,
+                "skills": [{"name": s.name, "level": s.level} for s in p.skills],
+                "goals": list(p.goals),
+                "capacity": p.capacity,
+                "min_capacity": p.min_capacity if role is Role.MENTOR else None,
+                "department": p.department,
+                "location": p.location,
+                "timezone": p.timezone,
+                "languages": list(p.languages),
+                "manager_id": p.manager_id,
+                "exclude": list(p.exclude),
+                "prefer": list(p.prefer),
+            }
+            if p.attributes:
+                record["attributes"] = {
+                    k: list(v) if isinstance(v, tuple) else v for k, v in p.attributes
                 }
-            )
+            out.append(record)
     return out

@@ -19,6 +19,7 @@ from matcher.io.fields import (
     alias_table,
     is_empty,
     no_gc,
+    parse_attributes,
     parse_count,
     parse_id,
     parse_ids,
@@ -50,6 +51,8 @@ COLUMNS: tuple[str, ...] = (
 )
 _RANK = {c: k for k, c in enumerate(COLUMNS)}
 _PRIVATE = frozenset({"name", "email"})  # never echoed back in a problem
+LIST_COLUMNS = ("skills", "goals", "languages", "exclude", "prefer")  # ';'-separated in a cell
+_SHOWN_LINES = 10  # lines listed in a "cells contain ','" problem
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
 
@@ -189,6 +192,7 @@ def _fields(cells: Mapping, role: Role | None, table, has_id, needs_seniority, r
         "manager_id": field("manager_id", parse_id),
         "exclude": field("exclude", parse_ids) or (),
         "prefer": field("prefer", parse_ids) or (),
+        "attributes": field("attributes", parse_attributes) or (),
     }
     if role is Role.MENTOR:
         out["min_capacity"] = minimum or 0
@@ -264,7 +268,7 @@ def _validate_batch(b, batch: Batch, table, ignore_unknown, problems: _Problems,
         cells: dict = {}
         for key, value in record.items():
             column = names.get(key) or names.setdefault(key, canonical_column(key))
-            if column not in _RANK:
+            if column not in _RANK and column != "attributes":
                 unknown.setdefault(str(key), i)
             elif column in cells:
                 problems.add(b, i, column, "this field is given more than once", key)
@@ -280,20 +284,40 @@ def _validate_batch(b, batch: Batch, table, ignore_unknown, problems: _Problems,
     if not has_role:
         message = "there is no 'role' column; give each record 'mentor' or 'mentee'"
         problems.add(b, None, "role", message)
+    commas: dict[str, list[tuple[int, str]]] = {}
     for i, cells in rows:
         if cells is None:
             continue
+        for column in LIST_COLUMNS:
+            value = cells.get(column)
+            if type(value) is str and "," in value:
+                commas.setdefault(column, []).append((i, value))
 
         def report(column, message, value=None, i=i):
             problems.add(b, i, column, message, value)
 
         role = _role(cells, batch.role, batch.source, report) if has_role else None
         people.append((b, i, role, _fields(cells, role, table, has_id, needs_seniority, report)))
+    for column, found in commas.items():
+        _report_commas(b, batch, column, found, problems)
     if not ignore_unknown:
         for key, i in unknown.items():
             message = "unknown column; expected one of " + ", ".join(COLUMNS)
             problems.add(b, None if batch.lines is not None else i, key.strip(), message, key)
     return has_role
+
+
+def _report_commas(b: int, batch: Batch, column: str, found: list, problems) -> None:
+    """One problem per list column whose cells use ',' where ';' separates items."""
+    shown = ", ".join(_place(batch, i).split()[-1] for i, _ in found[:_SHOWN_LINES])
+    more = f" and {len(found) - _SHOWN_LINES} more" if len(found) > _SHOWN_LINES else ""
+    where = "lines" if batch.lines is not None else "records"
+    message = (
+        f"{len(found)} cell(s) contain ',' but items are separated by ';' ({where} {shown}"
+        f"{more}): write 'python; sql', or read the sheet with a mapping (mentormatch map) "
+        "that sets this column's separator"
+    )
+    problems.add(b, found[0][0], column, message, found[0][1])
 
 
 def _place(batch: Batch, i: int) -> str:

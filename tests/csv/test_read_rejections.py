@@ -140,7 +140,7 @@ def test_timezone_out_of_range(rejected):
 
 
 def test_timezone_unknown_name(rejected):
-    data = lines("id,role,timezone", "m1,mentor,Paris", "e1,mentee,")
+    data = lines("id,role,timezone", "m1,mentor,Gondor", "e1,mentee,")
     p = one(rejected(read_cohort, data))
     assert p.message.startswith("expected a UTC offset such as +05:30, -0800 or UTC+2")
 

@@ -63,15 +63,15 @@ def test_a_policy_the_core_rejects_fails_with_every_problem(sessions, config):
     cohort = sample_cohort()
     loaded = replace(cohort.mentors[0], min_capacity=1)
     cohort = replace(cohort, mentors=(loaded, *cohort.mentors[1:]))
-    policy = replace(preset("coaching"), objective=Objective.FAIR)
+    policy = replace(preset("coaching"), objective=Objective.STABLE)
     run_id = queue_run(sessions, cohort, policy)
     assert execute_run(sessions, run_id, "w1", config) == "failed"
     error = get_run(sessions, run_id).error
     assert error["type"].endswith("#problem-run-input-rejected")
     assert error["status"] == 422 and error["total_errors"] == 1
     assert error["errors"][0]["column"] == "solver.objective"
-    assert error["errors"][0]["value"] == "fair"
-    assert "total objective" in error["errors"][0]["message"]
+    assert error["errors"][0]["value"] == "stable"
+    assert "stable matching" in error["errors"][0]["message"]
 
 
 def test_an_unknown_kind_fails_with_a_clear_problem(sessions, config):
