@@ -32,6 +32,8 @@ setup(
         "psycopg[binary]>=3.1",
         "celery[redis]>=5.3",
         "waitress>=3.0",
+        # Free-text questions are compared as sparse TF-IDF vectors.
+        "scipy>=1.11",
         # Scenario sweeps draw their trade-off picture (PNG/SVG, Agg backend, imported lazily).
         "matplotlib>=3.8",
     ],

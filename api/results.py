@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.errors import ApiProblem
 from api.tables import AlternateRow, Assignment, Run, UnmatchedRow
 from matcher.io.cohort_csv import write_pairs
-from matcher.model import MatchResult, Pair, Status, Unmatched
+from matcher.results import MatchResult, Pair, Status, Unmatched
 
 
 def pair_body(row) -> dict:

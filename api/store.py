@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from api import tables
 from matcher.io.policy import policy_from_dict
 from matcher.io.records import cohort_from_records, cohort_to_records
-from matcher.model import Cohort, MatchResult, Metrics, Pair, Policy, Status, Unmatched
+from matcher.model import Cohort, Policy
+from matcher.results import MatchResult, Metrics, Pair, Status, Unmatched
 from matcher.whatif.changes import changed
 
 NOT_STORED = ("id", "role", "name", "email")

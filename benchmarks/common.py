@@ -3,7 +3,7 @@
 Suites build their cohorts and instances here so that ours and every baseline see the
 same data (:func:`bench_cohort`, :func:`prepared`, the one place the benchmarks reach into
 the core's encoding); turn any solver's index pairs into a checked
-:class:`matcher.model.MatchResult` (:func:`checked_result` fails loudly when
+:class:`matcher.results.MatchResult` (:func:`checked_result` fails loudly when
 :func:`matcher.check.check` finds anything); and run a task in a fresh Python process
 with a time cap (:func:`isolated`), so that peak memory is per task and a slow baseline
 cannot stall the run; the service suite's servers and worker run in the background
@@ -32,8 +32,9 @@ from matcher.check import check
 from matcher.encode.instance import Instance, Solution
 from matcher.encode.prepare import Prepared, prepare
 from matcher.io.generate import generate_cohort
-from matcher.model import Cohort, MatchResult, Status
+from matcher.model import Cohort
 from matcher.result.assemble import assemble
+from matcher.results import MatchResult, Status
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout: workers import benchmarks from it
 MARK = "@@RESULT@@"  # the line of a worker's stdout that carries its JSON answer

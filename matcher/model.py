@@ -15,7 +15,8 @@ Conventions
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -237,9 +238,12 @@ class Weights:
     department: float = 0.0
     preference: float = 0.0
     external: float = 0.0
+    # The sum of the policy's soft attribute-rule weights: set by Policy, not by hand.
+    attributes: float = 0.0
 
 
-COMPONENTS: tuple[str, ...] = (
+# Weights a policy file sets; "attributes" is derived from the [[attributes]] rules.
+WEIGHT_KEYS: tuple[str, ...] = (
     "skills",
     "goals",
     "seniority",
@@ -250,6 +254,54 @@ COMPONENTS: tuple[str, ...] = (
     "preference",
     "external",
 )
+COMPONENTS: tuple[str, ...] = (*WEIGHT_KEYS, "attributes")
+
+
+class AttributeMatch(StrEnum):
+    """How a custom question compares a mentee's answer with a mentor's."""
+
+    SAME = "same"  # choice: the same answer scores 1
+    DIFFERENT = "different"  # choice: a different answer scores 1
+    OVERLAP = "overlap"  # multi-choice: the share of the mentee's answers the mentor has
+    CLOSENESS = "closeness"  # number: 1 when equal, falling to 0 at ``within`` apart
+    SIMILAR = "similar"  # free text: TF-IDF cosine similarity (matcher.encode.text)
+    MUST_MATCH = "must_match"  # hard: answers that differ (share nothing) forbid the pair
+    MUST_DIFFER = "must_differ"  # hard: equal (overlapping) answers forbid the pair
+
+
+HARD_MATCHES = frozenset({AttributeMatch.MUST_MATCH, AttributeMatch.MUST_DIFFER})
+
+
+@dataclass(frozen=True)
+class AttributeRule:
+    """A rule over one custom question (a :attr:`Person.attributes` name).
+
+    ``attribute`` is read from mentees and ``mentor_attribute`` (default: the same name)
+    from mentors, so "wants help with" can meet "can help with". Soft rules score in
+    [0, 1] (0.5 when either side did not answer) and weigh ``weight`` in the total; hard
+    rules forbid pairs and never apply when either side did not answer.
+    """
+
+    attribute: str
+    rule: AttributeMatch
+    weight: float = 1.0
+    mentor_attribute: str | None = None
+    within: float = 1.0
+
+    @property
+    def hard(self) -> bool:
+        return self.rule in HARD_MATCHES
+
+    @property
+    def mentor_name(self) -> str:
+        return self.mentor_attribute or self.attribute
+
+    @property
+    def label(self) -> str:
+        """The rule's name in texts: ``interests`` or ``wants help with/can help with``."""
+        if self.mentor_name == self.attribute:
+            return self.attribute
+        return f"{self.attribute}/{self.mentor_name}"
 
 
 @dataclass(frozen=True)
@@ -271,6 +323,8 @@ class Policy:
     Build one with :func:`matcher.io.policy.preset` or :func:`matcher.io.policy.load_policy`.
     Pairs are (mentee_id, mentor_id). ``aliases`` map a tag to its canonical form;
     ``related_skills`` are (skill, related_skill, credit in (0, 1]) and work both ways.
+    ``attributes`` are rules over the programme's own questions; the soft ones form the
+    ``attributes`` score component, whose weight (``weights.attributes``) is theirs summed.
     """
 
     program: str = "coaching"
@@ -293,98 +347,10 @@ class Policy:
     proposer: Proposer = Proposer.MENTEE
     time_limit_seconds: float = 30.0
     seed: int = 0
+    attributes: tuple[AttributeRule, ...] = ()
 
-
-# --------------------------------------------------------------------------- results
-
-
-# Scores in results are rounded to this many decimals, everywhere (pairs, alternates,
-# metrics, comparisons, moves); solvers work on integers (matcher.solvers.integers).
-SCORE_DIGITS = 6
-
-
-class Status(StrEnum):
-    OPTIMAL = "optimal"  # proven best for the objective
-    FEASIBLE = "feasible"  # valid, optimality not proven (see bound and gap)
-    INFEASIBLE = "infeasible"  # hard rules conflict; see MatchResult.conflicts
-
-
-@dataclass(frozen=True)
-class Pair:
-    """One mentee-mentor assignment with its score and score breakdown.
-
-    ``components`` holds (component, raw score in [0, 1] or the external value) for every
-    component with a positive weight, in :data:`COMPONENTS` order.
-    """
-
-    mentee_id: str
-    mentor_id: str
-    score: float
-    components: tuple[tuple[str, float], ...] = ()
-    pinned: bool = False
-    explanation: str = ""
-
-
-@dataclass(frozen=True)
-class Unmatched:
-    """A mentee with ``missing`` wanted places left unfilled, and why."""
-
-    mentee_id: str
-    missing: int
-    reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Alternate:
-    """A mentor this mentee could have had instead, ranked by score."""
-
-    mentee_id: str
-    mentor_id: str
-    score: float
-    why_not: str = ""
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """Summary figures of a result. Scores are pair scores; loads count mentees per mentor."""
-
-    mentees: int = 0
-    mentors: int = 0
-    wanted_places: int = 0
-    matched_places: int = 0
-    matched_mentees: int = 0
-    fully_matched_mentees: int = 0
-    mean_score: float | None = None
-    min_score: float | None = None
-    p10_score: float | None = None
-    median_score: float | None = None
-    p90_score: float | None = None
-    mentors_used: int = 0
-    mean_load: float | None = None
-    max_load: int = 0
-    skill_coverage: float | None = None  # share of matched mentees' wanted skills taught
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    """Everything a solve produced.
-
-    ``objective`` is the total score of the pairs; ``bound`` an upper bound on the best
-    total reachable with the same number of matched places (equal to ``objective`` when
-    optimal); ``gap`` = (bound - objective) / max(1, |bound|). ``timings`` are
-    (stage, seconds) in the order run; they are the only fields that vary between runs.
-    """
-
-    solver: str
-    status: Status
-    pairs: tuple[Pair, ...] = ()
-    unmatched: tuple[Unmatched, ...] = ()
-    alternates: tuple[Alternate, ...] = ()
-    metrics: Metrics = Metrics()
-    objective: float = 0.0
-    bound: float | None = None
-    gap: float | None = None
-    certified: bool = False
-    conflicts: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    timings: tuple[tuple[str, float], ...] = ()
+    def __post_init__(self) -> None:
+        # The attributes component weighs what its soft rules weigh together.
+        soft = math.fsum(r.weight for r in self.attributes if not r.hard)
+        if self.weights.attributes != soft:
+            object.__setattr__(self, "weights", replace(self.weights, attributes=soft))

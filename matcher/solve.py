@@ -24,14 +24,13 @@ from matcher.model import (
     Cohort,
     InfeasibleError,
     InputError,
-    MatchResult,
     Objective,
     Policy,
     Problem,
     SolverChoice,
-    Status,
 )
 from matcher.result.assemble import assemble, infeasible_result
+from matcher.results import MatchResult, Status
 from matcher.solvers.dispatch import run_solver
 
 
@@ -90,7 +89,7 @@ def solve(
     -------
     MatchResult
         Pairs sorted by mentee then mentor (cohort order), scores rounded to
-        :data:`matcher.model.SCORE_DIGITS` decimals. When the hard rules conflict: status
+        :data:`matcher.results.SCORE_DIGITS` decimals. When the hard rules conflict: status
         INFEASIBLE with ``conflicts``, no pairs, and every wanted place unmatched with the
         conflicts as reasons.
 

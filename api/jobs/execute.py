@@ -38,7 +38,8 @@ from api.jobs import lifecycle, problems
 from api.jobs.lifecycle import Beat, Claim
 from api.store import load_cohort, solved_inputs, stored_pairs
 from api.tables import Run
-from matcher.model import InputError, MatchResult
+from matcher.model import InputError
+from matcher.results import MatchResult
 
 log = logging.getLogger("mentormatch.jobs")
 

@@ -29,7 +29,7 @@ from api.db import transaction
 from api.jobs import problems
 from api.store import save_result
 from api.tables import Run, RunStatus, utcnow
-from matcher.model import MatchResult
+from matcher.results import MatchResult
 
 QUEUED, RUNNING = RunStatus.QUEUED.value, RunStatus.RUNNING.value
 SUCCEEDED, FAILED, CANCELLED = (

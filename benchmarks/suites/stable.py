@@ -31,7 +31,8 @@ import numpy as np
 from benchmarks.common import bench_cohort, checked_result, cohort_args, in_worker, prepared
 from benchmarks.timing import timed
 from matcher.io.policy import preset
-from matcher.model import Objective, Proposer, Status
+from matcher.model import Objective, Proposer
+from matcher.results import Status
 from matcher.solvers.flow import solve_total
 from matcher.solvers.preferences import UNACCEPTABLE, preference_ranks
 from matcher.solvers.stable import blocking_pairs, solve_stable

@@ -35,7 +35,8 @@ from matcher.check.rules import (
 )
 from matcher.check.scores import score_violations
 from matcher.check.summary import alternates, metrics, objective, status
-from matcher.model import Cohort, MatchResult, Policy
+from matcher.model import Cohort, Policy
+from matcher.results import MatchResult
 
 __all__ = ["CHECKS", "Check", "chain_parents", "check", "managers_above", "rule_violations"]
 

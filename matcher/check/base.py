@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from matcher.io.fields import alias_table, normalise_tag
-from matcher.model import Cohort, MatchResult, Mentee, Mentor, Pair
+from matcher.model import Cohort, Mentee, Mentor
+from matcher.results import MatchResult, Pair
 
 MINUTES_PER_DAY = 1440
 

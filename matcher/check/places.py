@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter
 
 from matcher.check.base import counts, known_pairs, normaliser, people, plural
-from matcher.model import Cohort, MatchResult, Policy, Status
+from matcher.model import Cohort, Policy
+from matcher.results import MatchResult, Status
 
 
 def unknown_ids(cohort: Cohort, policy: Policy, result: MatchResult) -> list[str]:

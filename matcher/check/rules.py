@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from matcher.check.base import known_pairs, minutes_apart, normaliser
-from matcher.model import Cohort, DepartmentRule, MatchResult, Mentee, Mentor, Policy
+from matcher.check.questions import breaks_a_question
+from matcher.model import Cohort, DepartmentRule, Mentee, Mentor, Policy
+from matcher.results import MatchResult
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,11 @@ def unlisted_score(mentee: Mentee, mentor: Mentor, policy: Policy, ctx: Around) 
     return policy.scores_only and (mentee.id, mentor.id) not in ctx.scored
 
 
+def attribute(mentee: Mentee, mentor: Mentor, policy: Policy, ctx: Around) -> bool:
+    """A must_match / must_differ question forbids the pair."""
+    return breaks_a_question(mentee, mentor, policy, normaliser(policy.aliases))
+
+
 PAIR_RULES: tuple[tuple[str, Callable[[Mentee, Mentor, Policy, Around], bool]], ...] = (
     ("forbidden_pair", forbidden_pair),
     ("exclude", exclude),
@@ -184,6 +191,7 @@ PAIR_RULES: tuple[tuple[str, Callable[[Mentee, Mentor, Policy, Around], bool]], 
     ("timezone", timezone),
     ("department", department),
     ("unlisted_score", unlisted_score),
+    ("attribute", attribute),
 )
 
 
@@ -229,7 +237,8 @@ def rule_violations(
     -------
     list of str
         Names from ``("forbidden_pair", "exclude", "reporting_chain", "seniority_gap",
-        "language", "timezone", "department", "unlisted_score")``, in that order.
+        "language", "timezone", "department", "unlisted_score", "attribute")``, in that
+        order.
     """
     scored = {(mentee.id, mentor.id)} if listed is not None and index in listed else set()
     ctx = Around(parents, frozenset(policy.forbidden_pairs), frozenset(scored))

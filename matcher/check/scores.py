@@ -18,6 +18,7 @@ The definitions (what the README and the policy files promise) are:
 * **preference**: a ``prefer`` list of n people (the other role's ids, first mention
   counts) gives its r-th entry (from 0) (n - r) / n; the better of the two sides, else 0.
 * **external**: the listed value (the last listing of a repeated pair), else 0.
+* **attributes**: the programme's own questions (:mod:`matcher.check.questions`).
 
 Seniority, timezone, language, location and department score 0.5 when either side is
 unknown. The total is ``sum(w * s) / sum(w)`` over the components with a positive
@@ -33,16 +34,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from matcher.check.base import close, known_pairs, minutes_apart, normaliser
-from matcher.model import (
-    COMPONENTS,
-    Cohort,
-    DepartmentRule,
-    MatchResult,
-    Mentee,
-    Mentor,
-    Policy,
-    Skill,
-)
+from matcher.check.questions import Corpus, attributes_score, corpora
+from matcher.model import COMPONENTS, Cohort, DepartmentRule, Mentee, Mentor, Policy, Skill
+from matcher.results import MatchResult
 
 UNKNOWN = 0.5
 HALF_DAY_MINUTES = 720
@@ -67,6 +61,7 @@ class Scoring:
     mentee_ids: frozenset[str]
     mentor_ids: frozenset[str]
     external: dict[tuple[str, str], float]
+    texts: dict[int, Corpus]
 
 
 def scoring(cohort: Cohort, policy: Policy) -> Scoring:
@@ -103,6 +98,7 @@ def scoring(cohort: Cohort, policy: Policy) -> Scoring:
         mentee_ids=frozenset(cohort.mentee_ids),
         mentor_ids=frozenset(cohort.mentor_ids),
         external=external,
+        texts=corpora(cohort, policy),
     )
 
 
@@ -221,6 +217,11 @@ def external(mentee: Mentee, mentor: Mentor, ctx: Scoring) -> float:
     return ctx.external.get((mentee.id, mentor.id), 0.0)
 
 
+def attributes(mentee: Mentee, mentor: Mentor, ctx: Scoring) -> float:
+    """The weighted mean of the policy's soft question rules."""
+    return attributes_score(mentee, mentor, ctx.policy, ctx.norm, ctx.texts)
+
+
 COMPONENT_FUNCTIONS: dict[str, Callable[[Mentee, Mentor, Scoring], float]] = {
     "skills": skills,
     "goals": goals,
@@ -231,6 +232,7 @@ COMPONENT_FUNCTIONS: dict[str, Callable[[Mentee, Mentor, Scoring], float]] = {
     "department": department,
     "preference": preference,
     "external": external,
+    "attributes": attributes,
 }
 assert tuple(COMPONENT_FUNCTIONS) == COMPONENTS
 

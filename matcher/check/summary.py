@@ -14,7 +14,8 @@ from dataclasses import asdict, fields
 from matcher.check.base import TOLERANCE, close, counts, normaliser, people
 from matcher.check.rules import around, broken_rules
 from matcher.check.scores import components, scoring, total
-from matcher.model import Cohort, MatchResult, Metrics, Policy, Status
+from matcher.model import Cohort, Policy
+from matcher.results import MatchResult, Metrics, Status
 
 FIGURE_TOLERANCE = 2 * TOLERANCE
 
@@ -102,7 +103,7 @@ def metrics(cohort: Cohort, policy: Policy, result: MatchResult) -> list[str]:
     Returns
     -------
     list of str
-        In the field order of :class:`matcher.model.Metrics`; counts must be equal,
+        In the field order of :class:`matcher.results.Metrics`; counts must be equal,
         fractions within :data:`FIGURE_TOLERANCE`, absent figures absent.
     """
     expected = asdict(expected_metrics(cohort, policy, result))

@@ -15,7 +15,8 @@ from matcher.cli.common import (
     read_inputs,
     stderr_console,
 )
-from matcher.model import InputError, Objective, SolverChoice, Status
+from matcher.model import InputError, Objective, SolverChoice
+from matcher.results import Status
 
 
 @click.command()

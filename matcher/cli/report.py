@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher.model import SCORE_DIGITS, MatchResult
+from matcher.results import SCORE_DIGITS, MatchResult
 
 
 def _fmt(value, digits: int = 3) -> str:

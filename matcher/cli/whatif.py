@@ -18,7 +18,8 @@ from pathlib import Path
 import click
 
 from matcher.cli.common import cohort_options, load_inputs, stderr_console
-from matcher.model import InfeasibleError, InputError, Problem, Status
+from matcher.model import InfeasibleError, InputError, Problem
+from matcher.results import Status
 
 SHOWN_MOVES = 10  # moves listed per variant on stderr before "... and N more"
 

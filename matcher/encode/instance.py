@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher.model import Status
+from matcher.results import Status
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike

@@ -215,24 +215,24 @@ def bitsets(lists: Sequence[Collection[int]], n_tags: int) -> np.ndarray:
     return out
 
 
-def shared_any(e_bits: np.ndarray, m_bits: np.ndarray, where: Cells) -> np.ndarray:
-    """Bool at ``where``: the mentee's and the mentor's bit sets intersect.
+def shared_any(e_bits: np.ndarray, m_bits: np.ndarray, cells: Cells) -> np.ndarray:
+    """Bool at ``cells``: the mentee's and the mentor's bit sets intersect.
 
     Parameters
     ----------
     e_bits, m_bits : uint64 bit sets from :func:`bitsets`, one row per mentee / mentor.
-    where : a :class:`matcher.encode.cells.Cells`.
+    cells : a :class:`matcher.encode.cells.Cells`.
 
     Returns
     -------
     np.ndarray
-        bool of ``where.shape``.
+        bool of ``cells.shape``.
     """
     out = None
     for w in range(e_bits.shape[1]):
-        hit = (where.mentee(e_bits[:, w]) & where.mentor(m_bits[:, w])) != 0
+        hit = (cells.mentee(e_bits[:, w]) & cells.mentor(m_bits[:, w])) != 0
         out = hit if out is None else out | hit
-    return np.broadcast_to(out, where.shape)
+    return np.broadcast_to(out, cells.shape)
 
 
 def person_arrays(cohort: Cohort, norm: Callable[[str], str]) -> PersonArrays:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.encode.attributes import encode_attributes
 from matcher.encode.instance import Instance
 from matcher.encode.person_arrays import (
     PersonArrays,
@@ -123,7 +124,8 @@ def prepare(cohort: Cohort, policy: Policy) -> Prepared:
     ------
     InputError
         If a forbidden or pinned pair names an id that is not a mentee / mentor of the
-        cohort (every such id is listed; source ``"policy"``).
+        cohort (every such id is listed; source ``"policy"``), or a question rule names a
+        question nobody answered.
     InfeasibleError
         If a pinned pair breaks a hard rule, or pinned pairs overfill a capacity or
         involve someone with capacity 0 (every conflict is listed).
@@ -135,12 +137,13 @@ def prepare(cohort: Cohort, policy: Policy) -> Prepared:
         raise InputError(problems, title="the policy names people who are not in the cohort")
     normalise = tag_normaliser(policy.aliases)
     persons = person_arrays(cohort, normalise)
-    rules = rule_context(cohort, policy, persons)
+    attributes = encode_attributes(cohort, policy.attributes, normalise)
+    rules = rule_context(cohort, policy, persons, attributes)
     pinned = map_pairs(cohort, policy.pinned_pairs)
     conflicts = pinned_conflicts(cohort, rules, pinned)
     if conflicts:
         raise InfeasibleError(conflicts)
-    tables = score_tables(cohort, policy, persons, normalise)
+    tables = score_tables(cohort, policy, persons, normalise, attributes)
     mentee_prefs, mentor_prefs = preference_lists(cohort)
     grouped = policy.max_per_department is not None
     instance = Instance(

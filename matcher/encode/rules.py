@@ -1,6 +1,6 @@
 """Hard rules: which mentee-mentor pairs may be matched at all.
 
-Each rule in :data:`RULES` gives a boolean mask, True where the rule forbids the pair.
+Each rule in :data:`RULES` gives a boolean mask, True cells the rule forbids the pair.
 :func:`rule_masks` returns every rule's mask for some mentee rows and
 :func:`forbidding_rules` the rules against one pair (the reasons explanations and moves
 give, in :data:`RULE_WORDS`); :func:`eligible_matrix` is "no rule forbids", computed in
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matcher.encode.attributes import AttributeTables
 from matcher.encode.cells import Cells
 from matcher.encode.orgchart import chain_pairs
 from matcher.encode.person_arrays import PersonArrays, circular_minutes, shared_any
@@ -31,6 +32,7 @@ RULES: tuple[str, ...] = (
     "timezone",
     "department",
     "unlisted_score",
+    "attribute",
 )
 
 # Each rule in words, for reasons a coordinator reads.
@@ -43,6 +45,7 @@ RULE_WORDS: dict[str, str] = {
     "timezone": "the time-zone rule",
     "department": "the department rule",
     "unlisted_score": "having no listed score",
+    "attribute": "a must-match or must-differ question",
 }
 
 _BLOCK_CELLS = 131_072  # cells per block: a block's masks stay in the L2 cache
@@ -112,7 +115,7 @@ class RuleContext:
     """What the rules need, prepared once: per-person arrays and sorted pair keys.
 
     Rules between two per-person values (seniority gap, time zones, departments) are
-    bool code tables ``tables[rule] = (table, mentee codes, mentor codes)``: True where
+    bool code tables ``tables[rule] = (table, mentee codes, mentor codes)``: True cells
     the rule forbids the pair of values; an unknown value has the last code (never
     forbidden). A rule the policy switches off has no table.
     """
@@ -123,6 +126,7 @@ class RuleContext:
     exclude_keys: np.ndarray
     chain_keys: np.ndarray
     tables: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    attributes: AttributeTables = AttributeTables()
 
 
 def _keys(pairs, n_mentors: int) -> np.ndarray:
@@ -179,7 +183,9 @@ def _rule_tables(
     return tables
 
 
-def rule_context(cohort: Cohort, policy: Policy, persons: PersonArrays) -> RuleContext:
+def rule_context(
+    cohort: Cohort, policy: Policy, persons: PersonArrays, attributes: AttributeTables
+) -> RuleContext:
     """Prepare the hard rules of ``policy`` for ``cohort`` (org chart walked once here).
 
     Parameters
@@ -187,6 +193,7 @@ def rule_context(cohort: Cohort, policy: Policy, persons: PersonArrays) -> RuleC
     cohort, policy : the inputs; the policy's forbidden pairs name people of the cohort
         (checked by :func:`matcher.encode.prepare.prepare`).
     persons : the cohort's per-person arrays.
+    attributes : the policy's question rules, encoded (its hard ones are rules here).
 
     Returns
     -------
@@ -212,15 +219,16 @@ def rule_context(cohort: Cohort, policy: Policy, persons: PersonArrays) -> RuleC
         exclude_keys=_keys(sorted(excluded), n_m),
         chain_keys=chain,
         tables=_rule_tables(policy, persons),
+        attributes=attributes,
     )
 
 
-def _listed(where: Cells, keys: np.ndarray) -> np.ndarray:
-    return where.lookup(keys, np.ones(keys.size, dtype=bool), False)
+def _listed(cells: Cells, keys: np.ndarray) -> np.ndarray:
+    return cells.lookup(keys, np.ones(keys.size, dtype=bool), False)
 
 
-def _masks(ctx: RuleContext, where: Cells, fill: bool = True) -> dict[str, np.ndarray]:
-    """Every rule's mask at ``where``, each of shape ``where.shape``.
+def _masks(ctx: RuleContext, cells: Cells, fill: bool = True) -> dict[str, np.ndarray]:
+    """Every rule's mask at ``cells``, each of shape ``cells.shape``.
 
     With ``fill=False`` rules the policy switches off are left out (None) and masks may
     be broadcast views, for callers that only combine them.
@@ -233,24 +241,26 @@ def _masks(ctx: RuleContext, where: Cells, fill: bool = True) -> dict[str, np.nd
         ("reporting_chain", ctx.chain_keys),
     ):
         if fill or keys.size:
-            masks[rule] = _listed(where, keys)
+            masks[rule] = _listed(cells, keys)
     for rule, (table, e_code, m_code) in ctx.tables.items():
-        masks[rule] = where.code_table(table, e_code, m_code)
+        masks[rule] = cells.code_table(table, e_code, m_code)
     if policy.require_shared_language:
         if p.e_lang_bits is not None:
-            shared = shared_any(p.e_lang_bits, p.m_lang_bits, where)
+            shared = shared_any(p.e_lang_bits, p.m_lang_bits, cells)
         else:
-            shared = where.table_sum(p.lang_table, p.lang_rows, p.lang_count) > 0
-        both = (where.mentee(p.lang_count) > 0) & (where.mentor(p.m_lang_count) > 0)
+            shared = cells.table_sum(p.lang_table, p.lang_rows, p.lang_count) > 0
+        both = (cells.mentee(p.lang_count) > 0) & (cells.mentor(p.m_lang_count) > 0)
         masks["language"] = both & ~shared
     if policy.scores_only:
-        masks["unlisted_score"] = ~_listed(where, p.ext_keys)
+        masks["unlisted_score"] = ~_listed(cells, p.ext_keys)
+    if ctx.attributes.hard:
+        masks["attribute"] = ctx.attributes.forbids(cells)
     for rule, mask in masks.items():
         if mask is None:
             if fill:
-                masks[rule] = np.zeros(where.shape, dtype=bool)
-        elif mask.shape != where.shape and fill:
-            masks[rule] = np.broadcast_to(mask, where.shape).copy()
+                masks[rule] = np.zeros(cells.shape, dtype=bool)
+        elif mask.shape != cells.shape and fill:
+            masks[rule] = np.broadcast_to(mask, cells.shape).copy()
     return masks
 
 
@@ -298,7 +308,7 @@ def forbidding_rules(rules: RuleContext, mentee: int, mentor: int) -> list[str]:
 
 
 def eligible_matrix(rules: RuleContext) -> np.ndarray:
-    """Bool ``(n_mentees, n_mentors)``: True where no hard rule forbids the pair.
+    """Bool ``(n_mentees, n_mentors)``: True cells no hard rule forbids the pair.
 
     Parameters
     ----------

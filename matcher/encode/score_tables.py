@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.encode.attributes import AttributeTables
 from matcher.encode.cells import sorted_lookup
 from matcher.encode.person_arrays import (
     PersonArrays,
@@ -60,6 +61,7 @@ class ScoreTables:
     pref_values: np.ndarray
     dept_table: np.ndarray | None = None
     loc_table: np.ndarray | None = None
+    attributes: AttributeTables = AttributeTables()
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -176,7 +178,11 @@ def same_code_table(n_codes: int, equal: bool) -> np.ndarray:
 
 
 def score_tables(
-    cohort: Cohort, policy: Policy, people: PersonArrays, norm: Callable[[str], str]
+    cohort: Cohort,
+    policy: Policy,
+    people: PersonArrays,
+    norm: Callable[[str], str],
+    attributes: AttributeTables,
 ) -> ScoreTables:
     """Encode ``cohort`` for scoring under ``policy``.
 
@@ -187,6 +193,7 @@ def score_tables(
         preference, ``scores_only``.
     people : the cohort's :func:`~matcher.encode.person_arrays.person_arrays`.
     norm : the tag normaliser the arrays were built with.
+    attributes : the policy's question rules, encoded.
 
     Returns
     -------
@@ -247,4 +254,5 @@ def score_tables(
             len(people.departments), policy.department_preference is DepartmentRule.SAME
         ),
         loc_table=same_code_table(len(people.locations), True),
+        attributes=attributes,
     )

@@ -35,69 +35,73 @@ _BLOCK_CELLS = 65_536  # mentees per block = this / n_mentors (blocks stay in th
 _BLOCK_ROWS = 1_000
 
 
-def _mean_credit(where: Cells, table, rows, count) -> np.ndarray:
+def _mean_credit(cells: Cells, table, rows, count) -> np.ndarray:
     """Sum of the table rows of each mentee's tags, divided by their number (0 for none)."""
-    total = where.table_sum(table, rows, count)
-    n = where.mentee(count)
-    return np.divide(total, n, out=np.zeros(where.shape), where=n > 0)
+    total = cells.table_sum(table, rows, count)
+    n = cells.mentee(count)
+    return np.divide(total, n, out=np.zeros(cells.shape), where=n > 0)
 
 
-def _skills(f: ScoreTables, where: Cells) -> np.ndarray:
-    return _mean_credit(where, f.skill_table, f.skill_rows, f.skill_count)
+def _skills(f: ScoreTables, cells: Cells) -> np.ndarray:
+    return _mean_credit(cells, f.skill_table, f.skill_rows, f.skill_count)
 
 
-def _goals(f: ScoreTables, where: Cells) -> np.ndarray:
-    return _mean_credit(where, f.goal_table, f.goal_rows, f.goal_count)
+def _goals(f: ScoreTables, cells: Cells) -> np.ndarray:
+    return _mean_credit(cells, f.goal_table, f.goal_rows, f.goal_count)
 
 
-def _seniority(f: ScoreTables, where: Cells) -> np.ndarray:
-    return where.code_table(f.sen_table, f.e_sen_code, f.m_sen_code)
+def _seniority(f: ScoreTables, cells: Cells) -> np.ndarray:
+    return cells.code_table(f.sen_table, f.e_sen_code, f.m_sen_code)
 
 
-def _timezone(f: ScoreTables, where: Cells) -> np.ndarray:
-    return where.code_table(f.tz_table, f.e_tz_code, f.m_tz_code)
+def _timezone(f: ScoreTables, cells: Cells) -> np.ndarray:
+    return cells.code_table(f.tz_table, f.e_tz_code, f.m_tz_code)
 
 
-def _language(f: ScoreTables, where: Cells) -> np.ndarray:
+def _language(f: ScoreTables, cells: Cells) -> np.ndarray:
     p = f.persons
     if p.e_lang_bits is not None:
-        shared = shared_any(p.e_lang_bits, p.m_lang_bits, where)
+        shared = shared_any(p.e_lang_bits, p.m_lang_bits, cells)
     else:
-        shared = where.table_sum(p.lang_table, p.lang_rows, p.lang_count) > 0
-    both = (where.mentee(p.lang_count) > 0) & (where.mentor(p.m_lang_count) > 0)
+        shared = cells.table_sum(p.lang_table, p.lang_rows, p.lang_count) > 0
+    both = (cells.mentee(p.lang_count) > 0) & (cells.mentor(p.m_lang_count) > 0)
     return np.where(shared, 1.0, np.where(both, 0.0, 0.5))
 
 
-def _same_code(e: np.ndarray, m: np.ndarray, equal: bool, where: Cells) -> np.ndarray:
-    """1 where both codes are known and (un)equal as asked, 0 otherwise, 0.5 if unknown."""
-    e, m = where.mentee(e), where.mentor(m)
+def _same_code(e: np.ndarray, m: np.ndarray, equal: bool, cells: Cells) -> np.ndarray:
+    """1 cells both codes are known and (un)equal as asked, 0 otherwise, 0.5 if unknown."""
+    e, m = cells.mentee(e), cells.mentor(m)
     hit = (e == m) if equal else (e != m)
     return np.where((e >= 0) & (m >= 0), np.where(hit, 1.0, 0.0), 0.5)
 
 
-def _location(f: ScoreTables, where: Cells) -> np.ndarray:
+def _location(f: ScoreTables, cells: Cells) -> np.ndarray:
     p = f.persons
     if f.loc_table is not None:  # code -1 (unknown) reads the table's last row / column
-        return where.code_table(f.loc_table, p.e_loc, p.m_loc)
-    return _same_code(p.e_loc, p.m_loc, True, where)
+        return cells.code_table(f.loc_table, p.e_loc, p.m_loc)
+    return _same_code(p.e_loc, p.m_loc, True, cells)
 
 
-def _department(f: ScoreTables, where: Cells) -> np.ndarray:
+def _department(f: ScoreTables, cells: Cells) -> np.ndarray:
     if f.department_preference is DepartmentRule.ANY:
-        return np.zeros(where.shape)
+        return np.zeros(cells.shape)
     p = f.persons
     if f.dept_table is not None:
-        return where.code_table(f.dept_table, p.e_dept, p.m_dept)
+        return cells.code_table(f.dept_table, p.e_dept, p.m_dept)
     same = f.department_preference is DepartmentRule.SAME
-    return _same_code(p.e_dept, p.m_dept, same, where)
+    return _same_code(p.e_dept, p.m_dept, same, cells)
 
 
-def _preference(f: ScoreTables, where: Cells) -> np.ndarray:
-    return where.lookup(f.pref_keys, f.pref_values, 0.0)
+def _preference(f: ScoreTables, cells: Cells) -> np.ndarray:
+    return cells.lookup(f.pref_keys, f.pref_values, 0.0)
 
 
-def _external(f: ScoreTables, where: Cells) -> np.ndarray:
-    return where.lookup(f.persons.ext_keys, f.persons.ext_values, 0.0)
+def _external(f: ScoreTables, cells: Cells) -> np.ndarray:
+    return cells.lookup(f.persons.ext_keys, f.persons.ext_values, 0.0)
+
+
+def _attributes(f: ScoreTables, cells: Cells) -> np.ndarray:
+    return f.attributes.score(cells)
 
 
 _COMPONENT_FUNCTIONS = {
@@ -110,15 +114,16 @@ _COMPONENT_FUNCTIONS = {
     "department": _department,
     "preference": _preference,
     "external": _external,
+    "attributes": _attributes,
 }
 
 
-def _components(f: ScoreTables, where: Cells) -> dict[str, np.ndarray]:
+def _components(f: ScoreTables, cells: Cells) -> dict[str, np.ndarray]:
     out = {}
     for name in f.active:
-        values = np.asarray(_COMPONENT_FUNCTIONS[name](f, where), dtype=np.float64)
-        if values.shape != where.shape:
-            values = np.broadcast_to(values, where.shape).copy()
+        values = np.asarray(_COMPONENT_FUNCTIONS[name](f, cells), dtype=np.float64)
+        if values.shape != cells.shape:
+            values = np.broadcast_to(values, cells.shape).copy()
         out[name] = values
     return out
 
@@ -184,8 +189,8 @@ def pair_components(
         component name -> float64 array of the broadcast shape, for the components in
         ``features.active``; the same numbers, bit for bit, as the matrix path.
     """
-    where = Cells.pairs(mentee_idx, mentor_idx, features.shape[1])
-    return _components(features, where)
+    cells = Cells.pairs(mentee_idx, mentor_idx, features.shape[1])
+    return _components(features, cells)
 
 
 def pair_scores(
@@ -255,7 +260,7 @@ def _total_block(f: ScoreTables, start: int, stop: int, out: np.ndarray, tables)
     if f.scores_only or not active:
         out[...] = combine(block_components(f, start, stop), f.weights, f.scores_only)
         return
-    where = Cells.block(start, stop, f.shape[1])
+    cells = Cells.block(start, stop, f.shape[1])
     part = np.empty_like(out)
     weight_sum = 0.0
     for k, name in enumerate(active):
@@ -281,7 +286,7 @@ def _total_block(f: ScoreTables, start: int, stop: int, out: np.ndarray, tables)
             out[hit // n_m - start, hit % n_m] += values[lo:hi] * w
             continue
         else:
-            target[...] = _COMPONENT_FUNCTIONS[name](f, where)
+            target[...] = _COMPONENT_FUNCTIONS[name](f, cells)
             target *= w
         if k > 0:
             out += part

@@ -15,10 +15,10 @@ silently dropped). :func:`load_mapping` checks the whole file at once and raises
 :class:`~matcher.model.InputError` listing every problem; applying a mapping to a sheet is
 :mod:`matcher.io.mapped`.
 
-Attribute columns may also carry ``rule`` (same, different, overlap, closeness,
+Attribute columns may also carry ``rule`` (same, different, overlap, closeness, similar,
 must_match, must_differ), ``weight`` (a number >= 0) and ``pair_with`` (another
-attribute). They are checked and kept on :class:`ColumnRule` for the matching core;
-this version's matching does not read them.
+attribute): :func:`matcher.io.attribute_rules.rules_from_mapping` makes them policy
+rules, so the programme's questions count in matching.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ from pathlib import Path
 from matcher.io.fields import parse_timezone
 from matcher.io.forms import RANGES
 from matcher.io.validate import COLUMNS
-from matcher.model import InputError, Problem
+from matcher.model import AttributeMatch, InputError, Problem
 
 FORMAT = 1
 KINDS = ("choice", "multi-choice", "number", "text")
 LIST_FIELDS = frozenset({"skills", "goals", "languages", "exclude", "prefer"})
 NUMBER_FIELDS = frozenset({"seniority", "capacity", "min_capacity"})
 JOINED_FIELDS = frozenset({"name"})  # several columns are joined with a space ("First", "Last")
-RULES = ("same", "different", "overlap", "closeness", "must_match", "must_differ")
+RULES = tuple(m.value for m in AttributeMatch)
 _KEYS = frozenset(
     {
         "field",
@@ -71,7 +71,7 @@ class ColumnRule:
 
     ``values`` maps an answer (compared by :func:`header_key`) to the value it stands for;
     ``levels`` become values 1, 2, ... in order. ``rule``, ``weight`` and ``pair_with``
-    are kept for the matching core (unused by this version's matching).
+    become policy rules (:func:`matcher.io.attribute_rules.rules_from_mapping`).
     """
 
     header: str

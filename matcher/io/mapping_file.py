@@ -31,6 +31,12 @@ _HEAD = """\
 #   levels = ["Junior", "Mid", "Senior", "Lead"]   seniority from levels, lowest = 1
 #   ranges = "high"         "1-2" read as 2 ("low": 1, "middle": 1.5 rounded down)
 #   match_on = "email"      a manager given by email, matched to the email column
+# and, for your own questions, how they count in matching (a policy may say the same):
+#   rule = "overlap"        same, different, overlap (multi-choice), closeness (numbers),
+#                           similar (free text), must_match, must_differ (hard rules)
+#   weight = 0.5            how much it weighs beside the policy's weights (default 1)
+#   pair_with = "offers"    compare with another question (mentors' "can help with"
+#                           against mentees' "wants help with")
 # Numbers may be written "3", "3+", "up to 2", "1-2", "less than 1 year" or "none".
 
 mapping = 1
@@ -85,7 +91,18 @@ def _table(s: Suggestion) -> list[str]:
             lines.append("[columns." + quote(s.header) + ".values]")
             lines.extend(f"{quote(k)} = {_value(v)}" for k, v in values.items())
     lines.extend(f"# {note}" for note in s.notes)
+    hint = _RULE_HINTS.get(s.settings.get("type")) if "attribute" in s.settings else None
+    if hint:
+        lines.append(f"# {hint}")
     return lines
+
+
+_RULE_HINTS = {
+    "choice": 'rule = "same"          # uncomment to prefer equal answers (must_match: require)',
+    "multi-choice": 'rule = "overlap"       # uncomment to prefer pairs that share answers',
+    "number": 'rule = "closeness"     # uncomment to prefer close numbers',
+    "text": 'rule = "similar"       # uncomment to prefer similar free text',
+}
 
 
 def mapping_text(

@@ -3,7 +3,7 @@
 * :func:`read_scores` reads ``mentee_id,mentor_id,score`` into
   :class:`~matcher.model.ExternalScores` (index arrays into the cohort, in file order);
   built for large files (640,000 rows in about a second).
-* :func:`write_pairs` writes a :class:`~matcher.model.MatchResult` as the file a
+* :func:`write_pairs` writes a :class:`~matcher.results.MatchResult` as the file a
   coordinator opens in Excel: UTF-8 with BOM, comma, ``\\r\\n`` line ends, one row per
   pair then one per unmatched mentee. Numbers stay numbers (a score of -3.5 is written
   ``-3.500000``); text cells that look like formulas get a leading ``'``.
@@ -27,7 +27,8 @@ from matcher.io.decode import (
     uninert,
 )
 from matcher.io.xlsx import is_workbook, read_workbook
-from matcher.model import COMPONENTS, Cohort, ExternalScores, InputError, MatchResult, Problem
+from matcher.model import COMPONENTS, Cohort, ExternalScores, InputError, Problem
+from matcher.results import MatchResult
 
 _SCORE_COLUMNS = ("mentee_id", "mentor_id", "score")
 _FIXED = ("mentee_id", "mentor_id", "score", "pinned", "explanation")

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from matcher.io.pair_files import contacts
-from matcher.model import COMPONENTS, Cohort, MatchResult
+from matcher.model import COMPONENTS, Cohort
+from matcher.results import MatchResult
 
 MAX_WIDTH = 60  # characters; wider text wraps
 MIN_WIDTH = 8

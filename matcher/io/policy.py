@@ -18,12 +18,14 @@ Presets
 File form (every key optional; a section's keys replace the preset's values one by one)::
 
     program = "mentoring"          # the preset to start from (default "coaching")
-    [weights]                      # any of model.COMPONENTS, numbers >= 0, not all 0
+    [weights]                      # any of model.WEIGHT_KEYS, numbers >= 0, not all 0
     [seniority]                    # min_gap, max_gap, ideal_gap, tolerance
     [rules]                        # forbidden_pairs, pinned_pairs, honour_exclude, ...
     [preferences]                  # department = "any" | "same" | "different"
     [tags]                         # aliases = {js = "javascript"}, related_skills = [...]
     [solver]                       # objective, solver, proposer, time_limit_seconds, ...
+    [[attributes]]                 # rules over the programme's own questions (one table
+                                   # each: attribute, rule, weight, mentor_attribute, within)
 
 "No limit" is written ``null`` in JSON or ``"none"`` in TOML (TOML has no null), for
 ``seniority.min_gap``/``max_gap``, ``rules.max_timezone_diff_hours`` and
@@ -42,7 +44,7 @@ from pathlib import Path
 
 from matcher.io.policy_checks import Checker, section_changes, show, toml_key_lines
 from matcher.model import (
-    COMPONENTS,
+    WEIGHT_KEYS,
     DepartmentRule,
     InputError,
     Policy,
@@ -75,7 +77,7 @@ PRESETS: dict[str, Policy] = {
 }
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
-    "weights": COMPONENTS,
+    "weights": WEIGHT_KEYS,
     "seniority": ("min_gap", "max_gap", "ideal_gap", "tolerance"),
     "rules": (
         "forbidden_pairs",
@@ -91,7 +93,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "tags": ("aliases", "related_skills"),
     "solver": ("objective", "solver", "proposer", "time_limit_seconds", "seed", "scores_only"),
 }
-_TOP_KEYS = ("program", *_SECTIONS)
+_TOP_KEYS = ("program", *_SECTIONS, "attributes")
 
 
 def preset(name: str) -> Policy:
@@ -225,6 +227,10 @@ def _from_dict(data, base: Policy | None, source: str, lines: Mapping[str, int])
         v.unknown_keys(section, _SECTIONS[name], name + ".")
         sections[name] = section
     changes = section_changes(v, sections, start)
+    if "attributes" in data:
+        from matcher.io.attribute_rules import parse_attribute_rules
+
+        changes["attributes"] = parse_attribute_rules(v, data["attributes"])
     if v.problems:
         raise InputError(v.problems, title="policy rejected")
     return replace(start, **changes)
@@ -242,10 +248,12 @@ def policy_to_dict(policy: Policy) -> dict:
     dict
         Every section and key, so that ``policy_from_dict(policy_to_dict(p)) == p``.
     """
+    from matcher.io.attribute_rules import attribute_rules_to_list
+
     s = policy.seniority
     return {
         "program": policy.program,
-        "weights": {name: float(getattr(policy.weights, name)) for name in COMPONENTS},
+        "weights": {name: float(getattr(policy.weights, name)) for name in WEIGHT_KEYS},
         "seniority": {
             "min_gap": s.min_gap,
             "max_gap": s.max_gap,
@@ -275,4 +283,5 @@ def policy_to_dict(policy: Policy) -> dict:
             "seed": policy.seed,
             "scores_only": policy.scores_only,
         },
+        "attributes": attribute_rules_to_list(policy.attributes),
     }

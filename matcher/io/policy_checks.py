@@ -18,7 +18,7 @@ from dataclasses import fields
 from enum import StrEnum
 
 from matcher.model import (
-    COMPONENTS,
+    WEIGHT_KEYS,
     DepartmentRule,
     Objective,
     Policy,
@@ -68,7 +68,7 @@ def section_changes(v: Checker, sections: Mapping[str, Mapping], start: Policy) 
 def _weights(v: Checker, section: Mapping, start: Weights) -> dict:
     values = {f.name: getattr(start, f.name) for f in fields(Weights)}
     ok = True
-    for name in COMPONENTS:
+    for name in WEIGHT_KEYS:
         if name in section:
             number = v.number(f"weights.{name}", section[name], low=0.0)
             ok = ok and number is not None

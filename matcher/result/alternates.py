@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from matcher.encode.instance import Instance
-from matcher.model import SCORE_DIGITS, Alternate
 from matcher.parallel import for_row_ranges
 from matcher.result.explain import loads
+from matcher.results import SCORE_DIGITS, Alternate
 from matcher.solvers.candidates import top_per_row
 
 _BLOCK_CELLS = 131_072  # cells per block of the search (L2-cache sized)

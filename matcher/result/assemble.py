@@ -16,18 +16,11 @@ import numpy as np
 from matcher.encode.instance import Solution
 from matcher.encode.prepare import Prepared
 from matcher.encode.scoring import pair_components
-from matcher.model import (
-    SCORE_DIGITS,
-    Cohort,
-    MatchResult,
-    Metrics,
-    Pair,
-    Status,
-    Unmatched,
-)
+from matcher.model import Cohort
 from matcher.result.alternates import alternates
 from matcher.result.explain import explain_pair, loads, unmatched_reasons_many
 from matcher.result.metrics import compute_metrics
+from matcher.results import SCORE_DIGITS, MatchResult, Metrics, Pair, Status, Unmatched
 
 
 def infeasible_result(

@@ -18,7 +18,9 @@ from matcher.encode.instance import Instance
 from matcher.encode.person_arrays import circular_minutes
 from matcher.encode.prepare import Prepared
 from matcher.encode.rules import RULE_WORDS, RULES, rule_masks
-from matcher.model import COMPONENTS, Cohort, MatchResult, Policy
+from matcher.model import COMPONENTS, Cohort, Policy
+from matcher.result.question_text import question_text
+from matcher.results import MatchResult
 
 _BLOCK_CELLS = 4_000_000
 
@@ -67,6 +69,8 @@ def _component_text(name: str, value: float, mentee, mentor, policy: Policy, nor
         return f"stated preference {value:.2f}"
     if name == "external":
         return f"external score {value:g}"
+    if name == "attributes":
+        return question_text(value, mentee, mentor, policy, norm)
     return f"{name} {value:.2f}"
 
 

@@ -1,6 +1,6 @@
 """Summary figures of a matching: places, score distribution, mentor loads, skill coverage.
 
-:func:`compute_metrics` fills :class:`matcher.model.Metrics` from index pairs and their
+:func:`compute_metrics` fills :class:`matcher.results.Metrics` from index pairs and their
 scores; it is vectorised (numpy) so that it costs milliseconds for 10,000 mentees. Float
 figures are rounded to 6 decimals so that equal inputs give byte-identical output.
 """
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher.encode.instance import Instance
-from matcher.model import SCORE_DIGITS, Cohort, Metrics
+from matcher.model import Cohort
+from matcher.results import SCORE_DIGITS, Metrics
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike

@@ -29,7 +29,8 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matcher.encode.instance import Instance, Solution
-from matcher.model import Policy, Status
+from matcher.model import Policy
+from matcher.results import Status
 from matcher.solvers.candidates import Pool, flow_candidates, make_pool
 from matcher.solvers.certify import violations
 from matcher.solvers.flow import (

@@ -29,7 +29,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.encode.instance import Instance, Solution
-from matcher.model import Policy, Status
+from matcher.model import Policy
+from matcher.results import Status
 from matcher.solvers import integers
 from matcher.solvers.side_rules import (
     breaks_rules,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.encode.instance import Instance, Solution
-from matcher.model import Policy, Status
+from matcher.model import Policy
+from matcher.results import Status
 from matcher.solvers.integers import to_float, to_int
 from matcher.solvers.side_rules import has_side_rules
 

@@ -25,7 +25,8 @@ import numpy as np
 from ortools.graph.python import max_flow
 
 from matcher.encode.instance import Instance, Solution
-from matcher.model import Policy, Status
+from matcher.model import Policy
+from matcher.results import Status
 from matcher.solvers.bounded_flow import solve_bounded
 from matcher.solvers.candidates import Pool, flow_candidates, in_set_block, make_pool, top_per_row
 from matcher.solvers.flow import (

@@ -21,8 +21,9 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matcher.encode.instance import Instance, Solution
-from matcher.model import Policy, Status
+from matcher.model import Policy
 from matcher.parallel import for_row_ranges
+from matcher.results import Status
 from matcher.solvers.candidates import Pool, flow_candidates, make_pool
 from matcher.solvers.certify import FlowState, potentials, violations
 from matcher.solvers.integers import place_bonus, to_int

@@ -18,7 +18,8 @@ import time
 import numpy as np
 
 from matcher.encode.instance import Instance, Solution
-from matcher.model import Policy, Proposer, Status
+from matcher.model import Policy, Proposer
+from matcher.results import Status
 from matcher.solvers.candidates import pin_conflicts
 from matcher.solvers.preferences import (
     UNACCEPTABLE,

@@ -16,7 +16,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from matcher.model import SCORE_DIGITS, Cohort, MatchResult
+from matcher.model import Cohort
+from matcher.results import SCORE_DIGITS, MatchResult
 
 
 class Change(StrEnum):

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, replace
 
 from matcher.encode.prepare import Prepared
 from matcher.encode.rules import forbidding_rules
-from matcher.model import SCORE_DIGITS, Cohort, MatchResult, Pair
+from matcher.model import Cohort
+from matcher.results import SCORE_DIGITS, MatchResult, Pair
 
 
 @dataclass(frozen=True)

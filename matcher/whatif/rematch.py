@@ -39,14 +39,13 @@ from matcher.model import (
     Cohort,
     InfeasibleError,
     InputError,
-    MatchResult,
     Objective,
     Policy,
     Problem,
     SolverChoice,
-    Status,
 )
 from matcher.result.assemble import infeasible_result
+from matcher.results import MatchResult, Status
 from matcher.solve import solve_prepared, solver_name
 from matcher.solvers.integers import SCALE, to_int
 from matcher.whatif.changes import Changes, apply_changes, parse_changes

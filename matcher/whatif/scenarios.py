@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from matcher.model import Cohort, InputError, MatchResult, Policy, Problem
+from matcher.model import Cohort, InputError, Policy, Problem
+from matcher.results import MatchResult
 from matcher.whatif.changes import Changes, apply_changes, parse_changes
 from matcher.whatif.compare import Change, Comparison, compare, comparison_to_dict, summary_to_dict
 

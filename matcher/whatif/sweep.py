@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from matcher.model import InputError, MatchResult, Problem
+from matcher.model import InputError, Problem
+from matcher.results import MatchResult
 
 POLICY_SECTIONS = ("weights", "seniority", "rules", "preferences", "tags", "solver")
 KEY_STARTS = ("capacity.all", "capacity.mentors.", "capacity.mentees.", "capacity.departments.")

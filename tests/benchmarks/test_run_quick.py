@@ -21,7 +21,7 @@ from benchmarks.run import failures
 from benchmarks.suites.baselines import EXACT
 from matcher.io.generate import generate_cohort
 from matcher.io.policy import preset
-from matcher.model import MatchResult, Pair, Status
+from matcher.results import MatchResult, Pair, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 

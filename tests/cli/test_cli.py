@@ -4,22 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from matcher.check import check
-from matcher.cli import main
 from matcher.io.cohort_csv import read_assignments, read_cohort
 from matcher.io.policy import load_policy
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture
-def run():
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 def test_validate_accepts_the_sample(run):

@@ -6,24 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from matcher.check import check
-from matcher.cli import main
 from matcher.io.cohort_csv import read_assignments, read_cohort
 from matcher.io.mapping import load_mapping
 from matcher.io.policy import preset
 from matcher.solve import solve
 
 FORMS = Path(__file__).resolve().parents[1] / "data" / "forms"
-
-
-@pytest.fixture
-def run():
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

@@ -19,19 +19,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from matcher.model import (
-    Cohort,
-    MatchResult,
-    Mentee,
-    Mentor,
-    Metrics,
-    Pair,
-    Policy,
-    Skill,
-    Status,
-    Unmatched,
-    Weights,
-)
+from matcher.model import Cohort, Mentee, Mentor, Policy, Skill, Weights
+from matcher.results import MatchResult, Metrics, Pair, Status, Unmatched
 
 SCORE = {("E1", "M1"): 0.5, ("E1", "M2"): 0.5, ("E2", "M1"): 1.0, ("E2", "M2"): 0.0}
 

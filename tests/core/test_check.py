@@ -11,14 +11,8 @@ import pytest
 from check_helpers import POLICY, cohort, pair, result
 
 from matcher.check import check
-from matcher.model import (
-    DepartmentRule,
-    ExternalScores,
-    Pair,
-    SeniorityRule,
-    Status,
-    Unmatched,
-)
+from matcher.model import DepartmentRule, ExternalScores, SeniorityRule
+from matcher.results import Pair, Status, Unmatched
 
 
 def test_a_valid_result_has_no_violation():

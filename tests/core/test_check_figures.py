@@ -10,7 +10,8 @@ import pytest
 from check_helpers import POLICY, cohort, pair, result
 
 from matcher.check import check
-from matcher.model import Alternate, Metrics, Pair, Policy, Status, Unmatched, Weights
+from matcher.model import Policy, Weights
+from matcher.results import Alternate, Metrics, Pair, Status, Unmatched
 
 # ----------------------------------------------------------------- scores, objective
 

@@ -30,11 +30,11 @@ def imports_of(path: Path) -> set[str]:
 
 
 def allowed_in_checker(name: str) -> bool:
-    """The standard library, and of the package only its model, io and check parts."""
+    """The standard library, and of the package only its types (model, results), io and check."""
     parts = name.split(".")
     if parts[0] != "matcher":
         return parts[0] in sys.stdlib_module_names
-    return len(parts) == 1 or parts[1] in ("model", "io", "check")
+    return len(parts) == 1 or parts[1] in ("model", "results", "io", "check")
 
 
 def test_the_checker_imports_only_the_model_the_input_layer_and_the_standard_library():

@@ -19,7 +19,7 @@ from matcher.check.scores import components, scoring, total
 from matcher.io.cohort_csv import read_cohort
 from matcher.io.policy import load_policy
 from matcher.model import (
-    COMPONENTS,
+    WEIGHT_KEYS,
     Cohort,
     DepartmentRule,
     ExternalScores,
@@ -29,13 +29,13 @@ from matcher.model import (
     Policy,
     SeniorityRule,
     Skill,
-    Status,
     Weights,
 )
+from matcher.results import Status
 from matcher.solve import solve
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-ALL = Weights(**dict.fromkeys(COMPONENTS, 1.0))
+ALL = Weights(**dict.fromkeys(WEIGHT_KEYS, 1.0))
 
 
 def parts(mentee, mentors, policy=None, **cohort_kw) -> list[dict[str, float]]:
@@ -245,7 +245,7 @@ def rich_cases(draw):
         cohort = replace(cohort, external_scores=ExternalScores(rows, cols, ext[1]))
     objective = draw(st.sampled_from(list(Objective)))
     capped = objective is Objective.TOTAL and draw(st.booleans())  # caps need cpsat
-    weights = Weights(**{c: draw(st.sampled_from([0.0, 0.0, 0.3, 1.0])) for c in COMPONENTS})
+    weights = Weights(**{c: draw(st.sampled_from([0.0, 0.0, 0.3, 1.0])) for c in WEIGHT_KEYS})
     policy = Policy(
         weights=weights,
         seniority=SeniorityRule(

@@ -7,15 +7,7 @@ from dataclasses import replace
 import pytest
 
 from matcher.encode.prepare import prepare
-from matcher.model import (
-    Cohort,
-    Mentee,
-    Mentor,
-    Policy,
-    SeniorityRule,
-    Skill,
-    Weights,
-)
+from matcher.model import Cohort, Mentee, Mentor, Policy, SeniorityRule, Skill, Weights
 from matcher.result.explain import explain_mentee, explain_pair, unmatched_reasons
 from matcher.solve import solve
 

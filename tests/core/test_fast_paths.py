@@ -21,9 +21,9 @@ from matcher.encode.rules import RULES, eligible_matrix, rule_masks
 from matcher.encode.score_tables import same_code_table
 from matcher.encode.scoring import block_components, combine, pair_scores, score_matrix
 from matcher.io.generate import generate_cohort
-from matcher.model import COMPONENTS, DepartmentRule, Policy, SeniorityRule, Weights
+from matcher.model import WEIGHT_KEYS, DepartmentRule, Policy, SeniorityRule, Weights
 
-ALL = Weights(**dict.fromkeys(COMPONENTS, 1.0))
+ALL = Weights(**dict.fromkeys(WEIGHT_KEYS, 1.0))
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +98,11 @@ def test_fast_score_matrix_is_bit_identical_to_components_and_pairs(cohort, pref
 
 
 def test_fast_score_matrix_with_preference_first_and_scores_only(cohort):
-    only_pref = Policy(weights=Weights(**{**dict.fromkeys(COMPONENTS, 0.0), "preference": 2.0}))
+    only_pref = Policy(weights=Weights(**{**dict.fromkeys(WEIGHT_KEYS, 0.0), "preference": 2.0}))
     f = prepare(cohort, only_pref).tables
     expected = combine(block_components(f, 0, f.shape[0]), f.weights)
     assert np.array_equal(score_matrix(f, 4, threads=2), expected)
-    nothing = prepare(cohort, Policy(weights=Weights(**dict.fromkeys(COMPONENTS, 0.0)))).tables
+    nothing = prepare(cohort, Policy(weights=Weights(**dict.fromkeys(WEIGHT_KEYS, 0.0)))).tables
     assert not score_matrix(nothing, 4).any()
 
 

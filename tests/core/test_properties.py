@@ -28,9 +28,9 @@ from matcher.model import (
     SeniorityRule,
     Skill,
     SolverChoice,
-    Status,
     Weights,
 )
+from matcher.results import Status
 from matcher.solve import solve
 
 SKILLS = ("python", "sql", "go", "design")

@@ -15,7 +15,7 @@ from matcher.encode.scoring import (
     score_matrix,
 )
 from matcher.model import (
-    COMPONENTS,
+    WEIGHT_KEYS,
     Cohort,
     DepartmentRule,
     ExternalScores,
@@ -27,7 +27,7 @@ from matcher.model import (
     Weights,
 )
 
-ALL = Weights(**dict.fromkeys(COMPONENTS, 1.0))
+ALL = Weights(**dict.fromkeys(WEIGHT_KEYS, 1.0))
 
 
 def components(mentees, mentors, policy=None, **cohort_kw):
@@ -257,7 +257,7 @@ def random_cohort(n_e, n_m, seed):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_matrix_path_equals_pair_path_bit_for_bit(seed):
     cohort = random_cohort(23, 9, seed)
-    weights = Weights(**{c: float(k + 1) for k, c in enumerate(COMPONENTS)})
+    weights = Weights(**{c: float(k + 1) for k, c in enumerate(WEIGHT_KEYS)})
     policy = Policy(
         weights=weights,
         related_skills=(("s1", "s2", 0.3), ("s3", "s1", 0.6)),
@@ -271,8 +271,8 @@ def test_matrix_path_equals_pair_path_bit_for_bit(seed):
     assert np.array_equal(pair_scores(f, np.arange(23)[:, None], np.arange(9)[None, :]), matrix)
     blocks = block_components(f, 0, 23)
     pairs = pair_components(f, e[::-1], m[::-1])
-    assert tuple(pairs) == COMPONENTS
-    for name in COMPONENTS:
+    assert tuple(pairs) == WEIGHT_KEYS
+    for name in WEIGHT_KEYS:
         assert np.array_equal(pairs[name][::-1], blocks[name].ravel()), name
         if name != "external":
             assert 0.0 <= blocks[name].min() and blocks[name].max() <= 1.0, name

@@ -14,22 +14,18 @@ import pytest
 from matcher.check import check
 from matcher.encode.instance import Instance
 from matcher.model import (
-    Alternate,
     Cohort,
     InputError,
     Mentee,
     Mentor,
-    Metrics,
     Objective,
-    Pair,
     Policy,
     Skill,
     SolverChoice,
-    Status,
-    Unmatched,
     Weights,
 )
 from matcher.result.metrics import compute_metrics, skill_coverage
+from matcher.results import Alternate, Metrics, Pair, Status, Unmatched
 from matcher.solve import solve, solver_name
 
 POLICY = Policy(weights=Weights(skills=1.0))

@@ -3,7 +3,8 @@
 import io
 
 from matcher.io.cohort_csv import read_assignments, read_cohort, write_cohort, write_pairs
-from matcher.model import Cohort, MatchResult, Mentee, Mentor, Pair, Skill, Status, Unmatched
+from matcher.model import Cohort, Mentee, Mentor, Skill
+from matcher.results import MatchResult, Pair, Status, Unmatched
 
 HEADER = (
     "id,role,name,email,seniority,skills,goals,capacity,min_capacity,department,location,"

@@ -11,7 +11,7 @@ from matcher.io.mapping import ColumnRule
 from matcher.io.pairs_workbook import write_workbook
 from matcher.io.records import cohort_from_records
 from matcher.io.understood import describe
-from matcher.model import MatchResult, Metrics, Pair, Status, Unmatched
+from matcher.results import MatchResult, Metrics, Pair, Status, Unmatched
 
 COHORT = cohort_from_records(
     [

@@ -14,7 +14,8 @@ from api.store import save_cohort
 from api.tables import FINISHED, Assignment, Run, UnmatchedRow
 from matcher.io.cohort_csv import read_cohort
 from matcher.io.policy import policy_to_dict, preset
-from matcher.model import Cohort, MatchResult, Metrics, Pair, Status, Unmatched
+from matcher.model import Cohort
+from matcher.results import MatchResult, Metrics, Pair, Status, Unmatched
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "coaching-sample.csv"
 

@@ -7,7 +7,8 @@ import json
 import pytest
 from scenario_helpers import POLICY, cohort_of, person
 
-from matcher.model import InputError, MatchResult, Metrics, Pair, Status, Unmatched
+from matcher.model import InputError
+from matcher.results import MatchResult, Metrics, Pair, Status, Unmatched
 from matcher.whatif.changes import apply_changes, changed, parse_changes
 from matcher.whatif.compare import Change, compare, comparison_to_dict, summarise
 

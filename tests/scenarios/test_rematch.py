@@ -13,7 +13,8 @@ from matcher.check import check
 from matcher.encode.prepare import prepare
 from matcher.io.generate import generate_cohort
 from matcher.io.policy import preset
-from matcher.model import Cohort, InputError, Mentee, Mentor, Objective, Skill, Status
+from matcher.model import Cohort, InputError, Mentee, Mentor, Objective, Skill
+from matcher.results import Status
 from matcher.solve import solve
 from matcher.solvers.integers import to_int
 from matcher.whatif.rematch import kept_bonus, previous_pairs, rematch, rematch_to_dict

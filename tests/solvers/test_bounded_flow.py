@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 
 from matcher.encode.instance import Instance
-from matcher.model import Status
+from matcher.results import Status
 from matcher.solvers import integers
 from matcher.solvers.bounded_flow import solve_bounded
 from matcher.solvers.cpsat import solve_cpsat

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.encode.instance import Instance, Solution
-from matcher.model import Policy, Status
+from matcher.model import Policy
+from matcher.results import Status
 from matcher.solvers import integers
 from matcher.solvers.cpsat import _score_bound, solve_cpsat
 from matcher.solvers.side_rules import simple_conflicts

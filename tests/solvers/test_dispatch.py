@@ -3,7 +3,8 @@
 import numpy as np
 
 from matcher.encode.instance import Instance, Solution
-from matcher.model import Policy, Status
+from matcher.model import Policy
+from matcher.results import Status
 from matcher.solvers.dispatch import _bound_by_flow, run_solver
 
 SCORES = np.array([[0.9, 0.2], [0.8, 0.5]])

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.encode.instance import Instance
-from matcher.model import Status
+from matcher.results import Status
 from matcher.solvers.fair import solve_fair
 from matcher.solvers.flow import solve_total, total_score
 

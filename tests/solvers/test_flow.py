@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from scipy.optimize import LinearConstraint, milp
 
 from matcher.encode.instance import Instance
-from matcher.model import InfeasibleError, Status
+from matcher.model import InfeasibleError
+from matcher.results import Status
 from matcher.solvers.candidates import make_pool, top_per_row
 from matcher.solvers.flow import solve_total, total_score
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from orlib import read_optima, read_orlib
 
-from matcher.model import Status
+from matcher.results import Status
 from matcher.solvers.flow import solve_total
 from matcher.solvers.integers import to_float, to_int
 

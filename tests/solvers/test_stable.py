@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.encode.instance import Instance
-from matcher.model import Policy, Proposer, Status
+from matcher.model import Policy, Proposer
+from matcher.results import Status
 from matcher.solvers.stable import UNACCEPTABLE, blocking_pairs, preference_ranks, solve_stable
 
 BY_MENTEES = Policy(proposer=Proposer.MENTEE)
