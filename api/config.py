@@ -29,6 +29,10 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "STALE_AFTER_SECONDS": ("MENTORMATCH_STALE_AFTER_SECONDS", float, 30.0),
     "MAX_ATTEMPTS": ("MENTORMATCH_MAX_ATTEMPTS", int, 3),
     "RETRY_AFTER_SECONDS": ("MENTORMATCH_RETRY_AFTER_SECONDS", int, 5),
+    # The outbox (api.jobs.outbox): how often a dispatcher looks for unsent run messages,
+    # and how long a message waits before it is sent (again) when no hand-off confirmed it.
+    "DISPATCH_SECONDS": ("MENTORMATCH_DISPATCH_SECONDS", float, 1.0),
+    "DISPATCH_RETRY_SECONDS": ("MENTORMATCH_DISPATCH_RETRY_SECONDS", float, 10.0),
     # Celery queue the API sends runs to and `mentormatch worker` consumes.
     "QUEUE": ("MENTORMATCH_QUEUE", str, "mentormatch"),
     # Testing aid, keep 0 in production: each run waits this long (heartbeating, cancellable)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
+from api.jobs.outbox import enqueue
 from api.tables import ACTIVE, Cohort, Organization, Participant, Run, RunStatus
 from matcher.encode.rules import policy_pair_problems
 from matcher.io.policy import policy_from_dict, preset
@@ -82,7 +83,7 @@ def check_pairs(session: Session, cohort_id: str, policy: Policy) -> None:
 def start_runs(
     session: Session, cohort: Cohort, runs: Sequence[Mapping], settings: Mapping
 ) -> list[Run]:
-    """Queued runs of ``cohort``; 429 when they would take the organization past its limit.
+    """Queued runs of ``cohort`` and their outbox messages; 429 past the organization's limit.
 
     The organization row is locked first (PostgreSQL; SQLite transactions are already
     serial), so concurrent requests cannot both pass the limit.
@@ -93,13 +94,14 @@ def start_runs(
     cohort : the cohort row the runs solve.
     runs : the columns of each run (``policy``, and ``kind``, ``changes``,
         ``previous_run_id``, ``scenario_id``, ``variant`` as needed).
-    settings : ``MAX_ACTIVE_RUNS`` (queued or running per organization) and
-        ``RETRY_AFTER_SECONDS``.
+    settings : ``MAX_ACTIVE_RUNS`` (queued or running per organization),
+        ``RETRY_AFTER_SECONDS`` and ``DISPATCH_RETRY_SECONDS``.
 
     Returns
     -------
     list of Run
-        Flushed (with ids), in the order given.
+        Flushed (with ids), in the order given. After the commit the caller hands them
+        to the executor with :meth:`api.services.Services.hand_off`.
     """
     session.execute(
         select(Organization.id).where(Organization.id == cohort.organization_id).with_for_update()
@@ -127,6 +129,7 @@ def start_runs(
     ]
     session.add_all(rows)
     session.flush()
+    enqueue(session, [row.id for row in rows], float(settings["DISPATCH_RETRY_SECONDS"]))
     return rows
 
 

@@ -23,6 +23,12 @@ class Services:
     sessions: sessionmaker[Session]
     executor: Any  # api.jobs Executor: submit(run_id), ready(), shutdown(wait)
 
+    def hand_off(self, run_ids) -> None:
+        """Send just-committed runs to the executor; what fails is left to the dispatcher."""
+        from api.jobs.outbox import hand_off
+
+        hand_off(self.sessions, self.executor, run_ids)
+
     def close(self) -> None:
         """Stop the executor and close the database connections."""
         self.executor.shutdown(wait=True)

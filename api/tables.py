@@ -234,6 +234,25 @@ class AlternateRow(Base):
     why_not: Mapped[str] = mapped_column(Text, default="")
 
 
+class OutboxMessage(Base):
+    """A run id to hand to the job queue, written in the transaction that queued the run.
+
+    A dispatcher sends it and sets ``sent_at`` (see :mod:`api.jobs.outbox`). Until then
+    ``available_at`` is when a dispatcher may take it: a little after it was written (the
+    request that wrote it tries first), and again after each attempt that was not
+    confirmed. Deleting the run deletes its messages."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "available_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class IdempotencyRecord(Base):
     """The first answer to a request sent with an ``Idempotency-Key`` header.
 

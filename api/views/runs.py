@@ -52,7 +52,7 @@ def start(_, cohort_id):
         policy = build_policy(json_body(), cohort.program, settings["MAX_SOLVER_SECONDS"])
         check_pairs(session, cohort.id, policy)
         run = start_run(session, cohort, policy_to_dict(policy), settings)
-    services().executor.submit(run.id)
+    services().hand_off([run.id])
     return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}
 
 
@@ -76,7 +76,7 @@ def rematch(_, run_id):
     with transaction(services().sessions) as session:
         cohort = owned(session, Run, run_id).cohort
         run = start_runs(session, cohort, [columns], settings)[0]
-    services().executor.submit(run.id)
+    services().hand_off([run.id])
     return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}
 
 

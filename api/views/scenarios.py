@@ -38,8 +38,7 @@ def start_scenario(_, cohort_id):
     with transaction(services().sessions) as session:
         scenario, runs = queue_scenario(session, owned(session, Cohort, cohort_id), plan, settings)
         body = present_scenario(session, scenario)
-    for run in runs:
-        services().executor.submit(run.id)
+    services().hand_off([run.id for run in runs])
     return body, 202, {"Location": body["links"]["self"]}
 
 

@@ -1,5 +1,6 @@
-"""Migrations on both databases: an existing database takes 0002 (a run's moves) with its
-rows intact, the newest schema is what api.tables declares, and 0002 downgrades."""
+"""Migrations on both databases: an existing database takes 0002 (a run's moves) and 0003
+(the outbox, with a message for each run still queued) with its rows intact, the newest
+schema is what api.tables declares, and the migrations downgrade."""
 
 from __future__ import annotations
 
@@ -42,7 +43,11 @@ ROWS = [
     "INSERT INTO runs (id, organization_id, cohort_id, kind, policy, status, attempt,"
     " cancel_requested, created_at) VALUES ('run_1', 1, 'coh_1', 'match', '{}', 'succeeded',"
     " 1, false, CURRENT_TIMESTAMP)",
+    "INSERT INTO runs (id, organization_id, cohort_id, kind, policy, status, attempt,"
+    " cancel_requested, created_at) VALUES ('run_2', 1, 'coh_1', 'match', '{}', 'queued',"
+    " 0, false, CURRENT_TIMESTAMP)",
 ]
+HEAD = "0003"
 
 
 def columns(url: str) -> set[str]:
@@ -69,12 +74,17 @@ def test_0002_adds_moves_to_existing_runs_and_matches_the_tables(empty_url):
     engine.dispose()
 
     upgrade(empty_url)
-    assert current(empty_url) == "0002"
+    assert current(empty_url) == HEAD
     assert "moves" in columns(empty_url)
     engine = make_engine(empty_url)
     with engine.connect() as connection:
-        row = connection.execute(text("SELECT id, status, moves FROM runs")).one()
-        assert tuple(row) == ("run_1", "succeeded", None)
+        rows = connection.execute(text("SELECT id, status, moves FROM runs ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            ("run_1", "succeeded", None),
+            ("run_2", "queued", None),
+        ]
+        sent = connection.execute(text("SELECT run_id, sent_at, attempts FROM outbox")).all()
+        assert [tuple(row) for row in sent] == [("run_2", None, 0)]
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     engine.dispose()
 
