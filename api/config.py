@@ -29,6 +29,8 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "STALE_AFTER_SECONDS": ("MENTORMATCH_STALE_AFTER_SECONDS", float, 30.0),
     "MAX_ATTEMPTS": ("MENTORMATCH_MAX_ATTEMPTS", int, 3),
     "RETRY_AFTER_SECONDS": ("MENTORMATCH_RETRY_AFTER_SECONDS", int, 5),
+    # How long an Idempotency-Key's answer is replayed; then it is deleted.
+    "IDEMPOTENCY_TTL_SECONDS": ("MENTORMATCH_IDEMPOTENCY_TTL_SECONDS", float, 86_400.0),
     # The outbox (api.jobs.outbox): how often a dispatcher looks for unsent run messages,
     # and how long a message waits before it is sent (again) when no hand-off confirmed it.
     "DISPATCH_SECONDS": ("MENTORMATCH_DISPATCH_SECONDS", float, 1.0),
@@ -51,9 +53,15 @@ def default_instance_path() -> str:
 
 
 def sqlite_url(instance_path: str | Path) -> str:
-    """The embedded default database: ``mentormatch.db`` in the instance folder."""
+    """The embedded default database: ``mentormatch.db`` in the instance folder.
+
+    The folder is created 0700 when it does not exist (the file is made 0600 by
+    :func:`api.db.make_engine`): the database holds an organization's HR data.
+    """
     folder = Path(instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.chmod(0o700)  # mkdir's mode is masked by the umask
     return f"sqlite:///{(folder / 'mentormatch.db').resolve()}"
 
 

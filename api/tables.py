@@ -258,10 +258,14 @@ class IdempotencyRecord(Base):
 
     ``status_code`` is None while the first request is still being handled (a repeat then
     gets 409); ``request_hash`` is the SHA-256 of method, path and body (another body under
-    the same key gets 422)."""
+    the same key gets 422). ``cohort_id`` is the cohort the answer is about: deleting the
+    cohort deletes the answer."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "key"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -271,3 +275,6 @@ class IdempotencyRecord(Base):
     location: Mapped[str | None] = mapped_column(String(500))
     body: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    cohort_id: Mapped[str | None] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
+    )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
 from api.operations import build_policy, start_runs
+from api.personal import scenario_request_without_contacts, without_contacts
 from api.store import load_cohort, load_result, solved_inputs
 from api.tables import Cohort, Run, RunStatus, Scenario
 from matcher.encode.rules import policy_pair_problems
@@ -183,9 +184,12 @@ def _variants(people: People, policy: Policy, variants, n_listed: int, max_secon
 def queue_scenario(
     session: Session, cohort: Cohort, plan: Plan, settings: Mapping
 ) -> tuple[Scenario, list[Run]]:
-    """Store the scenario and queue its runs (baseline first); 429 past the run limit."""
+    """Store the scenario and queue its runs (baseline first); 429 past the run limit.
+
+    Added people are stored without their names and emails (:mod:`api.personal`).
+    """
     spec = {
-        "request": plan.request,
+        "request": scenario_request_without_contacts(plan.request),
         "variants": [{"name": name, "params": params} for name, params, _ in plan.variants],
     }
     scenario = Scenario(organization_id=cohort.organization_id, cohort_id=cohort.id, spec=spec)
@@ -195,7 +199,7 @@ def queue_scenario(
     base = {"policy": policy, "scenario_id": scenario.id}
     runs = [{**base, "kind": "match", "variant": BASELINE}]
     runs += [
-        {**base, "kind": "scenario", "variant": name, "changes": changes}
+        {**base, "kind": "scenario", "variant": name, "changes": without_contacts(changes)}
         for name, _, changes in plan.variants
     ]
     return scenario, start_runs(session, cohort, runs, settings)
@@ -278,7 +282,8 @@ def plan_rematch(session: Session, run: Run, data, max_seconds: float) -> dict:
     -------
     dict
         ``kind``, ``policy`` (the policy ``run`` solved), ``changes`` (``{"changes":
-        change set, "move_cost": None or a number}``) and ``previous_run_id``.
+        change set, "move_cost": None or a number}``, added people without their names
+        and emails) and ``previous_run_id``.
 
     Raises
     ------
@@ -304,6 +309,6 @@ def plan_rematch(session: Session, run: Run, data, max_seconds: float) -> dict:
     return {
         "kind": "rematch",
         "policy": policy_to_dict(policy),
-        "changes": {"changes": changes, "move_cost": cost},
+        "changes": {"changes": without_contacts(changes), "move_cost": cost},
         "previous_run_id": run.id,
     }

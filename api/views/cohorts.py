@@ -12,6 +12,7 @@ from api.db import transaction
 from api.idempotency import idempotent
 from api.operations import owned
 from api.pagination import paginate
+from api.personal import scrub
 from api.services import services
 from api.store import save_cohort
 from api.tables import Cohort, Participant
@@ -92,6 +93,7 @@ def list_participants(args, cohort_id):
 @blp.response(204)
 @problems(blp, 401, 404)
 def delete_cohort(cohort_id):
-    """Erase the cohort, its participants, runs and their results."""
+    """Erase the cohort, its participants, runs, results, scenarios and replayable answers."""
     with transaction(services().sessions) as session:
         session.delete(owned(session, Cohort, cohort_id))
+    scrub(services().engine)
