@@ -3,9 +3,9 @@
 The first request with a key claims it (a row with no answer yet) in its own committed
 transaction, so a concurrent twin sees the claim. Then:
 
-* same key, same method, path and body, answered: the stored answer is replayed
-  (status, body, ``Location``) with ``Idempotent-Replayed: true``;
-* same key, another request: 422;
+* same key, same method, path, query parameters, media type and body, answered: the
+  stored answer is replayed (status, body, ``Location``) with ``Idempotent-Replayed: true``;
+* same key, another request (any of those differs): 422;
 * same key while the first is still being handled: 409 (retry later).
 
 Only successful (2xx) answers are kept: after an error the claim is dropped, so the
@@ -41,7 +41,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _fingerprint() -> str:
-    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    """SHA-256 of what makes two requests the same: method, path, query parameters (in any
+    order), media type and charset, and body bytes."""
+    query = sorted(request.args.items(multi=True))
+    media = (request.mimetype, request.mimetype_params.get("charset", "").lower())
+    head = json.dumps([request.method, request.path, query, media], ensure_ascii=False)
+    digest = hashlib.sha256(head.encode() + b"\n")
     digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 

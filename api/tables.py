@@ -257,9 +257,9 @@ class IdempotencyRecord(Base):
     """The first answer to a request sent with an ``Idempotency-Key`` header.
 
     ``status_code`` is None while the first request is still being handled (a repeat then
-    gets 409); ``request_hash`` is the SHA-256 of method, path and body (another body under
-    the same key gets 422). ``cohort_id`` is the cohort the answer is about: deleting the
-    cohort deletes the answer."""
+    gets 409); ``request_hash`` is the SHA-256 of method, path, query, media type and
+    body (another request under the same key gets 422). ``cohort_id`` is the cohort the
+    answer is about: deleting the cohort deletes the answer."""
 
     __tablename__ = "idempotency_keys"
     __table_args__ = (
