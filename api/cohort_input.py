@@ -15,6 +15,8 @@ from flask import request
 from marshmallow import Schema, ValidationError
 
 from api.errors import ApiProblem, validation_items
+from api.ids import check_ids
+from api.jsonbody import request_json
 from api.schemas import CohortIn, CohortQuery
 from matcher.io.cohort_csv import read_cohort
 from matcher.io.records import cohort_from_records
@@ -28,7 +30,10 @@ def json_body() -> object:
     """The request's JSON; 415 when it is not JSON, 400 when it does not parse."""
     if not request.is_json:
         raise unsupported(("application/json",))
-    data = request.get_json(silent=True)
+    try:
+        data = request_json()
+    except ValueError:  # not JSON at all (limits are 422 problems raised by request_json)
+        data = None
     if data is None:
         raise ApiProblem(
             400,
@@ -83,7 +88,8 @@ def people_to_cohort(data: Mapping, limit: int, detail: str = "") -> Cohort:
     ApiProblem
         413 above ``limit`` participants (counted before validation).
     InputError
-        Every problem with the records; neither or both input forms given.
+        Every problem with the records; neither or both input forms given; ids nobody
+        could read back (:mod:`api.ids`).
     """
     one = "participants" in data
     two = "mentors" in data or "mentees" in data
@@ -98,8 +104,8 @@ def people_to_cohort(data: Mapping, limit: int, detail: str = "") -> Cohort:
         raise too_many(count, limit, detail)
     chart = tuple(tuple(edge) for edge in data.get("org_chart") or ())
     if one:
-        return cohort_from_records(data["participants"], org_chart=chart)
-    return cohort_from_records(mentors=lists[1], mentees=lists[2], org_chart=chart)
+        return check_ids(cohort_from_records(data["participants"], org_chart=chart))
+    return check_ids(cohort_from_records(mentors=lists[1], mentees=lists[2], org_chart=chart))
 
 
 def _named(fields: Mapping, source: str) -> tuple[str, str]:
@@ -148,4 +154,4 @@ def cohort_from_request(limit: int) -> tuple[str, str, Cohort]:
     cohort = read_cohort(raw)
     if (count := len(cohort.mentors) + len(cohort.mentees)) > limit:
         raise too_many(count, limit, "")
-    return name, program, cohort
+    return name, program, check_ids(cohort)

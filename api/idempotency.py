@@ -28,7 +28,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from api.db import transaction
-from api.errors import ApiProblem
+from api.errors import ApiProblem, log_error
 from api.services import services
 from api.tables import Cohort, IdempotencyRecord, utcnow
 
@@ -161,7 +161,13 @@ def idempotent(view):
         except BaseException:
             _settle(record_id)
             raise
-        _settle(record_id, response if 200 <= response.status_code < 300 else None)
+        if not 200 <= response.status_code < 300:
+            _settle(record_id)
+            return response
+        try:
+            _settle(record_id, response)
+        except Exception as error:  # the work is committed: answer it, do not invite a retry
+            log_error(error, response.status_code)
         return response
 
     return wrapper

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
-from api.operations import build_policy, start_runs
+from api.ids import id_problems
+from api.operations import build_policy, policy_limits, start_runs
 from api.personal import scenario_request_without_contacts, without_contacts
 from api.store import load_cohort, load_result, solved_inputs
 from api.tables import Cohort, Run, RunStatus, Scenario
@@ -66,24 +67,26 @@ def _prefixed(error: InputError, prefix: str) -> list[Problem]:
     ]
 
 
-def _time_limit(data, base: Policy, where: str, source: str, max_seconds: float) -> list:
-    """A problem when the change set's policy section asks for more solver time than the
-    server allows (other problems of the section are :func:`parse_changes`'s to name)."""
+def _limits(data, base: Policy, where: str, source: str, max_seconds: float) -> list:
+    """What :func:`~api.operations.policy_limits` refuses in the change set's policy
+    section (its other problems are :func:`parse_changes`'s to name)."""
     section = data.get("policy") if isinstance(data, Mapping) else None
+    if section is None:
+        return []
     try:
-        policy = policy_from_dict(section, base) if section is not None else base
+        policy = policy_from_dict(section, base)
     except InputError:
         return []
-    if policy.time_limit_seconds <= max_seconds:
-        return []
-    return [
-        Problem(
-            f"at most {max_seconds:g} seconds on this server",
-            column=f"{where}.policy.solver.time_limit_seconds",
-            value=str(policy.time_limit_seconds),
-            source=source,
-        )
-    ]
+    return policy_limits(policy, max_seconds, f"{where}.policy", source)
+
+
+def _change_problems(data, people: People, policy: Policy, where: str, source: str) -> list:
+    """The core's problems with a change set, and the added people's unreadable ids."""
+    try:
+        parsed = parse_changes(data, people, policy, where=where, source=source)
+    except InputError as error:
+        return list(error.problems)
+    return id_problems(parsed.add, source, f"{where}.add") if parsed.add is not None else []
 
 
 def _count(data: Mapping) -> int:
@@ -170,11 +173,8 @@ def _variants(people: People, policy: Policy, variants, n_listed: int, max_secon
         if message:
             problems.append(Problem(message, column=f"{where}.name", value=name, source=source))
         names.setdefault(name, where)
-        problems += _time_limit(data, policy, where, source, max_seconds)
-        try:
-            parse_changes(data, people, policy, where=where, source=source)
-        except InputError as error:
-            problems += error.problems
+        problems += _limits(data, policy, where, source, max_seconds)
+        problems += _change_problems(data, people, policy, where, source)
         out.append((name, params, data))
     if problems:
         raise InputError(problems, title="the scenario was rejected")
@@ -294,11 +294,8 @@ def plan_rematch(session: Session, run: Run, data, max_seconds: float) -> dict:
     people, policy = solved_inputs(session, run)
     problems = _unknown(data, REMATCH_KEYS)
     changes = data.get("changes", {})
-    problems += _time_limit(changes, policy, "changes", "changes", max_seconds)
-    try:
-        parse_changes(changes, people, policy, where="changes", source="changes")
-    except InputError as error:
-        problems += error.problems
+    problems += _limits(changes, policy, "changes", "changes", max_seconds)
+    problems += _change_problems(changes, people, policy, "changes", "changes")
     cost = data.get("move_cost")
     number = isinstance(cost, int | float) and not isinstance(cost, bool)
     if cost is not None and not (number and math.isfinite(cost) and cost >= 0):

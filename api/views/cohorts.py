@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import g, url_for
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api import schemas
@@ -16,7 +15,7 @@ from api.personal import scrub
 from api.services import services
 from api.store import save_cohort
 from api.tables import Cohort, Participant
-from api.views import IDEMPOTENCY_KEY, problems, protected
+from api.views import IDEMPOTENCY_KEY, Blueprint, problems, protected
 
 blp = protected(Blueprint("cohorts", __name__, url_prefix="/api/v1/cohorts"))
 ORDER = (Participant.role.desc(), Participant.position)

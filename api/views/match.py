@@ -7,14 +7,13 @@ the asynchronous route (create a cohort, then start a run).
 from __future__ import annotations
 
 from flask import jsonify
-from flask_smorest import Blueprint
 
 from api import schemas
 from api.cohort_input import json_body, people_to_cohort
 from api.operations import build_policy
 from api.results import match_body
 from api.services import services
-from api.views import json_only, problems, protected
+from api.views import Blueprint, json_only, problems, protected
 from matcher.solve import solve
 
 blp = protected(Blueprint("match", __name__, url_prefix="/api/v1"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, request, url_for
-from flask_smorest import Blueprint
 
 from api import scenario_schemas, schemas
 from api.cohort_input import json_body
@@ -23,7 +22,7 @@ from api.pagination import paginate
 from api.results import assignments_csv, mentee_result, pair_body, pairs_of, unmatched_of
 from api.services import services
 from api.tables import Cohort, Run, RunStatus
-from api.views import IDEMPOTENCY_KEY, json_only, problems, protected
+from api.views import IDEMPOTENCY_KEY, Blueprint, json_only, problems, protected
 from api.whatif import plan_rematch
 from matcher.io.policy import policy_to_dict
 
@@ -148,7 +147,7 @@ def csv_response(run_id: str, data: bytes) -> Response:
     return Response(data, mimetype="text/csv", headers=headers)
 
 
-@blp.route("/runs/<run_id>/assignments/<mentee_id>", methods=["GET"])
+@blp.route("/runs/<run_id>/assignments/<path:mentee_id>", methods=["GET"])
 @blp.response(200, schemas.MenteeResultOut)
 @problems(blp, 401, 404, 409)
 def get_assignment(run_id, mentee_id):
