@@ -29,7 +29,7 @@ from matcher.model import InputError, Problem
 
 PROBLEM_JSON = "application/problem+json"
 DOCS = "/api/v1/docs"
-MAX_LISTED = 1_000  # problems listed in one response; ``total_errors`` counts them all
+MAX_LISTED = 200  # problems listed in one response; ``total_errors`` counts them all
 # Errors that mean "the database cannot be reached right now", not "this request is wrong".
 OUTAGES = (db_errors.OperationalError, db_errors.InterfaceError, db_errors.TimeoutError)
 log = logging.getLogger("mentormatch.requests")
@@ -190,14 +190,26 @@ class Api(flask_smorest.Api):
 
 
 def input_rejected(error: InputError):
-    """422 listing every problem the core found (row, column, value, what was expected)."""
+    """422 listing the problems the core found (row, column, value, what was expected):
+    the first :data:`MAX_LISTED`, with ``total_errors`` counting them all, or, when
+    checking stopped early (a sheet with hundreds), the line where it stopped."""
+    count = len(error.problems)
+    more = f" (the first {MAX_LISTED} are listed)" if count > MAX_LISTED else ""
+    detail = f"{count} problem(s){more}; nothing was stored. Fix them and send again."
+    members = {"total_errors": count}
+    if (stopped := getattr(error, "stopped_at", None)) is not None:
+        detail = (
+            f"the first {count} problems; checking stopped at {stopped}, so there may be "
+            "more. Nothing was stored. Fix them and send again."
+        )
+        members = {"stopped_at": stopped}
     body = problem_body(
         422,
         error.title,
-        f"{len(error.problems)} problem(s); nothing was stored. Fix them and send again.",
+        detail,
         "input-rejected",
         errors=problem_items(error.problems),
-        total_errors=len(error.problems),
+        **members,
     )
     return problem_response(body)
 
