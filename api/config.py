@@ -20,6 +20,8 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "MAX_CONTENT_LENGTH": ("MENTORMATCH_MAX_REQUEST_BYTES", int, 32 * 1024 * 1024),
     "MAX_PARTICIPANTS": ("MENTORMATCH_MAX_PARTICIPANTS", int, 100_000),
     "SYNC_MATCH_LIMIT": ("MENTORMATCH_SYNC_MATCH_LIMIT", int, 2_000),
+    # POST /match solves running at once in one process; more get 503 + Retry-After.
+    "MAX_SYNC_SOLVES": ("MENTORMATCH_MAX_SYNC_SOLVES", int, 2),
     "MAX_SOLVER_SECONDS": ("MENTORMATCH_MAX_SOLVER_SECONDS", float, 300.0),
     "MAX_ACTIVE_RUNS": ("MENTORMATCH_MAX_ACTIVE_RUNS", int, 4),  # queued+running per org
     "MAX_SCENARIO_VARIANTS": ("MENTORMATCH_MAX_SCENARIO_VARIANTS", int, 20),  # per scenario

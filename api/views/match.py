@@ -1,7 +1,8 @@
 """``POST /match``: a small cohort and a policy in, the explained result inline.
 
 Nothing is stored. Above ``SYNC_MATCH_LIMIT`` participants the answer is 413, pointing to
-the asynchronous route (create a cohort, then start a run).
+the asynchronous route (create a cohort, then start a run); while ``MAX_SYNC_SOLVES``
+inline solves run, another is a 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ ASYNC = "Create the cohort with POST /api/v1/cohorts, then POST /api/v1/cohorts/
 @json_only
 @blp.arguments(schemas.MatchIn)
 @blp.response(200, schemas.MatchOut)
-@problems(blp, 400, 401, 413, 415)
+@problems(blp, 400, 401, 413, 415, 503)
 def match(_):
     """Match inline: ``{"cohort": {participants | mentors + mentees}, "policy": {...}}``."""
     data, settings = json_body(), services().settings
     cohort = people_to_cohort(data["cohort"], settings["SYNC_MATCH_LIMIT"], ASYNC)
     policy = build_policy(data.get("policy") or {}, "coaching", settings["MAX_SOLVER_SECONDS"])
+    with services().sync_solve():  # at most MAX_SYNC_SOLVES at once, else 503
+        result = solve(cohort, policy)
     # Already the MatchOut shape (tests check it against the spec): a Response skips
     # marshmallow's second pass over every pair, a quarter of a sync request's time.
-    return jsonify(match_body(solve(cohort, policy)))
+    return jsonify(match_body(result))

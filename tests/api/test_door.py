@@ -182,3 +182,29 @@ def test_manager_and_org_chart_ids_are_checked_too(client):
     assert response.status_code == 422
     problems = {(e["column"], e["value"]) for e in response.get_json()["errors"]}
     assert problems == {("manager_id", "B\\u200dOSS"), ("org_chart", "CEO\\u2060")}
+
+
+def test_inline_solves_are_capped_and_the_next_one_is_503(app, client):
+    services = app.extensions["mentormatch"]
+    services.settings["RETRY_AFTER_SECONDS"] = 3
+    body = {"cohort": {"participants": small_records()}}
+    with services.sync_solve(), services.sync_solve():  # MAX_SYNC_SOLVES (2) are running
+        busy = client.post("/api/v1/match", json=body)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "3"
+    assert busy.get_json()["type"].endswith("#problem-busy")
+    assert client.post("/api/v1/match", json=body).status_code == 200
+
+
+def test_every_answer_carries_security_headers(client):
+    for response in (
+        client.get("/api/v1/cohorts"),
+        client.get("/api/v1/nothing"),
+        client.client.get("/api/v1/docs"),
+    ):
+        headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "Strict-Transport-Security" not in headers  # plain HTTP here
+    https = client.client.get("/healthz", base_url="https://localhost")
+    assert https.headers["Strict-Transport-Security"].startswith("max-age=")
