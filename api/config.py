@@ -20,8 +20,10 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "MAX_CONTENT_LENGTH": ("MENTORMATCH_MAX_REQUEST_BYTES", int, 32 * 1024 * 1024),
     "MAX_PARTICIPANTS": ("MENTORMATCH_MAX_PARTICIPANTS", int, 100_000),
     "SYNC_MATCH_LIMIT": ("MENTORMATCH_SYNC_MATCH_LIMIT", int, 2_000),
-    # POST /match solves running at once in one process; more get 503 + Retry-After.
+    # POST /match solves running at once in one process; another waits up to
+    # SYNC_WAIT_SECONDS for a place, then gets 503 + Retry-After.
     "MAX_SYNC_SOLVES": ("MENTORMATCH_MAX_SYNC_SOLVES", int, 2),
+    "SYNC_WAIT_SECONDS": ("MENTORMATCH_SYNC_WAIT_SECONDS", float, 5.0),
     "MAX_SOLVER_SECONDS": ("MENTORMATCH_MAX_SOLVER_SECONDS", float, 300.0),
     "MAX_ACTIVE_RUNS": ("MENTORMATCH_MAX_ACTIVE_RUNS", int, 4),  # queued+running per org
     "MAX_SCENARIO_VARIANTS": ("MENTORMATCH_MAX_SCENARIO_VARIANTS", int, 20),  # per scenario

@@ -31,7 +31,8 @@ class Services:
 
     @contextmanager
     def sync_solve(self):
-        """Hold one of ``MAX_SYNC_SOLVES`` places for an inline solve; 503 when none is free.
+        """Hold one of ``MAX_SYNC_SOLVES`` places for an inline solve, waiting up to
+        ``SYNC_WAIT_SECONDS`` for one (a burst queues briefly, a flood is turned away).
 
         Raises
         ------
@@ -40,7 +41,7 @@ class Services:
         """
         from api.errors import ApiProblem
 
-        if not self.solving.acquire(blocking=False):
+        if not self.solving.acquire(timeout=float(self.settings["SYNC_WAIT_SECONDS"])):
             raise ApiProblem(
                 503,
                 "too many inline solves",

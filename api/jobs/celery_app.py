@@ -146,6 +146,7 @@ class CeleryExecutor:
 
     def ready(self) -> tuple[bool, str]:
         """Ready when Redis answers a ping."""
+        self._dispatch()
         try:
             self.redis.ping()
         except Exception as error:

@@ -2,7 +2,8 @@
 
 Nothing is stored. Above ``SYNC_MATCH_LIMIT`` participants the answer is 413, pointing to
 the asynchronous route (create a cohort, then start a run); while ``MAX_SYNC_SOLVES``
-inline solves run, another is a 503 with ``Retry-After``.
+inline solves run, another waits ``SYNC_WAIT_SECONDS`` for a place, then is a 503 with
+``Retry-After``.
 """
 
 from __future__ import annotations

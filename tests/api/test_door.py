@@ -186,7 +186,7 @@ def test_manager_and_org_chart_ids_are_checked_too(client):
 
 def test_inline_solves_are_capped_and_the_next_one_is_503(app, client):
     services = app.extensions["mentormatch"]
-    services.settings["RETRY_AFTER_SECONDS"] = 3
+    services.settings.update(RETRY_AFTER_SECONDS=3, SYNC_WAIT_SECONDS=0.2)
     body = {"cohort": {"participants": small_records()}}
     with services.sync_solve(), services.sync_solve():  # MAX_SYNC_SOLVES (2) are running
         busy = client.post("/api/v1/match", json=body)
