@@ -12,12 +12,12 @@ core's own pieces (decoding, delimiter sniffing, column names, the record valida
   the chunk; an ``exclude``/``prefer`` id nobody in the file has), and reading stops once
   :data:`MAX_PROBLEMS` are found: the answer lists those, says that checking stopped, and
   nothing is stored;
-* only a file with fewer problems is validated whole by the core (the rules that span
-  records: ids unique across the file, who may be excluded or preferred), so what is
+* only a file with fewer problems is read and validated whole by the core (the rules that
+  span records: ids unique across the file, who may be excluded or preferred), so what is
   accepted, and every problem of a file that is nearly right, is exactly what the CLI says.
 
-Memory is then the decoded text, the records up to the limit and at most a chunk's
-problems at a time. Line numbers are the file's physical lines, as the core gives them.
+Before the core reads a file, memory is the decoded text, its ids and at most a chunk of
+records and their problems. Line numbers are the file's physical lines, as the core's.
 JSON records (counted against the limit before anything else) go through the same chunked
 check, :func:`check_records`, before the core validates them whole.
 """
@@ -36,6 +36,7 @@ from matcher.io.validate import COLUMNS, Batch, canonical_column, validate_batch
 from matcher.model import Cohort, InputError, Problem
 
 CHUNK = 2_000  # records validated together before the whole file is
+WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip) and .xls (OLE)
 MAX_PROBLEMS = 200  # checking stops once this many problems are found
 SOURCE = "cohort"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -163,9 +164,11 @@ def _gate(validations, ids: _Ids) -> None:
 def read_sheet(raw: bytes, limit: int) -> Cohort:
     """The cohort in an uploaded one-file sheet (a ``role`` column).
 
-    The text is split up to three times, keeping little each time: to count the records
-    and collect their ids, to check them a chunk at a time (above :data:`CHUNK`), and,
-    when fewer than :data:`MAX_PROBLEMS` were found, to validate them whole.
+    The text is split lazily, keeping little: once to count the records and collect their
+    ids, once more to check them a chunk at a time (above :data:`CHUNK` records). Then
+    the core reads the bytes itself (:func:`~matcher.io.cohort_csv.read_cohort`), so an
+    accepted sheet, and every problem of a nearly right one, is exactly what the CLI
+    says. A workbook (zip or OLE bytes) goes to the core as it is.
 
     Raises
     ------
@@ -176,36 +179,27 @@ def read_sheet(raw: bytes, limit: int) -> Cohort:
     InputError
         Every problem (the core's), when the file has fewer.
     """
+    if raw[:4] in WORKBOOKS:
+        return read_cohort(raw)
     text = decode(raw, SOURCE)
     delimiter = sniff_delimiter(text)
-    first = next(_records(text, delimiter), None)
+    records = _records(text, delimiter)
+    first = next(records, None)
     if first is None:
         return read_cohort(raw)  # the core's words for an empty file
     reader = _Reader(first[1], first[0])
-
-    def body() -> Iterator[tuple[int, list[str]]]:
-        records = _records(text, delimiter)
-        next(records)
-        return records
-
     count, ids = 0, _Ids()
-    for _, row in body():
+    for _, row in records:
         count += 1
         if count > limit:
             raise TooManyParticipants(count)
         ids.add(reader.record_id(row))
-    if count == 0:
-        return read_cohort(raw)  # the core's words for a header without records
     if count > CHUNK:
-        _gate(_sheet_chunks(reader, body()), ids)
-    del ids
-    rows, lines = [], []
-    for line, row in body():
-        rows.append(row)
-        lines.append(line)
-    whole = reader.batch(rows, lines, with_header=True)
-    del rows, lines
-    return validate_batches([whole])
+        records = _records(text, delimiter)
+        next(records)  # the header
+        _gate(_sheet_chunks(reader, records), ids)
+    del text, records, ids
+    return read_cohort(raw)
 
 
 def _sheet_chunks(reader: _Reader, records: Iterator[tuple[int, list[str]]]):
@@ -260,7 +254,12 @@ def check_records(lists: Mapping[str, list]) -> None:
 
     _gate(
         (
-            (one(key, records[start : start + CHUNK]), False, start, f"{key}[{start + CHUNK - 1}]")
+            (
+                one(key, records[start : start + CHUNK]),
+                False,
+                start,
+                f"{key}[{min(start + CHUNK, len(records)) - 1}]",
+            )
             for key, records in lists.items()
             for start in range(0, len(records), CHUNK)
         ),
