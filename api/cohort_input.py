@@ -1,8 +1,9 @@
 """A cohort from a request: JSON records, a ``text/csv`` body, or a multipart upload.
 
-Everything goes through the core (:func:`matcher.io.records.cohort_from_records`,
-:func:`matcher.io.cohort_csv.read_cohort`), so the API accepts exactly what the CLI accepts
-and rejects it with the same row/column problems. Too many participants (the
+Everything goes through the core (:func:`matcher.io.records.cohort_from_records`, and the
+core's reader pieces for sheets: :func:`api.sheet.read_sheet`), so the API accepts exactly
+what the CLI accepts and rejects it with the same row/column problems (a sheet with
+hundreds of them: the first 200). Too many participants (the
 ``MAX_PARTICIPANTS`` setting, or ``SYNC_MATCH_LIMIT`` for ``POST /match``) is a 413: the
 request is well formed but larger than this server takes, like an oversized body.
 """
@@ -15,8 +16,10 @@ from flask import request
 from marshmallow import Schema, ValidationError
 
 from api.errors import ApiProblem, validation_items
+from api.ids import check_ids
+from api.jsonbody import request_json
 from api.schemas import CohortIn, CohortQuery
-from matcher.io.cohort_csv import read_cohort
+from api.sheet import TooManyParticipants, check_records, read_sheet
 from matcher.io.records import cohort_from_records
 from matcher.model import Cohort, InputError, Problem
 
@@ -28,7 +31,10 @@ def json_body() -> object:
     """The request's JSON; 415 when it is not JSON, 400 when it does not parse."""
     if not request.is_json:
         raise unsupported(("application/json",))
-    data = request.get_json(silent=True)
+    try:
+        data = request_json()
+    except ValueError:  # not JSON at all (limits are 422 problems raised by request_json)
+        data = None
     if data is None:
         raise ApiProblem(
             400,
@@ -83,7 +89,8 @@ def people_to_cohort(data: Mapping, limit: int, detail: str = "") -> Cohort:
     ApiProblem
         413 above ``limit`` participants (counted before validation).
     InputError
-        Every problem with the records; neither or both input forms given.
+        Every problem with the records; neither or both input forms given; ids nobody
+        could read back (:mod:`api.ids`).
     """
     one = "participants" in data
     two = "mentors" in data or "mentees" in data
@@ -96,10 +103,11 @@ def people_to_cohort(data: Mapping, limit: int, detail: str = "") -> Cohort:
     lists = [data.get(k) or [] for k in ("participants", "mentors", "mentees")]
     if (count := sum(len(x) for x in lists)) > limit:
         raise too_many(count, limit, detail)
+    check_records({k: data[k] for k in ("participants", "mentors", "mentees") if data.get(k)})
     chart = tuple(tuple(edge) for edge in data.get("org_chart") or ())
     if one:
-        return cohort_from_records(data["participants"], org_chart=chart)
-    return cohort_from_records(mentors=lists[1], mentees=lists[2], org_chart=chart)
+        return check_ids(cohort_from_records(data["participants"], org_chart=chart))
+    return check_ids(cohort_from_records(mentors=lists[1], mentees=lists[2], org_chart=chart))
 
 
 def _named(fields: Mapping, source: str) -> tuple[str, str]:
@@ -124,9 +132,10 @@ def cohort_from_request(limit: int) -> tuple[str, str, Cohort]:
     ------
     ApiProblem
         415 for another content type, 400 for broken JSON, 422 for a bad name or program,
-        413 above ``limit`` participants.
+        413 above ``limit`` participants (a sheet is not read past the limit).
     InputError
-        Every row/column problem of the records or the CSV file.
+        Every row/column problem of the records or the CSV file (of a sheet with many,
+        the first :data:`api.sheet.MAX_PROBLEMS`).
     """
     mimetype = request.mimetype
     if mimetype == "application/json":
@@ -145,7 +154,15 @@ def cohort_from_request(limit: int) -> tuple[str, str, Cohort]:
         raw = upload.read()
     else:
         raise unsupported(ACCEPTED)
-    cohort = read_cohort(raw)
-    if (count := len(cohort.mentors) + len(cohort.mentees)) > limit:
-        raise too_many(count, limit, "")
-    return name, program, cohort
+    try:
+        cohort = read_sheet(raw, limit)
+    except TooManyParticipants:
+        raise ApiProblem(
+            413,
+            "too many participants",
+            f"more than {limit} participants; this server takes at most {limit} here "
+            f"(reading stopped at record {limit + 1})",
+            kind="too-many-participants",
+            limit=limit,
+        ) from None
+    return name, program, check_ids(cohort)

@@ -20,6 +20,10 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "MAX_CONTENT_LENGTH": ("MENTORMATCH_MAX_REQUEST_BYTES", int, 32 * 1024 * 1024),
     "MAX_PARTICIPANTS": ("MENTORMATCH_MAX_PARTICIPANTS", int, 100_000),
     "SYNC_MATCH_LIMIT": ("MENTORMATCH_SYNC_MATCH_LIMIT", int, 2_000),
+    # POST /match solves running at once in one process; another waits up to
+    # SYNC_WAIT_SECONDS for a place, then gets 503 + Retry-After.
+    "MAX_SYNC_SOLVES": ("MENTORMATCH_MAX_SYNC_SOLVES", int, 2),
+    "SYNC_WAIT_SECONDS": ("MENTORMATCH_SYNC_WAIT_SECONDS", float, 5.0),
     "MAX_SOLVER_SECONDS": ("MENTORMATCH_MAX_SOLVER_SECONDS", float, 300.0),
     "MAX_ACTIVE_RUNS": ("MENTORMATCH_MAX_ACTIVE_RUNS", int, 4),  # queued+running per org
     "MAX_SCENARIO_VARIANTS": ("MENTORMATCH_MAX_SCENARIO_VARIANTS", int, 20),  # per scenario
@@ -29,6 +33,12 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "STALE_AFTER_SECONDS": ("MENTORMATCH_STALE_AFTER_SECONDS", float, 30.0),
     "MAX_ATTEMPTS": ("MENTORMATCH_MAX_ATTEMPTS", int, 3),
     "RETRY_AFTER_SECONDS": ("MENTORMATCH_RETRY_AFTER_SECONDS", int, 5),
+    # How long an Idempotency-Key's answer is replayed; then it is deleted.
+    "IDEMPOTENCY_TTL_SECONDS": ("MENTORMATCH_IDEMPOTENCY_TTL_SECONDS", float, 86_400.0),
+    # The outbox (api.jobs.outbox): how often a dispatcher looks for unsent run messages,
+    # and how long a message waits before it is sent (again) when no hand-off confirmed it.
+    "DISPATCH_SECONDS": ("MENTORMATCH_DISPATCH_SECONDS", float, 1.0),
+    "DISPATCH_RETRY_SECONDS": ("MENTORMATCH_DISPATCH_RETRY_SECONDS", float, 10.0),
     # Celery queue the API sends runs to and `mentormatch worker` consumes.
     "QUEUE": ("MENTORMATCH_QUEUE", str, "mentormatch"),
     # Testing aid, keep 0 in production: each run waits this long (heartbeating, cancellable)
@@ -47,9 +57,15 @@ def default_instance_path() -> str:
 
 
 def sqlite_url(instance_path: str | Path) -> str:
-    """The embedded default database: ``mentormatch.db`` in the instance folder."""
+    """The embedded default database: ``mentormatch.db`` in the instance folder.
+
+    The folder is created 0700 when it does not exist (the file is made 0600 by
+    :func:`api.db.make_engine`): the database holds an organization's HR data.
+    """
     folder = Path(instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.chmod(0o700)  # mkdir's mode is masked by the umask
     return f"sqlite:///{(folder / 'mentormatch.db').resolve()}"
 
 

@@ -1,6 +1,8 @@
 """Database engine and sessions: PostgreSQL in production, an SQLite file by default.
 
-SQLite runs in WAL mode with a busy timeout, and every transaction starts with
+SQLite runs in WAL mode with a busy timeout and ``secure_delete`` (a deleted row is
+overwritten in the file, not only unlinked), the file is made 0600 before SQLite opens it,
+and every transaction starts with
 ``BEGIN IMMEDIATE``: a deferred transaction that later writes can fail at once with
 "database is locked" instead of waiting, so we take the write lock up front and let the
 busy timeout queue concurrent writers. PostgreSQL needs none of this.
@@ -8,6 +10,7 @@ busy timeout queue concurrent writers. PostgreSQL needs none of this.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,6 +32,7 @@ def make_engine(url: str, **options) -> Engine:
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False}, **options
     )
+    _private_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
@@ -37,6 +41,7 @@ def make_engine(url: str, **options) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed in the file
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -45,6 +50,17 @@ def make_engine(url: str, **options) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_file(path: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600) if it does not exist yet;
+    SQLite gives its -wal and -shm files the same permissions."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

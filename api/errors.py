@@ -3,19 +3,25 @@
 :class:`ApiProblem` is what views raise; :class:`Api` (flask-smorest's, with its error
 handler replaced) turns it, werkzeug's HTTP errors and webargs' validation errors into
 problem documents; :func:`register` adds the core's :class:`~matcher.model.InputError`
-(422 with every row/column problem). Unexpected exceptions become a 500 whose detail is
-the request id to quote; the traceback goes to the server log only.
+(422 with every row/column problem), a database outage (503 with ``Retry-After``: the
+request may be sent again) and every other exception (a 500 whose detail is the request id
+to quote). Those two are logged as one JSON line each on ``mentormatch.requests``: the
+exception's class and its stack frames in a ``traceback`` field, never its message, which
+can carry SQL parameters and so people's data.
 """
 
 from __future__ import annotations
 
 import http
 import json
+import logging
+import traceback
 from collections.abc import Iterator, Mapping
 
 import flask_smorest
 from flask import current_app, g, request
 from flask_smorest.utils import prepare_response
+from sqlalchemy import exc as db_errors
 from werkzeug.exceptions import HTTPException
 
 from api.schemas import ProblemSchema
@@ -23,7 +29,10 @@ from matcher.model import InputError, Problem
 
 PROBLEM_JSON = "application/problem+json"
 DOCS = "/api/v1/docs"
-MAX_LISTED = 1_000  # problems listed in one response; ``total_errors`` counts them all
+MAX_LISTED = 200  # problems listed in one response; ``total_errors`` counts them all
+# Errors that mean "the database cannot be reached right now", not "this request is wrong".
+OUTAGES = (db_errors.OperationalError, db_errors.InterfaceError, db_errors.TimeoutError)
+log = logging.getLogger("mentormatch.requests")
 
 
 class ApiProblem(HTTPException):
@@ -105,12 +114,21 @@ def _shown(value) -> str | None:
     return text[:80]
 
 
+def _request_json():
+    from api.jsonbody import request_json
+
+    try:
+        return request_json()
+    except Exception:  # broken or outside the limits: nothing to quote values from
+        return None
+
+
 def validation_items(messages: Mapping) -> list[dict]:
     """webargs/marshmallow messages ``{location: {field: [msg]}}`` as problem items."""
     items = []
     for location, nested in messages.items():
         if location == "json":
-            data = request.get_json(silent=True)
+            data = _request_json()
         else:
             data = request.args if location == "query" else {}
         for path, message in _flatten(nested):
@@ -172,18 +190,78 @@ class Api(flask_smorest.Api):
 
 
 def input_rejected(error: InputError):
-    """422 listing every problem the core found (row, column, value, what was expected)."""
+    """422 listing the problems the core found (row, column, value, what was expected):
+    the first :data:`MAX_LISTED`, with ``total_errors`` counting them all, or, when
+    checking stopped early (a sheet with hundreds), the line where it stopped."""
+    count = len(error.problems)
+    more = f" (the first {MAX_LISTED} are listed)" if count > MAX_LISTED else ""
+    detail = f"{count} problem(s){more}; nothing was stored. Fix them and send again."
+    members = {"total_errors": count}
+    if (stopped := getattr(error, "stopped_at", None)) is not None:
+        detail = (
+            f"the first {count} problems; checking stopped at {stopped}, so there may be "
+            "more. Nothing was stored. Fix them and send again."
+        )
+        members = {"stopped_at": stopped}
     body = problem_body(
         422,
         error.title,
-        f"{len(error.problems)} problem(s); nothing was stored. Fix them and send again.",
+        detail,
         "input-rejected",
         errors=problem_items(error.problems),
-        total_errors=len(error.problems),
+        **members,
     )
     return problem_response(body)
+
+
+def log_error(error: BaseException, status: int) -> None:
+    """One JSON line: where the request was, the exception's class and stack frames."""
+    frames = [
+        f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)
+    ]
+    cause = getattr(error, "orig", None) or error.__cause__
+    line = {
+        "event": "error",
+        "status": status,
+        "method": request.method,
+        "route": request.url_rule.rule if request.url_rule else None,
+        "request_id": g.get("request_id"),
+        "error": type(error).__name__,
+        "cause": type(cause).__name__ if cause is not None else None,
+        "traceback": frames,
+    }
+    log.error(json.dumps(line))
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` says the database is unreachable (or busy), not that the request
+    or our code is wrong."""
+    if isinstance(error, OUTAGES):
+        return True
+    return isinstance(error, db_errors.DBAPIError) and bool(error.connection_invalidated)
+
+
+def unexpected(error: Exception):
+    """503 + ``Retry-After`` for a database outage, else 500; logged on one line."""
+    if isinstance(error, HTTPException):  # raised where Flask's own handling does not reach
+        return current_app.handle_http_exception(error)
+    if is_outage(error):
+        log_error(error, 503)
+        retry = current_app.extensions["mentormatch"].settings["RETRY_AFTER_SECONDS"]
+        body = problem_body(
+            503,
+            "service unavailable",
+            "the database cannot be reached at the moment; retry after Retry-After seconds "
+            "(with the same Idempotency-Key, if you sent one)",
+            "unavailable",
+        )
+        return problem_response(body, {"Retry-After": retry})
+    log_error(error, 500)
+    detail = "an unexpected error; quote the request id when you report it"
+    return problem_response(problem_body(500, "Internal Server Error", detail))
 
 
 def register(app) -> None:
     """Handlers for errors that are not HTTP exceptions."""
     app.register_error_handler(InputError, input_rejected)
+    app.register_error_handler(Exception, unexpected)

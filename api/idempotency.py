@@ -3,15 +3,17 @@
 The first request with a key claims it (a row with no answer yet) in its own committed
 transaction, so a concurrent twin sees the claim. Then:
 
-* same key, same method, path and body, answered: the stored answer is replayed
-  (status, body, ``Location``) with ``Idempotent-Replayed: true``;
-* same key, another request: 422;
+* same key, same method, path, query parameters, media type and body, answered: the
+  stored answer is replayed (status, body, ``Location``) with ``Idempotent-Replayed: true``;
+* same key, another request (any of those differs): 422;
 * same key while the first is still being handled: 409 (retry later).
 
 Only successful (2xx) answers are kept: after an error the claim is dropped, so the
 client may fix the request and retry with the same key. A claim left behind by a crashed
-process is taken over after :data:`IN_PROGRESS_TIMEOUT`; answers are replayed for
-:data:`RETENTION`. Keys are per organization.
+process is taken over after :data:`IN_PROGRESS_TIMEOUT`; answers are replayed for the
+``IDEMPOTENCY_TTL_SECONDS`` setting and then deleted (every keyed request purges the
+expired ones). Keys are per organization. An answer belongs to the cohort it is about
+and is deleted with it, so nothing of a deleted cohort can be replayed.
 """
 
 from __future__ import annotations
@@ -26,13 +28,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from api.db import transaction
-from api.errors import ApiProblem
+from api.errors import ApiProblem, log_error
 from api.services import services
-from api.tables import IdempotencyRecord, utcnow
+from api.tables import Cohort, IdempotencyRecord, utcnow
 
 HEADER = "Idempotency-Key"
 IN_PROGRESS_TIMEOUT = timedelta(seconds=60)
-RETENTION = timedelta(hours=24)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -40,7 +41,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _fingerprint() -> str:
-    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    """SHA-256 of what makes two requests the same: method, path, query parameters (in any
+    order), media type and charset, and body bytes."""
+    query = sorted(request.args.items(multi=True))
+    media = (request.mimetype, request.mimetype_params.get("charset", "").lower())
+    head = json.dumps([request.method, request.path, query, media], ensure_ascii=False)
+    digest = hashlib.sha256(head.encode() + b"\n")
     digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 
@@ -58,7 +64,11 @@ def _replay(record: IdempotencyRecord):
 def _claim(key: str, fingerprint: str):
     """(record id, None) when this request owns the key now, or (None, replayed response)."""
     now = utcnow()
+    retention = timedelta(seconds=float(services().settings["IDEMPOTENCY_TTL_SECONDS"]))
     with transaction(services().sessions) as session:
+        session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - retention)
+        )
         record = session.scalar(
             select(IdempotencyRecord).where(
                 IdempotencyRecord.organization_id == g.organization_id,
@@ -68,7 +78,7 @@ def _claim(key: str, fingerprint: str):
         if record is not None:
             age = now - _aware(record.created_at)
             answered = record.status_code is not None
-            if age > (RETENTION if answered else IN_PROGRESS_TIMEOUT):
+            if age > (retention if answered else IN_PROGRESS_TIMEOUT):
                 session.delete(record)
                 session.flush()
                 record = None
@@ -99,16 +109,29 @@ def _claim(key: str, fingerprint: str):
         return None, _replay(record)
 
 
+def _cohort_of(body) -> str | None:
+    """The cohort an answer is about: a run's or scenario's ``cohort_id``, a cohort's id."""
+    if not isinstance(body, dict):
+        return None
+    found = body.get("cohort_id") or body.get("id")
+    return found if isinstance(found, str) and found.startswith("coh_") else None
+
+
 def _settle(record_id: int, response=None) -> None:
+    """Keep ``response`` as the key's answer (tied to its cohort), or drop the claim."""
     with transaction(services().sessions) as session:
-        if response is None:
+        body = response.get_json(silent=True) if response is not None else None
+        cohort_id = _cohort_of(body)
+        gone = cohort_id is not None and session.get(Cohort, cohort_id) is None
+        if response is None or gone:  # an error, or its cohort was deleted meanwhile
             session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
             return
         record = session.get(IdempotencyRecord, record_id)
         if record is not None:
             record.status_code = response.status_code
-            record.body = response.get_json(silent=True)
+            record.body = body
             record.location = response.headers.get("Location")
+            record.cohort_id = cohort_id
 
 
 def idempotent(view):
@@ -138,7 +161,13 @@ def idempotent(view):
         except BaseException:
             _settle(record_id)
             raise
-        _settle(record_id, response if 200 <= response.status_code < 300 else None)
+        if not 200 <= response.status_code < 300:
+            _settle(record_id)
+            return response
+        try:
+            _settle(record_id, response)
+        except Exception as error:  # the work is committed: answer it, do not invite a retry
+            log_error(error, response.status_code)
         return response
 
     return wrapper

@@ -8,6 +8,7 @@ an object that does not exist give the same 404, so ids reveal nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from types import SimpleNamespace
 
 from flask import g, url_for
@@ -15,10 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
+from api.jobs.outbox import enqueue
 from api.tables import ACTIVE, Cohort, Organization, Participant, Run, RunStatus
 from matcher.encode.rules import policy_pair_problems
 from matcher.io.policy import policy_from_dict, preset
 from matcher.model import InputError, Policy, Problem
+
+MAX_WEIGHT = 1_000_000.0
 
 
 def owned(session: Session, model, object_id: str):
@@ -30,24 +34,51 @@ def owned(session: Session, model, object_id: str):
     return row
 
 
+def policy_limits(policy: Policy, max_seconds: float, where="", source="policy") -> list:
+    """What this server refuses in a valid policy: more solver time than
+    ``MAX_SOLVER_SECONDS``, and a weight above :data:`MAX_WEIGHT` (scores are weighted
+    averages, so only the ratios of weights matter; huge ones overflow to nothing).
+
+    Parameters
+    ----------
+    where : the key path of the policy section in the request (``scenarios[0].policy``),
+        prefixed to each problem's column.
+    """
+    prefix = f"{where}." if where else ""
+    problems = [
+        Problem(
+            f"at most {MAX_WEIGHT:g} (only the ratios of weights matter)",
+            column=f"{prefix}weights.{item.name}",
+            value=str(getattr(policy.weights, item.name)),
+            source=source,
+        )
+        for item in fields(policy.weights)
+        if getattr(policy.weights, item.name) > MAX_WEIGHT
+    ]
+    if policy.time_limit_seconds > max_seconds:
+        problems.append(
+            Problem(
+                f"at most {max_seconds:g} seconds on this server",
+                column=f"{prefix}solver.time_limit_seconds",
+                value=str(policy.time_limit_seconds),
+                source=source,
+            )
+        )
+    return problems
+
+
 def build_policy(data, program: str, max_seconds: float) -> Policy:
     """A validated policy over the preset of ``program`` (a cohort's program type).
 
     Raises
     ------
     InputError
-        Every problem with the policy (dotted key paths), including a time limit above
-        the server's ``MAX_SOLVER_SECONDS``.
+        Every problem with the policy (dotted key paths), including what
+        :func:`policy_limits` refuses.
     """
     policy = policy_from_dict(data, base=preset(program))
-    if policy.time_limit_seconds > max_seconds:
-        problem = Problem(
-            f"at most {max_seconds:g} seconds on this server",
-            column="solver.time_limit_seconds",
-            value=str(policy.time_limit_seconds),
-            source="policy",
-        )
-        raise InputError([problem], title="policy rejected")
+    if problems := policy_limits(policy, max_seconds):
+        raise InputError(problems, title="policy rejected")
     return policy
 
 
@@ -82,7 +113,7 @@ def check_pairs(session: Session, cohort_id: str, policy: Policy) -> None:
 def start_runs(
     session: Session, cohort: Cohort, runs: Sequence[Mapping], settings: Mapping
 ) -> list[Run]:
-    """Queued runs of ``cohort``; 429 when they would take the organization past its limit.
+    """Queued runs of ``cohort`` and their outbox messages; 429 past the organization's limit.
 
     The organization row is locked first (PostgreSQL; SQLite transactions are already
     serial), so concurrent requests cannot both pass the limit.
@@ -93,13 +124,14 @@ def start_runs(
     cohort : the cohort row the runs solve.
     runs : the columns of each run (``policy``, and ``kind``, ``changes``,
         ``previous_run_id``, ``scenario_id``, ``variant`` as needed).
-    settings : ``MAX_ACTIVE_RUNS`` (queued or running per organization) and
-        ``RETRY_AFTER_SECONDS``.
+    settings : ``MAX_ACTIVE_RUNS`` (queued or running per organization),
+        ``RETRY_AFTER_SECONDS`` and ``DISPATCH_RETRY_SECONDS``.
 
     Returns
     -------
     list of Run
-        Flushed (with ids), in the order given.
+        Flushed (with ids), in the order given. After the commit the caller hands them
+        to the executor with :meth:`api.services.Services.hand_off`.
     """
     session.execute(
         select(Organization.id).where(Organization.id == cohort.organization_id).with_for_update()
@@ -127,6 +159,7 @@ def start_runs(
     ]
     session.add_all(rows)
     session.flush()
+    enqueue(session, [row.id for row in rows], float(settings["DISPATCH_RETRY_SECONDS"]))
     return rows
 
 

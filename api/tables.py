@@ -234,15 +234,38 @@ class AlternateRow(Base):
     why_not: Mapped[str] = mapped_column(Text, default="")
 
 
+class OutboxMessage(Base):
+    """A run id to hand to the job queue, written in the transaction that queued the run.
+
+    A dispatcher sends it and sets ``sent_at`` (see :mod:`api.jobs.outbox`). Until then
+    ``available_at`` is when a dispatcher may take it: a little after it was written (the
+    request that wrote it tries first), and again after each attempt that was not
+    confirmed. Deleting the run deletes its messages."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "available_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class IdempotencyRecord(Base):
     """The first answer to a request sent with an ``Idempotency-Key`` header.
 
     ``status_code`` is None while the first request is still being handled (a repeat then
-    gets 409); ``request_hash`` is the SHA-256 of method, path and body (another body under
-    the same key gets 422)."""
+    gets 409); ``request_hash`` is the SHA-256 of method, path, query, media type and
+    body (another request under the same key gets 422). ``cohort_id`` is the cohort the
+    answer is about: deleting the cohort deletes the answer."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "key"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -252,3 +275,6 @@ class IdempotencyRecord(Base):
     location: Mapped[str | None] = mapped_column(String(500))
     body: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    cohort_id: Mapped[str | None] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
+    )

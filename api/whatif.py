@@ -21,7 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
-from api.operations import build_policy, start_runs
+from api.ids import id_problems
+from api.operations import build_policy, policy_limits, start_runs
+from api.personal import scenario_request_without_contacts, without_contacts
 from api.store import load_cohort, load_result, solved_inputs
 from api.tables import Cohort, Run, RunStatus, Scenario
 from matcher.encode.rules import policy_pair_problems
@@ -65,24 +67,26 @@ def _prefixed(error: InputError, prefix: str) -> list[Problem]:
     ]
 
 
-def _time_limit(data, base: Policy, where: str, source: str, max_seconds: float) -> list:
-    """A problem when the change set's policy section asks for more solver time than the
-    server allows (other problems of the section are :func:`parse_changes`'s to name)."""
+def _limits(data, base: Policy, where: str, source: str, max_seconds: float) -> list:
+    """What :func:`~api.operations.policy_limits` refuses in the change set's policy
+    section (its other problems are :func:`parse_changes`'s to name)."""
     section = data.get("policy") if isinstance(data, Mapping) else None
+    if section is None:
+        return []
     try:
-        policy = policy_from_dict(section, base) if section is not None else base
+        policy = policy_from_dict(section, base)
     except InputError:
         return []
-    if policy.time_limit_seconds <= max_seconds:
-        return []
-    return [
-        Problem(
-            f"at most {max_seconds:g} seconds on this server",
-            column=f"{where}.policy.solver.time_limit_seconds",
-            value=str(policy.time_limit_seconds),
-            source=source,
-        )
-    ]
+    return policy_limits(policy, max_seconds, f"{where}.policy", source)
+
+
+def _change_problems(data, people: People, policy: Policy, where: str, source: str) -> list:
+    """The core's problems with a change set, and the added people's unreadable ids."""
+    try:
+        parsed = parse_changes(data, people, policy, where=where, source=source)
+    except InputError as error:
+        return list(error.problems)
+    return id_problems(parsed.add, source, f"{where}.add") if parsed.add is not None else []
 
 
 def _count(data: Mapping) -> int:
@@ -169,11 +173,8 @@ def _variants(people: People, policy: Policy, variants, n_listed: int, max_secon
         if message:
             problems.append(Problem(message, column=f"{where}.name", value=name, source=source))
         names.setdefault(name, where)
-        problems += _time_limit(data, policy, where, source, max_seconds)
-        try:
-            parse_changes(data, people, policy, where=where, source=source)
-        except InputError as error:
-            problems += error.problems
+        problems += _limits(data, policy, where, source, max_seconds)
+        problems += _change_problems(data, people, policy, where, source)
         out.append((name, params, data))
     if problems:
         raise InputError(problems, title="the scenario was rejected")
@@ -183,9 +184,12 @@ def _variants(people: People, policy: Policy, variants, n_listed: int, max_secon
 def queue_scenario(
     session: Session, cohort: Cohort, plan: Plan, settings: Mapping
 ) -> tuple[Scenario, list[Run]]:
-    """Store the scenario and queue its runs (baseline first); 429 past the run limit."""
+    """Store the scenario and queue its runs (baseline first); 429 past the run limit.
+
+    Added people are stored without their names and emails (:mod:`api.personal`).
+    """
     spec = {
-        "request": plan.request,
+        "request": scenario_request_without_contacts(plan.request),
         "variants": [{"name": name, "params": params} for name, params, _ in plan.variants],
     }
     scenario = Scenario(organization_id=cohort.organization_id, cohort_id=cohort.id, spec=spec)
@@ -195,7 +199,7 @@ def queue_scenario(
     base = {"policy": policy, "scenario_id": scenario.id}
     runs = [{**base, "kind": "match", "variant": BASELINE}]
     runs += [
-        {**base, "kind": "scenario", "variant": name, "changes": changes}
+        {**base, "kind": "scenario", "variant": name, "changes": without_contacts(changes)}
         for name, _, changes in plan.variants
     ]
     return scenario, start_runs(session, cohort, runs, settings)
@@ -278,7 +282,8 @@ def plan_rematch(session: Session, run: Run, data, max_seconds: float) -> dict:
     -------
     dict
         ``kind``, ``policy`` (the policy ``run`` solved), ``changes`` (``{"changes":
-        change set, "move_cost": None or a number}``) and ``previous_run_id``.
+        change set, "move_cost": None or a number}``, added people without their names
+        and emails) and ``previous_run_id``.
 
     Raises
     ------
@@ -289,11 +294,8 @@ def plan_rematch(session: Session, run: Run, data, max_seconds: float) -> dict:
     people, policy = solved_inputs(session, run)
     problems = _unknown(data, REMATCH_KEYS)
     changes = data.get("changes", {})
-    problems += _time_limit(changes, policy, "changes", "changes", max_seconds)
-    try:
-        parse_changes(changes, people, policy, where="changes", source="changes")
-    except InputError as error:
-        problems += error.problems
+    problems += _limits(changes, policy, "changes", "changes", max_seconds)
+    problems += _change_problems(changes, people, policy, "changes", "changes")
     cost = data.get("move_cost")
     number = isinstance(cost, int | float) and not isinstance(cost, bool)
     if cost is not None and not (number and math.isfinite(cost) and cost >= 0):
@@ -304,6 +306,6 @@ def plan_rematch(session: Session, run: Run, data, max_seconds: float) -> dict:
     return {
         "kind": "rematch",
         "policy": policy_to_dict(policy),
-        "changes": {"changes": changes, "move_cost": cost},
+        "changes": {"changes": without_contacts(changes), "move_cost": cost},
         "previous_run_id": run.id,
     }

@@ -5,7 +5,8 @@
 * ``none``: nothing runs here; queued runs wait in the database for workers elsewhere
   (every executor's workers also pick up queued runs they were not sent).
 
-Every executor has ``submit(run_id)`` (called after the queued run row is committed),
+Every executor has ``submit(run_id)`` (called after the queued run row and its outbox
+message are committed: :mod:`api.jobs.outbox`; it raises when the queue is unreachable),
 ``ready() -> (bool, reason)`` for ``/readyz`` and ``shutdown(wait=True)``. What a worker
 does with a run is :func:`api.jobs.execute.execute_run`; the run's states are moved by
 :mod:`api.jobs.lifecycle`.
@@ -23,7 +24,12 @@ EXECUTORS = ("inprocess", "celery", "none")
 
 
 class NoExecutor:
-    """``EXECUTOR=none``: submitted runs stay queued for workers in other processes."""
+    """``EXECUTOR=none``: submitted runs stay queued for workers in other processes.
+
+    Their outbox messages stay unsent (``sends`` is False) for the workers' dispatchers.
+    """
+
+    sends = False
 
     def submit(self, run_id: str) -> None:
         """Do nothing: the committed queued row is the message."""
@@ -42,7 +48,8 @@ def make_executor(config: Mapping, sessions: sessionmaker[Session]):
     Parameters
     ----------
     config : settings as :func:`api.config.load_settings` returns them.
-    sessions : the app's session factory (the in-process pool uses it).
+    sessions : the app's session factory (the in-process pool and the outbox dispatcher
+        use it; None: no dispatcher thread).
 
     Returns
     -------
@@ -63,7 +70,7 @@ def make_executor(config: Mapping, sessions: sessionmaker[Session]):
     if kind == "celery":
         from api.jobs.celery_app import CeleryExecutor
 
-        return CeleryExecutor(config)
+        return CeleryExecutor(config, sessions)
     raise ValueError(f"EXECUTOR={kind!r} (MENTORMATCH_EXECUTOR): expected one of {EXECUTORS}")
 
 

@@ -9,12 +9,16 @@ the truth. Delivery is at least once and execution exactly once:
 * Redis re-delivers a message nobody acknowledged after ``visibility_timeout``; it is
   ``max(600, 2 * MAX_SOLVER_SECONDS + 60)`` seconds, long enough that a live run is rarely
   re-delivered (a re-delivery of a live or finished run is a no-op: the claim fails).
+* Runs reach Redis through the outbox (:mod:`api.jobs.outbox`): the API commits the run
+  and its message together, tries to send at once, and a dispatcher thread (in the API
+  process when it has a database, and in every worker) sends what was not confirmed,
+  e.g. while Redis was down. The API answers 202 either way.
 * The real guarantee is the reaper, a thread in every worker's main process: every
   ``HEARTBEAT_SECONDS`` it re-queues running runs whose heartbeat is older than
-  ``STALE_AFTER_SECONDS`` (or fails them after ``MAX_ATTEMPTS``) and sends them again, and
-  sends queued runs that no message may carry (queued by an ``EXECUTOR=none`` API node,
-  or while Redis was down). A short-lived Redis key per run keeps it from sending the same
-  run more than once per ``STALE_AFTER_SECONDS``.
+  ``STALE_AFTER_SECONDS`` (or fails them after ``MAX_ATTEMPTS``) and sends them again,
+  runs the outbox dispatcher, and sends queued runs whose message Redis may have lost (a
+  restart without persistence). A short-lived Redis key per run keeps it from sending the
+  same run more than once per ``STALE_AFTER_SECONDS``.
 
 Workers are configured by environment: ``DATABASE_URL``, ``REDIS_URL``,
 ``MENTORMATCH_QUEUE`` and the timing settings of :mod:`api.config`.
@@ -26,6 +30,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Mapping
 
 from celery import Celery, signals
@@ -64,15 +69,22 @@ def _marker(settings: Mapping, run_id: str) -> str:
     return f"mentormatch:{settings['QUEUE']}:sent:{run_id}"
 
 
+class QueueDown(ConnectionError):
+    """Redis refused a send moments ago: fail at once instead of waiting for a timeout."""
+
+
 class CeleryExecutor:
     """The API side: sends run ids to the workers' queue.
 
     Parameters
     ----------
-    config : settings (``BROKER_URL``, ``QUEUE``, ``STALE_AFTER_SECONDS``...).
+    config : settings (``BROKER_URL``, ``QUEUE``, ``STALE_AFTER_SECONDS``,
+        ``DISPATCH_SECONDS``, ``DISPATCH_RETRY_SECONDS``...).
+    sessions : the database's session factory: with it, a dispatcher thread sends the
+        outbox messages no request could (see :mod:`api.jobs.outbox`).
     """
 
-    def __init__(self, config: Mapping):
+    def __init__(self, config: Mapping, sessions=None):
         import redis
 
         self.config = dict(config)
@@ -80,6 +92,29 @@ class CeleryExecutor:
         self.redis = redis.Redis.from_url(
             str(self.config["BROKER_URL"]), socket_connect_timeout=2, socket_timeout=2
         )
+        self.sessions = sessions
+        self._down_until = 0.0
+        self._dispatcher = None
+        self._pid = None
+        self._lock = threading.Lock()
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Start the dispatcher thread in this process (again after a fork)."""
+        from api.jobs.outbox import Dispatcher
+
+        if self.sessions is None:
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._dispatcher = Dispatcher(
+                self.sessions,
+                self,
+                interval=float(self.config["DISPATCH_SECONDS"]),
+                lease=float(self.config["DISPATCH_RETRY_SECONDS"]),
+            )
 
     def submit(self, run_id: str, *, once: bool = False) -> bool:
         """Send ``run_id`` to the queue; with ``once``, not if it was sent recently.
@@ -88,16 +123,30 @@ class CeleryExecutor:
         -------
         bool
             Whether a message was sent.
+
+        Raises
+        ------
+        Exception
+            Redis or Celery's error when the queue is unreachable; for a second after
+            that, :class:`QueueDown` at once (requests do not each wait for a timeout).
         """
-        expiry = max(1, int(float(self.config["STALE_AFTER_SECONDS"])))
-        fresh = self.redis.set(_marker(self.config, run_id), b"1", nx=once, ex=expiry)
-        if once and not fresh:
-            return False
-        self.celery.send_task(TASK, args=[run_id], queue=self.config["QUEUE"])
+        self._dispatch()
+        if time.monotonic() < self._down_until:
+            raise QueueDown("the queue refused a message moments ago")
+        try:
+            expiry = max(1, int(float(self.config["STALE_AFTER_SECONDS"])))
+            fresh = self.redis.set(_marker(self.config, run_id), b"1", nx=once, ex=expiry)
+            if once and not fresh:
+                return False
+            self.celery.send_task(TASK, args=[run_id], queue=self.config["QUEUE"])
+        except Exception:
+            self._down_until = time.monotonic() + 1.0
+            raise
         return True
 
     def ready(self) -> tuple[bool, str]:
         """Ready when Redis answers a ping."""
+        self._dispatch()
         try:
             self.redis.ping()
         except Exception as error:
@@ -105,7 +154,9 @@ class CeleryExecutor:
         return True, "ok"
 
     def shutdown(self, wait: bool = True) -> None:
-        """Close the connections to Redis."""
+        """Stop the dispatcher and close the connections to Redis."""
+        if self._dispatcher is not None:
+            self._dispatcher.stop(wait=wait)
         self.redis.close()
 
 
@@ -148,17 +199,18 @@ def execute(run_id: str) -> str:
 
 
 def reaper_loop(stop: threading.Event, config: Mapping | None = None) -> None:
-    """Sweep now and every ``HEARTBEAT_SECONDS`` until ``stop`` is set (see module doc)."""
+    """Sweep now and every ``HEARTBEAT_SECONDS`` until ``stop`` is set, with the outbox
+    dispatcher running beside it (see module doc)."""
     from api.jobs import lifecycle
     from api.jobs.inprocess import sweep
 
     config = config or worker_settings()
-    sender = CeleryExecutor(config)
     sessions = worker_sessions()
+    sender = CeleryExecutor(config, sessions)  # its dispatcher thread sends the outbox
     interval = float(config["HEARTBEAT_SECONDS"])
     try:
         while True:
-            sweep(sessions, config, sender.submit)
+            sweep(sessions, config, sender)
             try:
                 for run_id in lifecycle.queued_ids(sessions):
                     if sender.submit(run_id, once=True):

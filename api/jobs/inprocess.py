@@ -1,11 +1,13 @@
-"""The embedded executor: worker threads in the serving process, plus a reaper thread.
+"""The embedded executor: worker threads in the serving process, a reaper and a dispatcher.
 
 Threads suffice: OR-Tools releases the GIL while it solves and numpy does for most of the
 build, and a thread shares the process's database engine. Each worker thread takes run
 ids from a local queue (``submit``) and, when that is empty for a poll interval, claims
 the oldest queued run in the database, so runs queued by other processes (an API node
 with ``EXECUTOR=none``, a restart, the reaper) are picked up too. The reaper thread
-sweeps stale running runs back to the queue every heartbeat interval.
+sweeps stale running runs back to the queue every heartbeat interval. The dispatcher
+thread (:class:`api.jobs.outbox.Dispatcher`) puts runs whose outbox message no request
+confirmed into the local queue.
 
 Shutdown sets an event that stops each running run at its next stage and puts it back in
 the queue (see :func:`api.jobs.execute.execute_run`); a run that cannot stop in time is
@@ -22,7 +24,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.jobs import lifecycle
+from api.jobs import lifecycle, outbox
 from api.jobs.execute import execute_run, worker_name
 
 log = logging.getLogger("mentormatch.jobs")
@@ -35,7 +37,8 @@ class InProcessPool:
     Parameters
     ----------
     config : settings (``INPROCESS_WORKERS``, ``HEARTBEAT_SECONDS``,
-        ``STALE_AFTER_SECONDS``, ``MAX_ATTEMPTS``, ``TEST_RUN_DELAY_SECONDS``).
+        ``STALE_AFTER_SECONDS``, ``MAX_ATTEMPTS``, ``DISPATCH_SECONDS``,
+        ``DISPATCH_RETRY_SECONDS``, ``TEST_RUN_DELAY_SECONDS``).
     sessions : the database's session factory.
     """
 
@@ -65,6 +68,12 @@ class InProcessPool:
             self._threads.append(threading.Thread(target=self._reap, name="mm-reaper", daemon=True))
             for thread in self._threads:
                 thread.start()
+            self._dispatcher = outbox.Dispatcher(
+                self.sessions,
+                self,
+                interval=float(self.config["DISPATCH_SECONDS"]),
+                lease=float(self.config["DISPATCH_RETRY_SECONDS"]),
+            )
 
     def submit(self, run_id: str) -> None:
         """Run ``run_id`` soon (its queued row must be committed)."""
@@ -76,6 +85,8 @@ class InProcessPool:
         if self._pid != os.getpid():
             return False, "worker pool not started in this process"
         dead = [t.name for t in self._threads if not t.is_alive()]
+        if not self._dispatcher.alive():
+            dead.append("mm-dispatcher")
         if self._stop.is_set():
             return False, "worker pool shutting down"
         if dead:
@@ -88,6 +99,7 @@ class InProcessPool:
         With ``wait``, wait up to 10 seconds for the threads to end.
         """
         self._stop.set()
+        self._dispatcher.stop(wait=wait)
         if not wait:
             return
         for thread in self._threads:
@@ -124,26 +136,28 @@ class InProcessPool:
 
     def _reap(self) -> None:
         while not self._stop.wait(self.poll):
-            sweep(self.sessions, self.config, self._queue.put)
+            sweep(self.sessions, self.config, self)
 
 
-def sweep(sessions: sessionmaker[Session], config: Mapping, resubmit) -> lifecycle.Reaped | None:
-    """One reaper pass: stale running runs re-queued (and passed to ``resubmit``) or failed."""
+def sweep(sessions: sessionmaker[Session], config: Mapping, executor) -> lifecycle.Reaped | None:
+    """One reaper pass: stale running runs re-queued (and handed to ``executor``) or failed.
+
+    A re-queued run gets an outbox message with the re-queue; what ``executor`` does not
+    accept now (the queue is down) a dispatcher sends later.
+    """
     try:
         reaped = lifecycle.reap(
             sessions,
             stale_after=float(config["STALE_AFTER_SECONDS"]),
             max_attempts=int(config["MAX_ATTEMPTS"]),
+            dispatch_delay=float(config["DISPATCH_RETRY_SECONDS"]),
         )
     except Exception as error:
         log.warning("reaper sweep failed: %s", type(error).__name__)
         return None
     for run_id in reaped.requeued:
         log.info("run %s: worker gone silent, re-queued", run_id)
-        try:
-            resubmit(run_id)
-        except Exception as error:  # it stays queued: the next sweep or poll finds it
-            log.warning("run %s: re-submitting failed: %s", run_id, type(error).__name__)
+    outbox.hand_off(sessions, executor, reaped.requeued)
     for run_id in reaped.failed:
         log.warning("run %s: worker gone silent, attempts exhausted, failed", run_id)
     for run_id in reaped.cancelled:

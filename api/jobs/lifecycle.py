@@ -26,7 +26,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import transaction
-from api.jobs import problems
+from api.jobs import outbox, problems
 from api.store import save_result
 from api.tables import Run, RunStatus, utcnow
 from matcher.results import MatchResult
@@ -228,18 +228,23 @@ def cancelled(sessions: sessionmaker[Session], claim: Claim) -> bool:
 
 
 def release(sessions: sessionmaker[Session], claim: Claim) -> bool:
-    """Give the run back to the queue (clean shutdown); the attempt is not counted."""
+    """Give the run back to the queue (clean shutdown); the attempt is not counted.
+
+    The run gets a new outbox message in the same transaction, so a dispatcher sends it
+    again (:mod:`api.jobs.outbox`).
+    """
     with transaction(sessions) as session:
-        return bool(
-            _set(
-                session,
-                _ours(claim),
-                status=QUEUED,
-                worker=None,
-                attempt=Run.attempt - 1,
-                heartbeat_at=utcnow(),
-            )
+        released = _set(
+            session,
+            _ours(claim),
+            status=QUEUED,
+            worker=None,
+            attempt=Run.attempt - 1,
+            heartbeat_at=utcnow(),
         )
+        if released:
+            outbox.enqueue(session, [claim.run_id], delay=0.0)
+        return bool(released)
 
 
 def request_cancel(session: Session, run: Run) -> None:
@@ -259,17 +264,28 @@ def request_cancel(session: Session, run: Run) -> None:
     session.refresh(run)
 
 
-def reap(sessions: sessionmaker[Session], *, stale_after: float, max_attempts: int) -> Reaped:
+def reap(
+    sessions: sessionmaker[Session],
+    *,
+    stale_after: float,
+    max_attempts: int,
+    dispatch_delay: float = 0.0,
+) -> Reaped:
     """Move every running run whose worker has gone silent out of "running".
 
     Each such run goes back to the queue (its ``heartbeat_at`` set to now, the moment it
-    was re-queued), or is marked failed when it has used ``max_attempts``, or cancelled
-    when its cancel was requested.
+    was re-queued) with a new outbox message, or is marked failed when it has used
+    ``max_attempts``, or cancelled when its cancel was requested.
+
+    Parameters
+    ----------
+    dispatch_delay : seconds before a dispatcher may send the re-queued runs' messages
+        (the caller hands them off itself first: :func:`api.jobs.outbox.hand_off`).
 
     Returns
     -------
     Reaped
-        The ids moved, by new state; the caller re-submits ``requeued`` to its workers.
+        The ids moved, by new state; the caller hands ``requeued`` to its workers.
     """
     out = Reaped()
     with transaction(sessions) as session:
@@ -288,6 +304,7 @@ def reap(sessions: sessionmaker[Session], *, stale_after: float, max_attempts: i
                     out.failed.append(run_id)
             elif _set(session, still, status=QUEUED, worker=None, heartbeat_at=now):
                 out.requeued.append(run_id)
+        outbox.enqueue(session, out.requeued, delay=dispatch_delay)
     return out
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import http
 from functools import wraps
 
+import flask_smorest
 from flask import request
 
 from api.auth import require_key
 from api.cohort_input import unsupported
+from api.jsonbody import Parser
 
 IDEMPOTENCY_KEY = {
     "in": "header",
@@ -17,6 +19,12 @@ IDEMPOTENCY_KEY = {
     "description": "Retrying with the same key and body replays the first answer.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint whose arguments read JSON through :mod:`api.jsonbody`."""
+
+    ARGUMENTS_PARSER = Parser()
 
 
 def problems(blp, *codes: int):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import g, url_for
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api import schemas
@@ -12,10 +11,11 @@ from api.db import transaction
 from api.idempotency import idempotent
 from api.operations import owned
 from api.pagination import paginate
+from api.personal import scrub
 from api.services import services
 from api.store import save_cohort
 from api.tables import Cohort, Participant
-from api.views import IDEMPOTENCY_KEY, problems, protected
+from api.views import IDEMPOTENCY_KEY, Blueprint, problems, protected
 
 blp = protected(Blueprint("cohorts", __name__, url_prefix="/api/v1/cohorts"))
 ORDER = (Participant.role.desc(), Participant.position)
@@ -92,6 +92,7 @@ def list_participants(args, cohort_id):
 @blp.response(204)
 @problems(blp, 401, 404)
 def delete_cohort(cohort_id):
-    """Erase the cohort, its participants, runs and their results."""
+    """Erase the cohort, its participants, runs, results, scenarios and replayable answers."""
     with transaction(services().sessions) as session:
         session.delete(owned(session, Cohort, cohort_id))
+    scrub(services().engine)

@@ -35,6 +35,10 @@ PROBLEM_TYPES = {
     "idempotency-key-reused": "The Idempotency-Key was first used with another request.",
     "idempotency-in-progress": "The first request with this Idempotency-Key is still "
     "being handled.",
+    "busy": "The server is running as many inline solves (POST /match) as it takes; "
+    "retry after `Retry-After` seconds, or queue a run.",
+    "unavailable": "The database cannot be reached at the moment; retry after "
+    "`Retry-After` seconds, with the same Idempotency-Key if you sent one.",
     **RUN_PROBLEM_TYPES,
 }
 STYLE = (

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from api import schemas
 from api.errors import ApiProblem
 from api.services import services
-from api.views import problems
+from api.views import Blueprint, problems
 
 blp = Blueprint("health", __name__)
 OPEN = {"security": []}

@@ -1,20 +1,21 @@
 """``POST /match``: a small cohort and a policy in, the explained result inline.
 
 Nothing is stored. Above ``SYNC_MATCH_LIMIT`` participants the answer is 413, pointing to
-the asynchronous route (create a cohort, then start a run).
+the asynchronous route (create a cohort, then start a run); while ``MAX_SYNC_SOLVES``
+inline solves run, another waits ``SYNC_WAIT_SECONDS`` for a place, then is a 503 with
+``Retry-After``.
 """
 
 from __future__ import annotations
 
 from flask import jsonify
-from flask_smorest import Blueprint
 
 from api import schemas
 from api.cohort_input import json_body, people_to_cohort
 from api.operations import build_policy
 from api.results import match_body
 from api.services import services
-from api.views import json_only, problems, protected
+from api.views import Blueprint, json_only, problems, protected
 from matcher.solve import solve
 
 blp = protected(Blueprint("match", __name__, url_prefix="/api/v1"))
@@ -25,12 +26,14 @@ ASYNC = "Create the cohort with POST /api/v1/cohorts, then POST /api/v1/cohorts/
 @json_only
 @blp.arguments(schemas.MatchIn)
 @blp.response(200, schemas.MatchOut)
-@problems(blp, 400, 401, 413, 415)
+@problems(blp, 400, 401, 413, 415, 503)
 def match(_):
     """Match inline: ``{"cohort": {participants | mentors + mentees}, "policy": {...}}``."""
     data, settings = json_body(), services().settings
     cohort = people_to_cohort(data["cohort"], settings["SYNC_MATCH_LIMIT"], ASYNC)
     policy = build_policy(data.get("policy") or {}, "coaching", settings["MAX_SOLVER_SECONDS"])
+    with services().sync_solve():  # at most MAX_SYNC_SOLVES at once, else 503
+        result = solve(cohort, policy)
     # Already the MatchOut shape (tests check it against the spec): a Response skips
     # marshmallow's second pass over every pair, a quarter of a sync request's time.
-    return jsonify(match_body(solve(cohort, policy)))
+    return jsonify(match_body(result))

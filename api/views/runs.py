@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, request, url_for
-from flask_smorest import Blueprint
 
 from api import scenario_schemas, schemas
 from api.cohort_input import json_body
@@ -23,7 +22,7 @@ from api.pagination import paginate
 from api.results import assignments_csv, mentee_result, pair_body, pairs_of, unmatched_of
 from api.services import services
 from api.tables import Cohort, Run, RunStatus
-from api.views import IDEMPOTENCY_KEY, json_only, problems, protected
+from api.views import IDEMPOTENCY_KEY, Blueprint, json_only, problems, protected
 from api.whatif import plan_rematch
 from matcher.io.policy import policy_to_dict
 
@@ -52,7 +51,7 @@ def start(_, cohort_id):
         policy = build_policy(json_body(), cohort.program, settings["MAX_SOLVER_SECONDS"])
         check_pairs(session, cohort.id, policy)
         run = start_run(session, cohort, policy_to_dict(policy), settings)
-    services().executor.submit(run.id)
+    services().hand_off([run.id])
     return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}
 
 
@@ -76,7 +75,7 @@ def rematch(_, run_id):
     with transaction(services().sessions) as session:
         cohort = owned(session, Run, run_id).cohort
         run = start_runs(session, cohort, [columns], settings)[0]
-    services().executor.submit(run.id)
+    services().hand_off([run.id])
     return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}
 
 
@@ -148,7 +147,7 @@ def csv_response(run_id: str, data: bytes) -> Response:
     return Response(data, mimetype="text/csv", headers=headers)
 
 
-@blp.route("/runs/<run_id>/assignments/<mentee_id>", methods=["GET"])
+@blp.route("/runs/<run_id>/assignments/<path:mentee_id>", methods=["GET"])
 @blp.response(200, schemas.MenteeResultOut)
 @problems(blp, 401, 404, 409)
 def get_assignment(run_id, mentee_id):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from api import scenario_schemas as schemas
 from api.cohort_input import json_body
 from api.db import transaction
@@ -12,7 +10,7 @@ from api.jobs.lifecycle import request_cancel
 from api.operations import owned
 from api.services import services
 from api.tables import Cohort, Scenario
-from api.views import IDEMPOTENCY_KEY, json_only, problems, protected
+from api.views import IDEMPOTENCY_KEY, Blueprint, json_only, problems, protected
 from api.whatif import plan_scenario, present_scenario, queue_scenario, scenario_runs
 
 blp = protected(Blueprint("scenarios", __name__, url_prefix="/api/v1"))
@@ -38,8 +36,7 @@ def start_scenario(_, cohort_id):
     with transaction(services().sessions) as session:
         scenario, runs = queue_scenario(session, owned(session, Cohort, cohort_id), plan, settings)
         body = present_scenario(session, scenario)
-    for run in runs:
-        services().executor.submit(run.id)
+    services().hand_off([run.id for run in runs])
     return body, 202, {"Location": body["links"]["self"]}
 
 

@@ -17,7 +17,7 @@ ROUTES = [
     ("GET", "/api/v1/runs/<run_id>"),
     ("POST", "/api/v1/runs/<run_id>/cancel"),
     ("GET", "/api/v1/runs/<run_id>/assignments"),
-    ("GET", "/api/v1/runs/<run_id>/assignments/<mentee_id>"),
+    ("GET", "/api/v1/runs/<run_id>/assignments/<path:mentee_id>"),  # ids may hold a /
     ("GET", "/api/v1/runs/<run_id>/unmatched"),
     ("POST", "/api/v1/runs/<run_id>/rematch"),
     ("POST", "/api/v1/cohorts/<cohort_id>/scenarios"),
@@ -67,7 +67,7 @@ def test_another_organizations_object_is_404_and_unchanged(
         path = (
             rule.replace("<cohort_id>", cohort)
             .replace("<run_id>", run)
-            .replace("<mentee_id>", "E1")
+            .replace("<path:mentee_id>", "E1")
             .replace("<scenario_id>", scenario)
         )
         kwargs = {"json": {}} if method == "POST" else {}

@@ -147,3 +147,21 @@ def test_post_bodies_that_are_not_objects(client, path):
     response = client.post(path, json=[1, 2])
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
+
+
+def test_an_idempotency_key_covers_the_query_string_and_the_content_type(client, sample_csv):
+    headers = {"Content-Type": "text/csv", "Idempotency-Key": "upload-1"}
+    first = client.post("/api/v1/cohorts?name=a&program=coaching", data=sample_csv, headers=headers)
+    assert first.status_code == 201
+    same = client.post("/api/v1/cohorts?program=coaching&name=a", data=sample_csv, headers=headers)
+    assert same.status_code == 201 and same.headers["Idempotent-Replayed"] == "true"
+    for path, kind in (
+        ("/api/v1/cohorts?name=b&program=coaching", "text/csv"),
+        ("/api/v1/cohorts?name=a&program=mentoring", "text/csv"),
+        ("/api/v1/cohorts?name=a&program=coaching", "application/csv"),
+    ):
+        other = client.post(path, data=sample_csv, headers={**headers, "Content-Type": kind})
+        assert other.status_code == 422, (path, kind)
+        assert other.get_json()["type"].endswith("idempotency-key-reused")
+    assert client.get("/api/v1/cohorts").get_json()["total"] == 1
+    assert client.get(first.headers["Location"]).get_json()["name"] == "a"

@@ -1,5 +1,7 @@
-"""Migrations on both databases: an existing database takes 0002 (a run's moves) with its
-rows intact, the newest schema is what api.tables declares, and 0002 downgrades."""
+"""Migrations on both databases: an existing database takes 0002 (a run's moves), 0003
+(the outbox, with a message for each run still queued) and 0004 (idempotency answers tied
+to their cohort, added people's names and emails removed from what is stored) with its
+other rows intact, the newest schema is what api.tables declares, and they downgrade."""
 
 from __future__ import annotations
 
@@ -42,7 +44,25 @@ ROWS = [
     "INSERT INTO runs (id, organization_id, cohort_id, kind, policy, status, attempt,"
     " cancel_requested, created_at) VALUES ('run_1', 1, 'coh_1', 'match', '{}', 'succeeded',"
     " 1, false, CURRENT_TIMESTAMP)",
+    "INSERT INTO runs (id, organization_id, cohort_id, kind, policy, status, attempt,"
+    " cancel_requested, created_at) VALUES ('run_2', 1, 'coh_1', 'match', '{}', 'queued',"
+    " 0, false, CURRENT_TIMESTAMP)",
+    "INSERT INTO runs (id, organization_id, cohort_id, kind, policy, changes, status, attempt,"
+    " cancel_requested, created_at) VALUES ('run_3', 1, 'coh_1', 'rematch', '{}',"
+    ' \'{"changes": {"add": [{"id": "E9", "Name": "Ada", "E-mail": "ada@example.org"}]},'
+    " \"move_cost\": null}', 'succeeded', 1, false, CURRENT_TIMESTAMP)",
+    "INSERT INTO scenarios (id, organization_id, cohort_id, spec, created_at) VALUES ('scn_1',"
+    ' 1, \'coh_1\', \'{"request": {"scenarios": [{"add": [{"id": "E8", "email": "b@x.org"}]}]},'
+    ' "variants": []}\', CURRENT_TIMESTAMP)',
+    "INSERT INTO idempotency_keys (id, organization_id, key, request_hash, status_code, body,"
+    ' created_at) VALUES (1, 1, \'k1\', \'h\', 202, \'{"id": "run_3", "cohort_id": "coh_1",'
+    ' "changes": {"changes": {"add": [{"id": "E9", "email": "ada@example.org"}]},'
+    ' "move_cost": null}}\', CURRENT_TIMESTAMP)',
+    "INSERT INTO idempotency_keys (id, organization_id, key, request_hash, status_code, body,"
+    ' created_at) VALUES (2, 1, \'k2\', \'h\', 202, \'{"id": "run_x", "cohort_id": "coh_gone"}\','
+    " CURRENT_TIMESTAMP)",
 ]
+HEAD = "0004"
 
 
 def columns(url: str) -> set[str]:
@@ -69,18 +89,41 @@ def test_0002_adds_moves_to_existing_runs_and_matches_the_tables(empty_url):
     engine.dispose()
 
     upgrade(empty_url)
-    assert current(empty_url) == "0002"
+    assert current(empty_url) == HEAD
     assert "moves" in columns(empty_url)
     engine = make_engine(empty_url)
     with engine.connect() as connection:
-        row = connection.execute(text("SELECT id, status, moves FROM runs")).one()
-        assert tuple(row) == ("run_1", "succeeded", None)
+        rows = connection.execute(text("SELECT id, status, moves FROM runs ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            ("run_1", "succeeded", None),
+            ("run_2", "queued", None),
+            ("run_3", "succeeded", None),
+        ]
+        stored = " ".join(
+            str(value)
+            for query in (
+                "SELECT changes FROM runs",
+                "SELECT spec FROM scenarios",
+                "SELECT body FROM idempotency_keys",
+            )
+            for value in connection.execute(text(query)).scalars()
+        )
+        assert "E9" in stored and "E8" in stored
+        assert "example.org" not in stored and "x.org" not in stored and "Ada" not in stored
+        answers = connection.execute(text("SELECT key, cohort_id FROM idempotency_keys")).all()
+        assert [tuple(row) for row in answers] == [("k1", "coh_1")]
+        sent = connection.execute(text("SELECT run_id, sent_at, attempts FROM outbox")).all()
+        assert [tuple(row) for row in sent] == [("run_2", None, 0)]
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     engine.dispose()
 
     from alembic import command
 
     command.downgrade(alembic_config(empty_url), "0001")
+    engine = make_engine(empty_url)
+    with engine.connect() as connection:
+        assert "outbox" not in inspect(connection).get_table_names()
+    engine.dispose()
     assert "moves" not in columns(empty_url) and current(empty_url) == "0001"
     upgrade(empty_url)
     assert "moves" in columns(empty_url)

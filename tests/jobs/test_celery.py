@@ -4,6 +4,7 @@ a match, a re-delivered message, a queued run nobody sent (kill -9: test_celery_
 from __future__ import annotations
 
 import secrets
+import time
 
 import pytest
 from celery_helpers import Worker, clean_redis, executor_for
@@ -81,3 +82,18 @@ def test_messages_are_json_acknowledged_late_and_carry_the_run_id_only(tmp_path)
     assert conf["task_acks_late"] and conf["task_reject_on_worker_lost"]
     assert conf["worker_prefetch_multiplier"] == 1
     assert conf["broker_transport_options"]["visibility_timeout"] == 1260.0
+
+
+def test_the_workers_dispatcher_sends_and_marks_an_outbox_message(worker, pg_sessions):
+    from api.db import transaction
+    from api.jobs import outbox
+
+    run_id = queue_run(pg_sessions)
+    with transaction(pg_sessions) as session:  # as a request whose hand-off failed leaves it
+        outbox.enqueue(session, [run_id], delay=0.0)
+    run = wait_for(pg_sessions, run_id, timeout=60)
+    assert (run.status, run.attempt) == ("succeeded", 1)
+    deadline = time.monotonic() + 30
+    while outbox.pending_count(pg_sessions):
+        assert time.monotonic() < deadline, "the worker's dispatcher did not mark the message"
+        time.sleep(0.1)

@@ -1,0 +1,111 @@
+"""Request JSON, parsed once and within limits, for every route and every reader.
+
+:func:`request_json` is what views (through :func:`api.cohort_input.json_body`), webargs
+(:class:`Parser`, used by every blueprint) and error messages read (nothing of ours calls
+``request.get_json``), so one body is parsed once and every reader sees the same limits:
+
+* nesting deeper than :data:`MAX_DEPTH` arrays and objects: 422 (also for 10,000 levels,
+  which would otherwise overflow the parser's stack);
+* a NUL character in any string or key (``\\u0000``; PostgreSQL text cannot hold one): 422;
+* ``NaN``, ``Infinity`` and numbers beyond :data:`MAX_NUMBER` (the range JSON numbers
+  keep exactly, 2^53): 422.
+
+Broken JSON stays what it was: a :class:`json.JSONDecodeError`, which readers turn into a
+400 problem.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from flask import Request, request
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from api.errors import ApiProblem
+
+MAX_DEPTH = 32
+MAX_NUMBER = 2**53
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # an unescaped \u0000 escape
+_CACHE = "mentormatch.json"
+
+
+def _rejected(detail: str, value: str | None = None) -> ApiProblem:
+    item = {"source": "body", "message": detail}
+    if value is not None:
+        item["value"] = value[:80]
+    return ApiProblem(
+        422,
+        "the JSON body is outside this server's limits",
+        detail,
+        kind="invalid-request",
+        errors=[item],
+    )
+
+
+def _number(text: str):
+    number = float(text) if len(text) <= 40 and any(c in text for c in ".eE") else None
+    if number is None and len(text) <= 40:
+        number = int(text)
+    if number is None or not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        raise _rejected(f"numbers are limited to ±{MAX_NUMBER} (2^53)", text)
+    return number
+
+
+def _constant(text: str):
+    raise _rejected("NaN and Infinity are not JSON numbers", text)
+
+
+def _check_depth(value) -> None:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _rejected(f"arrays and objects may be nested at most {MAX_DEPTH} deep")
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
+def loads(data: bytes | str):
+    """Parse JSON text within the limits of this module.
+
+    Raises
+    ------
+    json.JSONDecodeError
+        If the text is not JSON (or not UTF-8).
+    ApiProblem
+        422 when it is JSON outside the limits.
+    """
+    if isinstance(data, bytes | bytearray):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise json.JSONDecodeError(f"not UTF-8 ({error.reason})", "?", 0) from None
+    if _NUL.search(data):
+        raise _rejected("text may not contain the NUL character (\\u0000)")
+    try:
+        value = json.loads(data, parse_float=_number, parse_int=_number, parse_constant=_constant)
+    except RecursionError:
+        raise _rejected(f"arrays and objects may be nested at most {MAX_DEPTH} deep") from None
+    if isinstance(value, dict | list):
+        _check_depth(value)
+    return value
+
+
+def request_json(req: Request | None = None):
+    """The request's JSON body, parsed once (see :func:`loads` for what it raises)."""
+    req = req if req is not None else request
+    if _CACHE not in req.environ:
+        req.environ[_CACHE] = loads(req.get_data(cache=True))
+    return req.environ[_CACHE]
+
+
+class Parser(FlaskParser):
+    """webargs' Flask parser reading the body through :func:`request_json`."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        return request_json(req)
