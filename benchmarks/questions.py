@@ -18,7 +18,7 @@ import json
 import numpy as np
 
 from benchmarks.common import parse_size
-from benchmarks.timing import timed
+from benchmarks.timing import side_by_side
 from matcher import check, generate_cohort, preset, solve
 from matcher.model import AttributeMatch, AttributeRule
 
@@ -71,20 +71,16 @@ def main(argv=None) -> int:
     cohort = with_questions(generate_cohort(n_e, n_m, args.seed), args.seed)
     plain = preset("mentoring")
     asked = dataclasses.replace(plain, attributes=RULES)
-    results = {}
-
-    def run(policy, name):
-        results[name] = solve(cohort, policy)
-
-    times = {"plain": [], "questions": []}
-    for _ in range(args.repeat):  # alternate, so both see the same machine load
-        times["plain"].append(timed(lambda: run(plain, "plain"), 1).median)
-        times["questions"].append(timed(lambda: run(asked, "questions"), 1).median)
+    runs = side_by_side(
+        {"plain": lambda: solve(cohort, plain), "questions": lambda: solve(cohort, asked)},
+        args.repeat,
+    )
+    results = {name: result for name, (_, result) in runs.items()}
     for name, policy in (("plain", plain), ("questions", asked)):
         problems = check(cohort, policy, results[name])
         if problems:
             raise SystemExit(f"{name}: the checker found {problems[:3]}")
-    median = {k: float(np.median(v)) for k, v in times.items()}
+    median = {name: timing.median_s for name, (timing, _) in runs.items()}
     print(
         json.dumps(
             {

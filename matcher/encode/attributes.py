@@ -20,12 +20,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matcher.encode.cells import Cells
 from matcher.encode.person_arrays import bitsets, padded, shared_any
 from matcher.model import AttributeMatch, AttributeRule, Cohort, InputError, Problem
+
+if TYPE_CHECKING:  # scipy loads only when a cohort has free-text questions
+    from matcher.encode.text import TextVectors
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,7 +59,7 @@ class AttributeTable:
     rule: AttributeRule
     sets: _Sets | None = None
     codes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    text: tuple | None = None
+    text: TextVectors | None = None
 
     def score(self, cells: Cells) -> np.ndarray:
         """The rule's score in [0, 1] at ``cells`` (0.5 where either side is unanswered)."""
@@ -64,9 +68,10 @@ class AttributeTable:
             table, e_code, m_code = self.codes
             return cells.code_table(table, e_code, m_code)
         if self.text is not None:
-            e_rows, m_rows, e_known, m_known = self.text
-            known = cells.mentee(e_known) & cells.mentor(m_known)
-            return np.where(known, np.clip(cells.sparse_dot(e_rows, m_rows), 0.0, 1.0), 0.5)
+            t = self.text
+            known = cells.mentee(t.e_known) & cells.mentor(t.m_known)
+            similar = cells.sparse_dot(t.e_rows, t.m_rows, t.m_dense_t)
+            return np.where(known, np.clip(similar, 0.0, 1.0), 0.5)
         s = self.sets
         known = s.known(cells)
         if match is AttributeMatch.OVERLAP:

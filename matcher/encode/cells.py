@@ -75,14 +75,18 @@ class Cells:
                 out += table[rows[self._e, q], self._m]
         return out
 
-    def sparse_dot(self, e_rows, m_rows) -> np.ndarray:
+    def sparse_dot(self, e_rows, m_rows, m_dense_t: np.ndarray | None = None) -> np.ndarray:
         """Row-by-row dot products of two sparse (CSR) matrices: mentee row . mentor row.
 
-        A block is one sparse product; pairs multiply their rows one by one (equal to
-        the block's numbers to 1e-12, not bit for bit: the sums run in another order).
+        A block is one product (with ``m_dense_t``, the mentor rows transposed and dense,
+        a sparse-times-dense one); pairs multiply their rows one by one (equal to the
+        block's numbers to 1e-12, not bit for bit: the sums run in another order).
         """
         if self._e is None:
-            return (e_rows[self._start : self._stop] @ m_rows.T).toarray()
+            block = e_rows[self._start : self._stop]
+            if m_dense_t is not None:
+                return np.asarray(block @ m_dense_t)
+            return (block @ m_rows.T).toarray()
         e, m = np.broadcast_arrays(self._e, self._m)
         product = e_rows[e.ravel()].multiply(m_rows[m.ravel()])
         return np.asarray(product.sum(axis=1)).reshape(e.shape)

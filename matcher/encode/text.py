@@ -18,13 +18,17 @@ product, single pairs a row-wise product (equal to 1e-12).
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 WORD = re.compile(r"[^\W_]+")
 STOP_WORDS = frozenset(
@@ -40,58 +44,71 @@ def words(text: str) -> list[str]:
     return [w for w in WORD.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS]
 
 
+@lru_cache(maxsize=65_536)
+def _word_terms(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    grams = (f"c:{padded[k : k + 4]}" for k in range(max(1, len(padded) - 3)))
+    return (f"w:{word}", *grams)
+
+
 def terms(text: str) -> list[str]:
     """Every feature of ``text``, repeated as often as it occurs."""
-    out = []
-    for w in words(text):
-        out.append(f"w:{w}")
-        padded = f" {w} "
-        out.extend(f"c:{padded[k : k + 4]}" for k in range(max(1, len(padded) - 3)))
-    return out
+    return [term for w in words(text) for term in _word_terms(w)]
 
 
-def tfidf(e_texts: Sequence[str | None], m_texts: Sequence[str | None]):
+DENSE_MENTOR_CELLS = 4_000_000  # mentor vectors kept dense (terms x mentors) up to this
+
+
+@dataclass(frozen=True, eq=False)
+class TextVectors:
+    """Unit TF-IDF rows of the mentees' and the mentors' texts, and who answered.
+
+    ``m_dense_t`` is the mentors' matrix transposed and dense when it is small (a sparse
+    block times a dense matrix is the fast product), else None.
+    """
+
+    e_rows: sparse.csr_matrix
+    m_rows: sparse.csr_matrix
+    e_known: np.ndarray
+    m_known: np.ndarray
+    m_dense_t: np.ndarray | None = None
+
+
+def tfidf(e_texts: Sequence[str | None], m_texts: Sequence[str | None]) -> TextVectors:
     """L2-normalised TF-IDF rows of the mentee and the mentor texts (None: unanswered).
 
     Returns
     -------
-    (e_rows, m_rows, e_known, m_known)
-        scipy CSR matrices (n_mentees, V) and (n_mentors, V), and bool masks of the texts
-        that were answered and hold at least one term.
+    TextVectors
+        Texts that were answered and hold at least one term are ``known``.
     """
-    docs = [Counter(terms(t)) if t else Counter() for t in (*e_texts, *m_texts)]
+    from scipy import sparse  # loaded only for cohorts with free-text questions
+
     vocab: dict[str, int] = {}
-    for doc in docs:
-        for term in doc:
-            vocab.setdefault(term, len(vocab))
-    n_docs = sum(1 for doc in docs if doc)
-    df = np.zeros(len(vocab))
-    for doc in docs:
-        for term in doc:
-            df[vocab[term]] += 1
-    idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
-    indptr, indices, data = [0], [], []
-    for doc in docs:
-        cols = np.fromiter((vocab[t] for t in doc), np.int64, len(doc))
-        counts = np.fromiter(doc.values(), np.float64, len(doc))
-        values = (1.0 + np.log(counts)) * idf[cols] if cols.size else counts
-        norm = math.sqrt(float(np.dot(values, values))) if cols.size else 1.0
-        order = np.argsort(cols)
-        indices.append(cols[order])
-        data.append(values[order] / norm)
-        indptr.append(indptr[-1] + cols.size)
-    shape = (len(docs), len(vocab))
-    rows = sparse.csr_matrix(
-        (
-            np.concatenate(data) if data else np.zeros(0),
-            np.concatenate(indices) if indices else np.zeros(0, np.int64),
-            np.array(indptr),
-        ),
-        shape=shape,
-    )
-    known = np.array([bool(doc) for doc in docs], dtype=bool)
+    docs, cols, counts = [], [], []
+    for k, text in enumerate((*e_texts, *m_texts)):
+        found = Counter(terms(text)) if text else Counter()
+        for term, count in found.items():
+            docs.append(k)
+            cols.append(vocab.setdefault(term, len(vocab)))
+            counts.append(count)
+    n_all = len(e_texts) + len(m_texts)
+    docs_a = np.array(docs, np.int64)
+    cols_a = np.array(cols, np.int64)
+    known = np.zeros(n_all, bool)
+    known[docs_a] = True
+    df = np.bincount(cols_a, minlength=len(vocab)).astype(np.float64)
+    idf = np.log((1.0 + known.sum()) / (1.0 + df)) + 1.0
+    values = (1.0 + np.log(np.array(counts, np.float64))) * idf[cols_a]
+    length = np.sqrt(np.bincount(docs_a, weights=values * values, minlength=n_all))
+    values = values / np.where(length > 0, length, 1.0)[docs_a]
+    rows = sparse.csr_matrix((values, (docs_a, cols_a)), shape=(n_all, len(vocab)))
     n_e = len(e_texts)
-    return rows[:n_e], rows[n_e:], known[:n_e], known[n_e:]
+    e_rows, m_rows = rows[:n_e], rows[n_e:]
+    dense = None
+    if len(vocab) * len(m_texts) <= DENSE_MENTOR_CELLS:
+        dense = np.ascontiguousarray(m_rows.T.toarray())
+    return TextVectors(e_rows, m_rows, known[:n_e], known[n_e:], dense)
 
 
 def shared_words(a: str, b: str, most: int = 3) -> list[str]:

@@ -104,13 +104,17 @@ def test_the_checker_finds_a_pair_a_question_forbids():
 def test_text_terms_and_similarity():
     assert terms("Go") == ["w:go", "c: go "]
     assert "w:leadership" in terms("I want Leadership!") and "w:want" not in terms("I want")
-    e_rows, m_rows, e_known, m_known = tfidf(
+    vectors = tfidf(
         ["leading teams and public speaking", "", "kubernetes"],
         ["team leadership", "leading teams and public speaking", None],
     )
-    assert e_known.tolist() == [True, False, True] and m_known.tolist() == [True, True, False]
+    assert vectors.e_known.tolist() == [True, False, True]
+    assert vectors.m_known.tolist() == [True, True, False]
+    e_rows, m_rows = vectors.e_rows, vectors.m_rows
     block = Cells.block(0, 3, 3).sparse_dot(e_rows, m_rows)
     assert block[0, 1] == pytest.approx(1.0) and 0 < block[0, 0] < 1 and block[2, 0] == 0.0
+    dense = Cells.block(0, 3, 3).sparse_dot(e_rows, m_rows, vectors.m_dense_t)
+    assert vectors.m_dense_t is not None and np.allclose(dense, block, atol=1e-12)
     rows, cols = np.nonzero(np.ones((3, 3), bool))
     pairs = Cells.pairs(rows, cols, 3).sparse_dot(e_rows, m_rows)
     assert np.allclose(pairs, block.ravel(), atol=1e-12)
