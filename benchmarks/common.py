@@ -4,7 +4,7 @@ Suites build their cohorts and instances here so that ours and every baseline se
 same data (:func:`bench_cohort`, :func:`prepared`, the one place the benchmarks reach into
 the core's encoding); turn any solver's index pairs into a checked
 :class:`matcher.results.MatchResult` (:func:`checked_result` fails loudly when
-:func:`matcher.check.check` finds anything); and run a task in a fresh Python process
+:func:`matcher.checker.check` finds anything); and run a task in a fresh Python process
 with a time cap (:func:`isolated`), so that peak memory is per task and a slow baseline
 cannot stall the run; the service suite's servers and worker run in the background
 (:func:`background`, :func:`service_env`). Timing and memory readings live in
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.timing import timed
-from matcher.check import check
+from matcher.checker import check
 from matcher.encode.instance import Instance, Solution
 from matcher.encode.prepare import Prepared, prepare
 from matcher.io.generate import generate_cohort
@@ -182,7 +182,7 @@ def checked_result(
     Raises
     ------
     CheckFailed
-        If :func:`matcher.check.check` reports anything (the first five violations shown).
+        If :func:`matcher.checker.check` reports anything (the first five violations shown).
     """
     unique = tuple(sorted({(int(i), int(j)) for i, j in pairs}))
     if len(unique) != len(pairs):

@@ -44,12 +44,9 @@ def with_questions(cohort, seed: int):
             ("wants" if kind == "mentee" else "offers", text),
         )
 
-    mentees = tuple(
-        dataclasses.replace(p, attributes=answers("mentee")) for p in cohort.mentees
-    )
+    mentees = tuple(dataclasses.replace(p, attributes=answers("mentee")) for p in cohort.mentees)
     mentors = tuple(
-        dataclasses.replace(p, min_capacity=0, attributes=answers("mentor"))
-        for p in cohort.mentors
+        dataclasses.replace(p, min_capacity=0, attributes=answers("mentor")) for p in cohort.mentors
     )
     return dataclasses.replace(cohort, mentees=mentees, mentors=mentors)
 

@@ -16,10 +16,6 @@ from __future__ import annotations
 
 from importlib import import_module
 
-# ``check`` names both the oracle's package and its function; importing it here makes
-# ``matcher.check`` the function whatever was imported first (the package is light).
-from matcher.check import check as check
-
 __version__ = "0.1.0"
 
 _WHERE = {
@@ -34,6 +30,7 @@ _WHERE = {
     # the pipeline and its oracle
     "prepare": "matcher.encode.prepare",
     "solve": "matcher.solve",
+    "check": "matcher.checker",
     # outputs
     "write_pairs": "matcher.io.pair_files",
     "explain_mentee": "matcher.result.explain",
@@ -59,7 +56,7 @@ _WHERE = {
     "InfeasibleError": "matcher.model",
 }
 
-__all__ = sorted([*_WHERE, "check"])
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str):

@@ -213,7 +213,7 @@ def blocking_pairs(
     ----------
     instance : the problem the matching is for.
     pairs : iterable of (mentee index, mentor index); any solver's result. The pairs are
-        taken to be eligible (an ineligible pair is :func:`matcher.check.check`'s
+        taken to be eligible (an ineligible pair is :func:`matcher.checker.check`'s
         business, not a stability question).
     policy : accepted for a uniform solver signature; stability does not depend on it.
 

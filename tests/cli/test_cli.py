@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.check import check
+from matcher.checker import check
 from matcher.io.cohort_csv import read_assignments, read_cohort
 from matcher.io.policy import load_policy
 

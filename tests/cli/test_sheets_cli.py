@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.check import check
+from matcher.checker import check
 from matcher.io.cohort_csv import read_assignments, read_cohort
 from matcher.io.mapping import load_mapping
 from matcher.io.policy import preset

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from check_helpers import POLICY, cohort, pair, result
 
-from matcher.check import check
+from matcher.checker import check
 from matcher.model import DepartmentRule, ExternalScores, SeniorityRule
 from matcher.results import Pair, Status, Unmatched
 

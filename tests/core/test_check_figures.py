@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from check_helpers import POLICY, cohort, pair, result
 
-from matcher.check import check
+from matcher.checker import check
 from matcher.model import Policy, Weights
 from matcher.results import Alternate, Metrics, Pair, Status, Unmatched
 

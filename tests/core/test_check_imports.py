@@ -11,11 +11,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKER = ROOT / "matcher" / "check"
+CHECKER = ROOT / "matcher" / "checker"
 
 
-# Still importing the checker until their replacement (in progress elsewhere) merges;
-# shrink this set, never grow it.
 def imports_of(path: Path) -> set[str]:
     """Every module ``path`` imports, at any depth of its code (absolute names)."""
     names = set()
@@ -30,11 +28,11 @@ def imports_of(path: Path) -> set[str]:
 
 
 def allowed_in_checker(name: str) -> bool:
-    """The standard library, and of the package only its types (model, results), io and check."""
+    """The standard library, and of the package only its types (model, results), io and checker."""
     parts = name.split(".")
     if parts[0] != "matcher":
         return parts[0] in sys.stdlib_module_names
-    return len(parts) == 1 or parts[1] in ("model", "results", "io", "check")
+    return len(parts) == 1 or parts[1] in ("model", "results", "io", "checker")
 
 
 def test_the_checker_imports_only_the_model_the_input_layer_and_the_standard_library():
@@ -50,7 +48,7 @@ def test_the_checker_imports_only_the_model_the_input_layer_and_the_standard_lib
 
 
 def test_importing_the_checker_loads_no_other_part_of_the_package():
-    code = "import sys, matcher.check; print(*sorted(m for m in sys.modules if 'matcher' in m))"
+    code = "import sys, matcher.checker; print(*sorted(m for m in sys.modules if 'matcher' in m))"
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
@@ -68,7 +66,8 @@ def test_production_code_does_not_import_the_checker():
         for folder in ("matcher", "api")
         for path in (ROOT / folder).rglob("*.py")
         if CHECKER not in path.parents
-        and any(n == "matcher.check" or n.startswith("matcher.check.") for n in imports_of(path))
+        and any(
+            n == "matcher.checker" or n.startswith("matcher.checker.") for n in imports_of(path)
+        )
     }
-    # The package's front door exports check() for library users; nothing calls it.
-    assert importers <= {"matcher/__init__.py"}
+    assert importers == set()

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.check import check
-from matcher.check.scores import components, scoring, total
+from matcher.checker import check
+from matcher.checker.scores import components, scoring, total
 from matcher.io.cohort_csv import read_cohort
 from matcher.io.policy import load_policy
 from matcher.model import (

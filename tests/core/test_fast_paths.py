@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from matcher import parallel
-from matcher.check import chain_parents, rule_violations
+from matcher.checker import chain_parents, rule_violations
 from matcher.encode.cells import Cells
 from matcher.encode.person_arrays import bitsets, shared_any
 from matcher.encode.prepare import prepare
@@ -170,7 +170,7 @@ def test_default_threads_reads_the_environment(monkeypatch):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_chain_pairs_equal_a_plain_walk_up_the_chart(seed):
-    from matcher.check import _managers_above
+    from matcher.checker import _managers_above
     from matcher.encode.orgchart import chain_pairs
     from matcher.model import Cohort, Mentee, Mentor
 

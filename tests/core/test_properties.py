@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from matcher.check import chain_parents, check, rule_violations
+from matcher.checker import chain_parents, check, rule_violations
 from matcher.encode.prepare import prepare
 from matcher.encode.scoring import pair_scores
 from matcher.model import (

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.check import check
+from matcher.checker import check
 from matcher.encode.cells import Cells
 from matcher.encode.prepare import prepare
 from matcher.encode.rules import forbidding_rules

@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from matcher.check import check
+from matcher.checker import check
 from matcher.encode.instance import Instance
 from matcher.model import (
     Cohort,

@@ -66,7 +66,7 @@ def wait_for(sessions, run_id: str, statuses=FINISHED, timeout: float = 60.0) ->
 
 
 def stored_result(sessions, run_id: str) -> MatchResult:
-    """The stored result of a run, rebuilt as a MatchResult (for matcher.check)."""
+    """The stored result of a run, rebuilt as a MatchResult (for matcher.checker)."""
     with sessions() as session:
         run = session.get(Run, run_id)
         pairs = session.scalars(

@@ -14,7 +14,7 @@ from api.config import load_settings
 from api.db import make_engine, make_sessions
 from api.jobs.celery_app import CeleryExecutor, celery_config
 from api.tables import AlternateRow, Assignment
-from matcher.check import check
+from matcher.checker import check
 from matcher.io.policy import preset
 from matcher.solve import solve
 

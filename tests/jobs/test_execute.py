@@ -20,7 +20,7 @@ from api.db import transaction
 from api.jobs import execute, lifecycle
 from api.jobs.execute import execute_run
 from api.tables import AlternateRow, Assignment, Run, UnmatchedRow
-from matcher.check import check
+from matcher.checker import check
 from matcher.io.policy import preset
 from matcher.model import Objective
 from matcher.solve import solve

@@ -18,7 +18,7 @@ from jobs_helpers import (
 from api.jobs import NoExecutor, make_executor
 from api.jobs.inprocess import InProcessPool
 from api.tables import Assignment, utcnow
-from matcher.check import check
+from matcher.checker import check
 from matcher.io.policy import preset
 from matcher.solve import solve
 

@@ -8,7 +8,7 @@ from jobs_helpers import count_rows, get_run, queue_run, sample_cohort, set_run,
 from api.jobs import execute
 from api.jobs.execute import Output, execute_run
 from api.tables import Assignment
-from matcher.check import check
+from matcher.checker import check
 from matcher.io.policy import preset
 from matcher.solve import solve
 from matcher.whatif.changes import changed

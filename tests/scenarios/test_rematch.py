@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scenario_helpers import POLICY, brute_force, cohort_of, person, without_min_loads
 
-from matcher.check import check
+from matcher.checker import check
 from matcher.encode.prepare import prepare
 from matcher.io.generate import generate_cohort
 from matcher.io.policy import preset

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from matcher.check.base import counts, known_pairs, normaliser, people, plural
+from matcher.checker.base import counts, known_pairs, normaliser, people, plural
 from matcher.model import Cohort, Policy
 from matcher.results import MatchResult, Status
 

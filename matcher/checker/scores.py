@@ -18,7 +18,7 @@ The definitions (what the README and the policy files promise) are:
 * **preference**: a ``prefer`` list of n people (the other role's ids, first mention
   counts) gives its r-th entry (from 0) (n - r) / n; the better of the two sides, else 0.
 * **external**: the listed value (the last listing of a repeated pair), else 0.
-* **attributes**: the programme's own questions (:mod:`matcher.check.questions`).
+* **attributes**: the programme's own questions (:mod:`matcher.checker.questions`).
 
 Seniority, timezone, language, location and department score 0.5 when either side is
 unknown. The total is ``sum(w * s) / sum(w)`` over the components with a positive
@@ -33,8 +33,8 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from matcher.check.base import close, known_pairs, minutes_apart, normaliser
-from matcher.check.questions import Corpus, attributes_score, corpora
+from matcher.checker.base import close, known_pairs, minutes_apart, normaliser
+from matcher.checker.questions import Corpus, attributes_score, corpora
 from matcher.model import COMPONENTS, Cohort, DepartmentRule, Mentee, Mentor, Policy, Skill
 from matcher.results import MatchResult
 
@@ -302,7 +302,7 @@ def score_violations(cohort: Cohort, policy: Policy, result: MatchResult) -> lis
     -------
     list of str
         Per pair: a wrong score, a wrong list (or order) of components, each wrong
-        component; values within :data:`matcher.check.base.TOLERANCE` of their rounding
+        component; values within :data:`matcher.checker.base.TOLERANCE` of their rounding
         are right.
     """
     ctx = scoring(cohort, policy)

@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from matcher.check.base import known_pairs, minutes_apart, normaliser
-from matcher.check.questions import breaks_a_question
+from matcher.checker.base import known_pairs, minutes_apart, normaliser
+from matcher.checker.questions import breaks_a_question
 from matcher.model import Cohort, DepartmentRule, Mentee, Mentor, Policy
 from matcher.results import MatchResult
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, fields
 
-from matcher.check.base import TOLERANCE, close, counts, normaliser, people
-from matcher.check.rules import around, broken_rules
-from matcher.check.scores import components, scoring, total
+from matcher.checker.base import TOLERANCE, close, counts, normaliser, people
+from matcher.checker.rules import around, broken_rules
+from matcher.checker.scores import components, scoring, total
 from matcher.model import Cohort, Policy
 from matcher.results import MatchResult, Metrics, Status
 

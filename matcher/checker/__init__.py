@@ -7,17 +7,17 @@ pair by pair, on the result's pairs only, from the cohort and the policy. It imp
 the package (a test parses the imports to keep it so); production code never imports it.
 Every solver test uses it; it returns human-readable violations, empty when all is well.
 
-Modules: :mod:`~matcher.check.rules` (one predicate per hard rule),
-:mod:`~matcher.check.scores` (one function per score component),
-:mod:`~matcher.check.places` (ids, capacities, loads, pinned pairs, unmatched rows),
-:mod:`~matcher.check.summary` (objective, metrics, status, alternates).
+Modules: :mod:`~matcher.checker.rules` (one predicate per hard rule),
+:mod:`~matcher.checker.scores` (one function per score component),
+:mod:`~matcher.checker.places` (ids, capacities, loads, pinned pairs, unmatched rows),
+:mod:`~matcher.checker.summary` (objective, metrics, status, alternates).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from matcher.check.places import (
+from matcher.checker.places import (
     capacities,
     department_caps,
     duplicate_pairs,
@@ -27,14 +27,14 @@ from matcher.check.places import (
     unknown_ids,
     unmatched_rows,
 )
-from matcher.check.rules import (
+from matcher.checker.rules import (
     chain_parents,
     hard_rule_violations,
     managers_above,
     rule_violations,
 )
-from matcher.check.scores import score_violations
-from matcher.check.summary import alternates, metrics, objective, status
+from matcher.checker.scores import score_violations
+from matcher.checker.summary import alternates, metrics, objective, status
 from matcher.model import Cohort, Policy
 from matcher.results import MatchResult
 
