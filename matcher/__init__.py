@@ -2,11 +2,12 @@
 
 The public API, for library users::
 
-    from matcher import check, preset, read_cohort, solve
+    import matcher
 
-    cohort = read_cohort("data/coaching-sample.csv")
-    result = solve(cohort, preset("coaching"))
-    assert check(cohort, preset("coaching"), result) == []
+    cohort = matcher.read_cohort("data/coaching-sample.csv")
+    policy = matcher.preset("coaching")
+    result = matcher.solve(cohort, policy)
+    assert matcher.check(cohort, policy, result) == []  # the independent oracle
 
 Names are imported on first use, so ``import matcher`` (and the command line's
 ``--help``) stays fast.
