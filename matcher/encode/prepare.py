@@ -24,6 +24,7 @@ from matcher.encode.person_arrays import (
     tag_normaliser,
 )
 from matcher.encode.rules import (
+    RULE_WORDS,
     RULES,
     RuleContext,
     eligible_matrix,
@@ -64,7 +65,8 @@ def pinned_conflicts(
     for i, j in pinned:
         for rule in RULES:
             if masks[rule][at[i], j]:
-                conflicts.append(f"pinned pair ({e_ids[i]}, {m_ids[j]}) breaks the {rule} rule")
+                pair = f"({e_ids[i]}, {m_ids[j]})"
+                conflicts.append(f"pinned pair {pair} is ruled out by {RULE_WORDS[rule]}")
     for role, people, ids, index, other in (
         ("mentee", cohort.mentees, e_ids, 0, "mentors"),
         ("mentor", cohort.mentors, m_ids, 1, "mentees"),

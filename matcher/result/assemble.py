@@ -18,8 +18,9 @@ from matcher.encode.prepare import Prepared
 from matcher.encode.scoring import pair_components
 from matcher.model import Cohort
 from matcher.result.alternates import alternates
-from matcher.result.explain import explain_pair, loads, unmatched_reasons_many
+from matcher.result.explain import loads, unmatched_reasons_many
 from matcher.result.metrics import compute_metrics
+from matcher.result.pair_text import explain_pair
 from matcher.results import SCORE_DIGITS, MatchResult, Metrics, Pair, Status, Unmatched
 
 

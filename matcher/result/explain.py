@@ -1,7 +1,7 @@
 """Why a pair was made, why a mentee is unmatched, and which mentors came next.
 
-Texts are short, truthful and free of names and emails (ids only). :func:`explain_pair`
-names a pair's top score components; :func:`unmatched_reasons_many` says, for many
+Texts are short, truthful and free of names and emails (ids only). A pair's own text is
+:mod:`matcher.result.pair_text`; :func:`unmatched_reasons_many` says, for many
 mentees at once (vectorised over rows of the eligibility masks), which hard rules removed
 how many mentors and whether the eligible ones are all full; :func:`explain_mentee` is
 the multi-line text of ``mentormatch explain``. (Alternates are ranked in
@@ -10,109 +10,17 @@ the multi-line text of ``mentormatch explain``. (Alternates are ranked in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from matcher.encode.instance import Instance
-from matcher.encode.person_arrays import circular_minutes
 from matcher.encode.prepare import Prepared
 from matcher.encode.rules import RULE_WORDS, RULES, rule_masks
-from matcher.model import COMPONENTS, Cohort, Policy
-from matcher.result.question_text import question_text
+from matcher.model import Cohort, Policy
 from matcher.results import MatchResult
 
 _BLOCK_CELLS = 4_000_000
-
-
-def _listing(names: Sequence[str], most: int = 3) -> str:
-    shown = ", ".join(names[:most])
-    return shown + (f" +{len(names) - most} more" if len(names) > most else "")
-
-
-def _hours(minutes: int) -> str:
-    d = int(circular_minutes(0, minutes))
-    return f"{d // 60}h" if d % 60 == 0 else f"{d / 60:.1f}h"
-
-
-def _shared(wanted, offered) -> list[str]:
-    have = set(offered)
-    return [x for x in dict.fromkeys(wanted) if x in have]
-
-
-def _component_text(name: str, value: float, mentee, mentor, policy: Policy, norm) -> str:
-    """One component of a pair in words, e.g. ``skills 0.83 (python, sql)``."""
-    if name == "skills":
-        shared = _shared(
-            [norm(s.name) for s in mentee.skills], [norm(s.name) for s in mentor.skills]
-        )
-        detail = _listing(shared) if shared else "related skills"
-        return f"skills {value:.2f} ({detail})"
-    if name == "goals":
-        shared = _shared([norm(g) for g in mentee.goals], [norm(g) for g in mentor.goals])
-        return f"goals {value:.2f}" + (f" ({_listing(shared)})" if shared else "")
-    if name == "seniority" and mentee.seniority is not None and mentor.seniority is not None:
-        gap = mentor.seniority - mentee.seniority
-        return f"seniority gap {gap} (ideal {policy.seniority.ideal_gap})"
-    if name == "timezone" and None not in (mentee.utc_offset_minutes, mentor.utc_offset_minutes):
-        apart = _hours(mentee.utc_offset_minutes - mentor.utc_offset_minutes)
-        return f"time zones {apart} apart"
-    if name == "language":
-        shared = _shared([norm(x) for x in mentee.languages], [norm(x) for x in mentor.languages])
-        if shared:
-            return f"shared language ({_listing(shared)})"
-    if name == "location" and value == 1.0:
-        return f"same location ({norm(mentee.location)})"
-    if name == "department" and value == 1.0:
-        return f"{policy.department_preference.value} department, as preferred"
-    if name == "preference":
-        return f"stated preference {value:.2f}"
-    if name == "external":
-        return f"external score {value:g}"
-    if name == "attributes":
-        return question_text(value, mentee, mentor, policy, norm)
-    return f"{name} {value:.2f}"
-
-
-def explain_pair(
-    prepared: Prepared,
-    mentee_index: int,
-    mentor_index: int,
-    components: Mapping[str, float],
-    pinned: bool = False,
-    *,
-    top: int = 3,
-) -> str:
-    """A short text of why a pair scores what it does.
-
-    Parameters
-    ----------
-    prepared : the prepared cohort and policy.
-    mentee_index, mentor_index : the pair, by position in the cohort.
-    components : raw component scores of the pair (active components only).
-    pinned : True if the policy pinned the pair.
-    top : how many components to name, by weighted contribution (largest first).
-
-    Returns
-    -------
-    str
-        E.g. ``"skills 0.83 (python, sql), goals 0.50 (leadership), seniority gap 2
-        (ideal 2)"``; a pinned pair starts with ``"pinned by policy"``.
-    """
-    cohort, policy, norm = prepared.cohort, prepared.policy, prepared.normalise
-    mentee, mentor = cohort.mentees[mentee_index], cohort.mentors[mentor_index]
-    if policy.scores_only:
-        weight = {"external": 1.0}
-    else:
-        weight = {c: float(getattr(policy.weights, c)) for c in COMPONENTS}
-    ranked = sorted(
-        (c for c in components if weight.get(c, 0) > 0 and components[c] != 0),
-        key=lambda c: (-weight[c] * components[c], COMPONENTS.index(c)),
-    )
-    parts = [_component_text(c, components[c], mentee, mentor, policy, norm) for c in ranked[:top]]
-    if not parts:
-        parts = ["no score component above 0"]
-    return ", ".join((["pinned by policy"] if pinned else []) + parts)
 
 
 def loads(instance: Instance, pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,6 @@
 """The programme's own questions in a pair's explanation, in the sheet's own words.
 
-"questions 0.83 (both chose Hiking, Chess; hours per month 4 vs 5)": the soft question
+"questions 83% (both chose Hiking, Chess; hours per month 4 vs 5)": the soft question
 rules that found common ground, heaviest first, quoting the mentee's answers as written.
 """
 
@@ -59,10 +59,10 @@ def question_text(
     Returns
     -------
     str
-        ``questions 0.83 (...)`` with up to two phrases of common ground.
+        ``questions 83% (...)`` with up to two phrases of common ground.
     """
     soft = [r for r in policy.attributes if not r.hard and r.weight > 0]
     soft.sort(key=lambda r: -r.weight)
     phrases = [p for p in (_phrase(r, mentee, mentor, norm) for r in soft) if p]
     detail = f" ({'; '.join(phrases[:2])})" if phrases else ""
-    return f"questions {value:.2f}{detail}"
+    return f"questions {round(value * 100)}%{detail}"

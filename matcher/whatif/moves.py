@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from matcher.encode.prepare import Prepared
-from matcher.encode.rules import forbidding_rules
+from matcher.encode.rules import RULE_WORDS, forbidding_rules
 from matcher.model import Cohort
 from matcher.results import SCORE_DIGITS, MatchResult, Pair
 
@@ -91,7 +91,7 @@ def reason_for(facts: RematchFacts, e_id: str, m_id: str) -> str:
         return f"mentor {m_id} sits this round out"
     rules = forbidding_rules(ctx.prepared.rules, i, j)
     if rules:
-        return "no longer allowed: breaks the " + ", ".join(rules) + " rule"
+        return "no longer allowed: ruled out by " + " and ".join(RULE_WORDS[r] for r in rules)
     if ctx.old_load.get(m_id, 0) > mentor.capacity:
         return f"mentor {m_id}'s capacity fell to {mentor.capacity}"
     if ctx.old_got.get(e_id, 0) > mentee.capacity:

@@ -74,8 +74,8 @@ def test_pinned_pair_breaking_rules_lists_each_rule():
     with pytest.raises(InfeasibleError) as caught:
         prepare(cohort, policy)
     assert caught.value.conflicts == (
-        "pinned pair (E2, M1) breaks the forbidden_pair rule",
-        "pinned pair (E2, M1) breaks the reporting_chain rule",
+        "pinned pair (E2, M1) is ruled out by the policy's forbidden pairs",
+        "pinned pair (E2, M1) is ruled out by the reporting-chain rule",
     )
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from matcher.encode.prepare import prepare
 from matcher.model import Cohort, Mentee, Mentor, Policy, SeniorityRule, Skill, Weights
-from matcher.result.explain import explain_mentee, explain_pair, unmatched_reasons
+from matcher.result.explain import explain_mentee, unmatched_reasons
+from matcher.result.pair_text import explain_pair
 from matcher.solve import solve
 
 
@@ -42,7 +43,7 @@ def test_pair_text_names_top_components_by_weighted_contribution():
     components = {"skills": 2 / 3, "goals": 0.5, "seniority": 1.0, "timezone": 0.75}
     # contributions: goals 1.5, skills 0.67, seniority 0.5, timezone 0.075
     text = explain_pair(prepare(COHORT, policy), 0, 0, components)
-    assert text == "goals 0.50 (leadership), skills 0.67 (python, sql), seniority gap 2 (ideal 2)"
+    assert text == "goals 50% (leadership), skills 67% (python, sql), seniority gap 2 (ideal 2)"
     everything = explain_pair(prepare(COHORT, policy), 0, 0, components, top=4)
     assert everything.endswith(", time zones 3h apart")
 
@@ -51,8 +52,12 @@ def test_pair_text_pinned_zero_and_external():
     policy = Policy(weights=Weights(skills=1.0, language=1.0))
     prepared = prepare(COHORT, policy)
     text = explain_pair(prepared, 0, 0, {"skills": 0.0, "language": 1.0}, pinned=True)
-    assert text == "pinned by policy, shared language (english)"
-    assert explain_pair(prepared, 0, 0, {"skills": 0.0}) == "no score component above 0"
+    # The weak point follows the strengths: what costs the pair most, below one half.
+    assert text == "pinned by policy, shared language (english); but skills 0% (python, sql)"
+    assert (
+        explain_pair(prepared, 0, 0, {"skills": 0.0})
+        == "no score above 0; but skills 0% (python, sql)"
+    )
     only = replace(policy, scores_only=True)
     assert explain_pair(prepare(COHORT, only), 0, 0, {"skills": 1.0, "external": -2.5}) == (
         "external score -2.5"
@@ -138,7 +143,7 @@ def test_explain_mentee_text_matched_and_unmatched():
     result = solve(cohort, policy)
     assert explain_mentee(cohort, policy, result, "E1") == (
         "Mentee E1: 1 of 1 wanted mentor(s) matched (optimal, flow).\n"
-        "  M1  score 1.000  skills 1.00 (python)"
+        "  M1  score 1.000  skills 100% (python)"
     )
     text = explain_mentee(cohort, policy, result, "E2")
     assert text == (

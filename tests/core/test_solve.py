@@ -62,8 +62,8 @@ def test_total_objective_on_flow():
     assert result.objective == 2.0 and result.bound == 2.0 and result.gap == 0.0
     assert result.certified
     assert result.pairs[0].components == (("skills", 1.0),)
-    assert result.pairs[0].explanation == "skills 1.00 (python, sql)"
-    assert result.pairs[1].explanation == "skills 1.00 (python)"
+    assert result.pairs[0].explanation == "skills 100% (python, sql)"
+    assert result.pairs[1].explanation == "skills 100% (python)"
     assert [stage for stage, _ in result.timings][0] == "build"
     assert [stage for stage, _ in result.timings][-1] == "explain"
     assert check(cohort, POLICY, result) == []
@@ -286,7 +286,7 @@ def test_pinned_pair_breaking_a_rule_is_an_infeasible_result():
     cohort = cohort_a()
     policy = replace(POLICY, forbidden_pairs=(("E1", "M1"),), pinned_pairs=(("E1", "M1"),))
     result = solve(cohort, policy)
-    conflict = "pinned pair (E1, M1) breaks the forbidden_pair rule"
+    conflict = "pinned pair (E1, M1) is ruled out by the policy's forbidden pairs"
     assert result.status is Status.INFEASIBLE and result.conflicts == (conflict,)
     assert result.pairs == () and result.solver == "flow"
     assert result.unmatched == tuple(Unmatched(e, 1, (conflict,)) for e in ("E1", "E2", "E3"))
@@ -300,7 +300,7 @@ def test_pinned_pair_is_kept_and_says_so():
     result = solve(cohort, policy)
     assert pairs_of(result) == [("E1", "M1", 0.5), ("E2", "M2", 1.0)]
     assert result.pairs[0] == Pair(
-        "E1", "M1", 0.5, (("skills", 0.5),), True, "pinned by policy, skills 0.50 (python)"
+        "E1", "M1", 0.5, (("skills", 0.5),), True, "pinned by policy, skills 50% (python)"
     )
     assert check(cohort, policy, result) == []
 

@@ -123,7 +123,7 @@ def test_broken_pair_capacity_and_rule_reasons():
     assert len(pairs) == 4 and outcome.kept == 1 and outcome.keepable == 2
     reasons = {m.mentee_id: m.reason for m in outcome.moves}
     assert reasons["e3"] == "the pair broke up"
-    assert reasons["e4"] == "no longer allowed: breaks the forbidden_pair rule"
+    assert reasons["e4"] == "no longer allowed: ruled out by the policy's forbidden pairs"
     assert "capacity fell to 1" in next(r for e, r in reasons.items() if e in ("e1", "e2"))
 
 
