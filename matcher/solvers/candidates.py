@@ -13,6 +13,7 @@ small multiple of one block. Ties are broken by index: lower mentee, then lower 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -72,37 +73,36 @@ class Pool:
         return int(min(self.want_left.sum(), self.cap_left.sum()))
 
 
-def pin_conflicts(instance: Instance, pinned: np.ndarray) -> list[str]:
-    """Pinned pairs that are ineligible or overfill a place, in words.
+def pin_conflicts(instance: Instance) -> list[str]:
+    """The instance's pinned pairs that are ineligible or overfill a place, in words.
 
     Parameters
     ----------
-    instance : the problem.
-    pinned : bool (n_mentees, n_mentors), True at every pinned pair
-        (:func:`matcher.solvers.preferences.pinned_matrix`).
+    instance : the problem; its pinned pairs are inside the matrix.
 
     Returns
     -------
     list of str
-        One sentence per offending pair, mentee or mentor; empty when all is well.
+        One sentence per offending pair (in pair order), then per mentee and per mentor
+        (by index); empty when all is well.
     """
-    conflicts = []
-    eligible = np.asarray(instance.eligible, dtype=bool)
-    for i, j in zip(*np.nonzero(pinned & ~eligible), strict=True):
-        pair = f"({instance.mentee_ids[i]}, {instance.mentor_ids[j]})"
-        conflicts.append(f"pinned pair {pair} breaks a hard rule")
-    over_e = pinned.sum(axis=1) > np.asarray(instance.wanted)
-    for i in np.nonzero(over_e)[0]:
-        conflicts.append(
-            f"mentee {instance.mentee_ids[i]} has {int(pinned[i].sum())} pinned mentors "
-            f"but wants {int(instance.wanted[i])}"
-        )
-    over_m = pinned.sum(axis=0) > np.asarray(instance.capacity)
-    for j in np.nonzero(over_m)[0]:
-        conflicts.append(
-            f"mentor {instance.mentor_ids[j]} has {int(pinned[:, j].sum())} pinned mentees "
-            f"but capacity {int(instance.capacity[j])}"
-        )
+    pinned = sorted(set(instance.pinned))
+    conflicts = [
+        f"pinned pair ({instance.mentee_ids[i]}, {instance.mentor_ids[j]}) breaks a hard rule"
+        for i, j in pinned
+        if not instance.eligible[i, j]
+    ]
+    for side, ids, limit, what, verb in (
+        (0, instance.mentee_ids, instance.wanted, "mentors", "wants"),
+        (1, instance.mentor_ids, instance.capacity, "mentees", "capacity"),
+    ):
+        counts = Counter(pair[side] for pair in pinned)
+        for k in sorted(counts):
+            if counts[k] > limit[k]:
+                conflicts.append(
+                    f"{'mentee' if side == 0 else 'mentor'} {ids[k]} has {counts[k]} pinned "
+                    f"{what} but {verb} {int(limit[k])}"
+                )
     return conflicts
 
 
@@ -131,9 +131,7 @@ def make_pool(instance: Instance) -> Pool:
             conflicts.append(f"pinned pair ({i}, {j}) is outside the cohort")
     if conflicts:
         raise InfeasibleError(conflicts)
-    matrix = np.zeros((n_e, n_m), dtype=bool)
-    matrix[tuple(np.array(pinned, dtype=np.int64).reshape(-1, 2).T)] = True
-    conflicts = pin_conflicts(instance, matrix)
+    conflicts = pin_conflicts(instance)
     if conflicts:
         raise InfeasibleError(conflicts)
     rows = np.array([i for i, _ in pinned], dtype=np.int64)

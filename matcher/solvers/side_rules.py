@@ -115,7 +115,7 @@ def simple_conflicts(instance: Instance) -> list[str]:
         cap); minimum loads summing to more than eligible mentees can give.
     """
     pinned = pinned_matrix(instance)
-    conflicts = pin_conflicts(instance, pinned)
+    conflicts = pin_conflicts(instance)
     groups, cap = instance.mentee_group, instance.max_per_group
     grouped = groups is not None and cap is not None
     min_load = np.asarray(instance.min_load, dtype=np.int64)
