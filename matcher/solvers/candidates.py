@@ -141,6 +141,22 @@ def make_pool(instance: Instance) -> Pool:
     return Pool(instance, np.maximum(want_left, 0), np.maximum(cap_left, 0), rows, cols)
 
 
+ARGMAX_K = 16  # up to this many per row, k argmax passes beat a partition
+
+
+def _top_by_argmax(values: np.ndarray, valid: np.ndarray, k: int) -> np.ndarray:
+    """:func:`top_per_row` for a small ``k``: ``k`` passes of "take the first maximum"."""
+    v = np.where(valid, values, -np.inf)
+    chosen = np.zeros(v.shape, bool)
+    every = np.arange(v.shape[0])
+    for _ in range(min(k, v.shape[1])):
+        best = v.argmax(axis=1)  # the first maximum: ties go to the lower column
+        real = np.isfinite(v[every, best])
+        chosen[every[real], best[real]] = True
+        v[every, best] = -np.inf
+    return chosen
+
+
 def top_per_row(values: np.ndarray, valid: np.ndarray, k: np.ndarray | int) -> np.ndarray:
     """Mask of the ``k`` largest valid entries of every row, ties to the lower column.
 
@@ -156,6 +172,8 @@ def top_per_row(values: np.ndarray, valid: np.ndarray, k: np.ndarray | int) -> n
         bool (rows, cols); at most ``k`` True per row (fewer when fewer are valid).
     """
     n_rows, n_cols = values.shape
+    if np.ndim(k) == 0 and 0 < int(k) <= ARGMAX_K and n_rows and n_cols:
+        return _top_by_argmax(values, valid, int(k))
     k = np.broadcast_to(np.asarray(k, np.int64), (n_rows,))
     if n_rows == 0 or n_cols == 0:
         return np.zeros((n_rows, n_cols), bool)

@@ -166,3 +166,14 @@ def test_streamed_top_per_column_equals_a_pass_over_each_column(n_e, n_m, seed, 
     sub = reference_top(pool.instance.scores[lo:].T, pool.mask(lo, n_e).T, keep)
     j, i = np.nonzero(sub)
     assert np.array_equal(part, np.sort((i + lo) * n_m + j))
+
+
+@pytest.mark.parametrize("k", [1, 3, 16])
+def test_both_top_k_paths_choose_the_same_cells_under_ties(k):
+    rng = np.random.default_rng(k)
+    values = rng.integers(0, 4, (40, 30)).astype(float)  # many ties
+    valid = rng.random((40, 30)) < 0.7
+    small = top_per_row(values, valid, k)  # k argmax passes
+    by_partition = top_per_row(values, valid, np.full(40, k))  # the partition path
+    assert np.array_equal(small, by_partition)
+    assert np.array_equal(small, reference_top(values, valid, k))
