@@ -10,7 +10,7 @@ stores its changes, not a copy of the cohort: :func:`solved_inputs` applies them
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from api import tables
@@ -56,14 +56,27 @@ def save_cohort(
     return row
 
 
-def load_cohort(session: Session, cohort_id: str) -> Cohort:
-    """The stored cohort as the core's Cohort, in its original order."""
+def at_version(version: int | None):
+    """The participant rows of a roster version (None: the current roster)."""
+    P = tables.Participant
+    if version is None:
+        return P.until.is_(None)
+    return and_(P.since <= version, or_(P.until.is_(None), P.until > version))
+
+
+def load_cohort(session: Session, cohort_id: str, version: int | None = None) -> Cohort:
+    """The stored cohort as the core's Cohort, in its original order.
+
+    Parameters
+    ----------
+    version : the roster version (a run's ``cohort_version``); None: the current roster.
+    """
     row = session.get(tables.Cohort, cohort_id)
     if row is None:
         raise LookupError(f"no cohort {cohort_id}")
     rows = session.execute(
         select(tables.Participant.role, tables.Participant.external_id, tables.Participant.data)
-        .where(tables.Participant.cohort_id == cohort_id)
+        .where(tables.Participant.cohort_id == cohort_id, at_version(version))
         .order_by(tables.Participant.role.desc(), tables.Participant.position)
     )
     groups: dict[str, list[dict]] = {"mentor": [], "mentee": []}
@@ -207,7 +220,8 @@ def solved_inputs(session: Session, run, cohort: Cohort | None = None) -> tuple[
     session : an open session.
     run : a Run row, or any object with its ``kind``, ``cohort_id``, ``policy``,
         ``changes`` and ``previous_run_id`` (a job's :class:`~api.jobs.lifecycle.Claim`).
-    cohort : the stored cohort of ``run``, when the caller has loaded it already.
+    cohort : the stored cohort of ``run`` (at its ``cohort_version``: the roster it was
+        queued with), when the caller has loaded it already.
 
     Returns
     -------
@@ -227,7 +241,9 @@ def solved_inputs(session: Session, run, cohort: Cohort | None = None) -> tuple[
         if previous is None:
             raise LookupError(f"the run rematched ({run.previous_run_id}) is gone")
         run = previous
-    base = cohort if cohort is not None else load_cohort(session, run.cohort_id)
+    if cohort is None:
+        cohort = load_cohort(session, run.cohort_id, getattr(run, "cohort_version", None))
+    base = cohort
     policy = policy_from_dict(run.policy)
     if run.kind == "scenario":
         base, policy = changed(run.changes or {}, base, policy)

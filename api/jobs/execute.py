@@ -65,14 +65,14 @@ class Stopped(Exception):
 
 
 def run_match(sessions: sessionmaker[Session], claim: Claim, check: Check) -> MatchResult:
-    """A "match" run: solve the stored cohort under the stored policy."""
+    """A "match" run: solve the stored roster it was queued with, under its policy."""
     from matcher.io.policy import policy_from_dict
     from matcher.solve import solve
 
     policy = policy_from_dict(claim.policy)
     check("loading")
     with sessions() as session:
-        cohort = load_cohort(session, claim.cohort_id)
+        cohort = load_cohort(session, claim.cohort_id, claim.cohort_version)
     return solve(cohort, policy, progress=check)
 
 
@@ -230,7 +230,7 @@ def _run_claimed(sessions, claim: Claim, config: Mapping, shutdown) -> str:
             if not isinstance(output, Output):
                 output = Output(output)
             watch.check("saving")
-            return lifecycle.finish(sessions, claim, output.result, output.columns)
+            outcome = lifecycle.finish(sessions, claim, output.result, output.columns)
         except Stopped as stop:
             return _stopped(sessions, claim, stop.reason)
         except InputError as error:
@@ -244,6 +244,20 @@ def _run_claimed(sessions, claim: Claim, config: Mapping, shutdown) -> str:
             log.error("run %s failed with %s at\n%s", claim.run_id, type(error).__name__, frames)
             lifecycle.fail(sessions, claim, problems.internal_error(claim.run_id, error))
             return "failed"
+    if outcome == lifecycle.SUCCEEDED and claim.scenario_id:
+        _settle(sessions, claim)
+    return outcome
+
+
+def _settle(sessions, claim: Claim) -> None:
+    """Store the scenario's comparison if this run was its last (a failure is logged: the
+    next read of the scenario makes it)."""
+    from api.whatif import settle_comparison
+
+    try:
+        settle_comparison(sessions, claim.scenario_id)
+    except Exception as error:
+        log.warning("scenario %s: comparison deferred: %s", claim.scenario_id, type(error).__name__)
 
 
 def _stopped(sessions, claim: Claim, reason: str) -> str:

@@ -50,6 +50,7 @@ class Claim:
     cohort_id: str
     policy: dict
     changes: dict | None = None
+    cohort_version: int | None = None
     previous_run_id: str | None = None
     scenario_id: str | None = None
     variant: str | None = None
@@ -155,6 +156,7 @@ def claim(
             cohort_id=row.cohort_id,
             policy=dict(row.policy),
             changes=row.changes,
+            cohort_version=row.cohort_version,
             previous_run_id=row.previous_run_id,
             scenario_id=row.scenario_id,
             variant=row.variant,
