@@ -70,7 +70,9 @@ def measure(args, url: str) -> dict:
     app = create_app({"DATABASE_URL": url, "EXECUTOR": "none", "MAX_ACTIVE_RUNS": 100})
     services = app.extensions["mentormatch"]
     cohort = generate_cohort(args.mentees, args.mentors, args.seed)
-    cohort = replace(cohort, mentors=tuple(replace(m, capacity=args.capacity) for m in cohort.mentors))
+    cohort = replace(
+        cohort, mentors=tuple(replace(m, capacity=args.capacity) for m in cohort.mentors)
+    )
     with transaction(services.sessions) as session:
         key, _ = create_key(session, "bench")
         org = organization(session, "bench")

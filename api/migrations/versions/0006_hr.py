@@ -40,9 +40,7 @@ def _participants_batch(dialect: str):
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     with op.batch_alter_table("cohorts", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("version", sa.Integer(), server_default="0", nullable=False)
-        )
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="0", nullable=False))
     with _participants_batch(dialect) as batch_op:
         batch_op.drop_constraint(OLD_UNIQUE[dialect], type_="unique")
         batch_op.add_column(sa.Column("since", sa.Integer(), server_default="0", nullable=False))
@@ -113,9 +111,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("mentor_requests", schema=None) as batch_op:
         batch_op.create_index("ix_mentor_requests_cohort_status", ["cohort_id", "status"])
-        batch_op.create_index(
-            batch_op.f("ix_mentor_requests_organization_id"), ["organization_id"]
-        )
+        batch_op.create_index(batch_op.f("ix_mentor_requests_organization_id"), ["organization_id"])
 
 
 def downgrade() -> None:
@@ -135,8 +131,6 @@ def downgrade() -> None:
         batch_op.drop_constraint("uq_participants_since", type_="unique")
         batch_op.drop_column("until")
         batch_op.drop_column("since")
-        batch_op.create_unique_constraint(
-            OLD_UNIQUE[dialect], ["cohort_id", "role", "external_id"]
-        )
+        batch_op.create_unique_constraint(OLD_UNIQUE[dialect], ["cohort_id", "role", "external_id"])
     with op.batch_alter_table("cohorts", schema=None) as batch_op:
         batch_op.drop_column("version")
