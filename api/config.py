@@ -49,8 +49,6 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "WEBHOOK_MAX_ATTEMPTS": ("MENTORMATCH_WEBHOOK_MAX_ATTEMPTS", int, 8),
     # The wait after attempt n is WEBHOOK_BACKOFF_SECONDS * 2^(n-1), at most an hour.
     "WEBHOOK_BACKOFF_SECONDS": ("MENTORMATCH_WEBHOOK_BACKOFF_SECONDS", float, 10.0),
-    # Mentor requests (api.requests_flow): how long a mentor has to answer.
-    "REQUEST_TTL_SECONDS": ("MENTORMATCH_REQUEST_TTL_SECONDS", float, 7 * 86_400.0),
     # Celery queue the API sends runs to and `mentormatch worker` consumes.
     "QUEUE": ("MENTORMATCH_QUEUE", str, "mentormatch"),
     # Testing aid, keep 0 in production: each run waits this long (heartbeating, cancellable)

@@ -97,3 +97,44 @@ class SyncOut(Schema):
         metadata={"description": "stored people whose prefer/exclude named a leaver"},
     )
     rematch_run = fields.Nested(RunOut, allow_none=True, required=True)
+
+
+class SuggestionArgs(Schema):
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+
+
+class SuggestionOut(Schema):
+    mentor_id = fields.String(required=True)
+    score = fields.Float(required=True)
+    components = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    room = fields.Integer(required=True, metadata={"description": "places the mentor has left"})
+    explanation = fields.String(required=True)
+
+
+class SuggestionsOut(Schema):
+    cohort_id = fields.String(required=True)
+    mentee_id = fields.String(required=True)
+    policy_run_id = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "the run whose policy and loads count; null: the preset"},
+    )
+    eligible_with_room = fields.Integer(required=True)
+    items = fields.List(fields.Nested(SuggestionOut), required=True)
+
+
+SUGGESTIONS_EXAMPLE = {
+    "cohort_id": "coh_1a2b3c4d5e6f708192a3b4c5",
+    "mentee_id": "E02",
+    "policy_run_id": "run_3f9a0b1c2d3e4f5061728394",
+    "eligible_with_room": 7,
+    "items": [
+        {
+            "mentor_id": "M04",
+            "score": 0.812,
+            "components": {"skills": 0.9, "goals": 0.5, "seniority": 1.0},
+            "room": 1,
+            "explanation": "skills 0.90 (python, sql), seniority gap 2 (ideal 2), goals 0.50",
+        }
+    ],
+}

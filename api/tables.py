@@ -11,8 +11,8 @@ A cohort's roster has versions (``Cohort.version``, 0 when stored): people sync
 (:mod:`api.people`) ends a participant's row at the new version (``until``) and adds a
 row from it (``since``), so a run solves the roster of the version it was queued at
 (``Run.cohort_version``) even after people joined, changed or left. The current roster is
-the rows with ``until`` NULL. The tables of the HR integration (webhooks, their
-deliveries, mentor requests) are in :mod:`api.tables_hr`.
+the rows with ``until`` NULL. The tables of the HR integration (webhooks and their
+deliveries) are in :mod:`api.tables_hr`.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
-"""The tables of the HR-system integration: webhooks, their deliveries, mentor requests.
+"""The tables of the HR-system integration: webhooks and their deliveries.
 
 A :class:`Webhook` is an organization's receiver URL, the events it wants and its signing
 secret, stored encrypted (:mod:`api.hooks.secrets`). A :class:`WebhookDelivery` is one
 event for one webhook: written in the transaction that made the event happen (a run that
 finished, a scenario whose last run finished), so it is an outbox row as much as a log
 entry; a dispatcher thread sends it and records each attempt on it
-(:mod:`api.hooks.deliver`). A :class:`MentorRequest` is a mentee's ranked request for a
-mentor (:mod:`api.requests_flow`). Deliveries and requests hold ids and statuses only.
+(:mod:`api.hooks.deliver`). Deliveries hold ids and statuses only.
 """
 
 from __future__ import annotations
@@ -24,14 +23,6 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"  # waiting for its first or next attempt
     DELIVERED = "delivered"  # the receiver answered 2xx
     FAILED = "failed"  # attempts exhausted, or refused (an address it may not reach)
-
-
-class RequestStatus(StrEnum):
-    PENDING = "pending"  # waiting for the current mentor's answer
-    ACCEPTED = "accepted"  # the current mentor accepted: a pinned pair for the next solve
-    DECLINED = "declined"  # every choice declined
-    EXPIRED = "expired"  # the last choice did not answer in time
-    WITHDRAWN = "withdrawn"  # the mentee or mentor left the cohort
 
 
 class Webhook(Base):
@@ -74,29 +65,3 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     response_status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(500))
-
-
-class MentorRequest(Base):
-    """A mentee asks mentors in order; each choice accepts, declines or lets it expire."""
-
-    __tablename__ = "mentor_requests"
-    __table_args__ = (Index("ix_mentor_requests_cohort_status", "cohort_id", "status"),)
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("req"))
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
-    cohort_id: Mapped[str] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
-    mentee_id: Mapped[str] = mapped_column(String(200))
-    choices: Mapped[list] = mapped_column(JSON)  # mentor ids, first choice first
-    position: Mapped[int] = mapped_column(Integer, default=0)  # the choice asked now
-    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.PENDING.value)
-    history: Mapped[list] = mapped_column(JSON, default=list)  # [{mentor_id, answer, at}]
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    @property
-    def mentor_id(self) -> str | None:
-        """The mentor asked now (or who accepted); None once every choice has passed."""
-        return self.choices[self.position] if self.position < len(self.choices) else None

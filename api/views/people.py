@@ -12,6 +12,7 @@ from api.idempotency import idempotent
 from api.operations import owned, present_run
 from api.people import sync
 from api.services import services
+from api.suggest import suggestions
 from api.tables import Cohort
 from api.views import IDEMPOTENCY_KEY, Blueprint, json_only, problems, protected
 
@@ -78,3 +79,17 @@ def put_person(data, cohort_id, person_id):
         )
     record.setdefault("id", person_id)
     return _apply(cohort_id, [record], data["rematch"], data["move_cost"])
+
+
+@blp.route("/<cohort_id>/people/<path:mentee_id>/suggestions", methods=["GET"])
+@blp.arguments(schemas.SuggestionArgs, location="query")
+@blp.response(200, schemas.SuggestionsOut, example=schemas.SUGGESTIONS_EXAMPLE)
+@problems(blp, 401, 404)
+def get_suggestions(args, cohort_id, mentee_id):
+    """A mentee's best eligible mentors with room, scored and explained, best first.
+
+    Room is capacity less the mentees the cohort's latest succeeded run gave each mentor;
+    its policy scores (the program's preset before any run).
+    """
+    with services().sessions() as session:
+        return suggestions(session, owned(session, Cohort, cohort_id), mentee_id, args["limit"])

@@ -1,4 +1,4 @@
-"""HR integration: versioned rosters, run listing, stored comparisons, webhooks, requests
+"""HR integration: versioned rosters, run listing, stored comparisons, webhooks
 
 Revision ID: 0006
 Revises: 0004
@@ -8,7 +8,7 @@ Every cohort starts at roster version 0 and every participant row and run belong
 so existing runs solve exactly what they solved before. A participant's uniqueness now
 includes the version its row starts at (people sync ends a row and adds its successor).
 Scenarios get their stored comparison and completion time (existing scenarios compute
-theirs on their next read). New tables: webhooks, webhook_deliveries, mentor_requests.
+theirs on their next read). New tables: webhooks, webhook_deliveries.
 Nothing here depends on tables other branches add.
 """
 
@@ -92,32 +92,11 @@ def upgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.create_index("ix_webhook_deliveries_due", ["status", "available_at"])
         batch_op.create_index("ix_webhook_deliveries_hook_created", ["webhook_id", "created_at"])
-    op.create_table(
-        "mentor_requests",
-        sa.Column("id", sa.String(length=40), nullable=False),
-        sa.Column("organization_id", sa.Integer(), nullable=False),
-        sa.Column("cohort_id", sa.String(length=40), nullable=False),
-        sa.Column("mentee_id", sa.String(length=200), nullable=False),
-        sa.Column("choices", sa.JSON(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("history", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["organization_id"], ["organizations.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("mentor_requests", schema=None) as batch_op:
-        batch_op.create_index("ix_mentor_requests_cohort_status", ["cohort_id", "status"])
-        batch_op.create_index(batch_op.f("ix_mentor_requests_organization_id"), ["organization_id"])
 
 
 def downgrade() -> None:
     """Back to 0004; rows of later roster versions are dropped (0004 has one roster)."""
     dialect = op.get_bind().dialect.name
-    op.drop_table("mentor_requests")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhooks")
     with op.batch_alter_table("scenarios", schema=None) as batch_op:
