@@ -4,7 +4,9 @@
 moves a run to succeeded, failed or cancelled, so the event and the state change are
 committed together (or neither is). It writes ``run.succeeded`` / ``run.failed`` and,
 when the run was its scenario's last unfinished one, ``scenario.completed``: the
-scenario row is locked first, so two runs finishing at once on two workers cannot both
+scenario row is locked (FOR NO KEY UPDATE: foreign-key checks of its runs do not wait on
+it, and a FOR UPDATE here deadlocked with them on PostgreSQL), so two runs finishing at
+once on two workers cannot both
 miss (or both send) it, and ``Scenario.completed_at`` marks it sent once.
 
 A body is an envelope ``{"id": "evt_...", "type", "created_at", "data"}``; ``data`` holds
@@ -86,7 +88,7 @@ def run_finished(session: Session, run_id: str) -> None:
 
 def _scenario_progress(session: Session, organization_id: int, scenario_id: str) -> None:
     scenario = session.scalars(
-        select(Scenario).where(Scenario.id == scenario_id).with_for_update()
+        select(Scenario).where(Scenario.id == scenario_id).with_for_update(key_share=True)
     ).first()
     if scenario is None or scenario.completed_at is not None:
         return
