@@ -32,6 +32,8 @@ setup(
         "psycopg[binary]>=3.1",
         "celery[redis]>=5.3",
         "waitress>=3.0",
+        # Webhook signing secrets are encrypted at rest (Fernet) under a key outside the DB.
+        "cryptography>=42",
         # Free-text questions are compared as sparse TF-IDF vectors.
         "scipy>=1.11",
         # Scenario sweeps draw their trade-off picture (PNG/SVG, Agg backend, imported lazily).

@@ -39,6 +39,16 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     # and how long a message waits before it is sent (again) when no hand-off confirmed it.
     "DISPATCH_SECONDS": ("MENTORMATCH_DISPATCH_SECONDS", float, 1.0),
     "DISPATCH_RETRY_SECONDS": ("MENTORMATCH_DISPATCH_RETRY_SECONDS", float, 10.0),
+    # Webhooks (api.hooks): the key that encrypts signing secrets at rest (a Fernet key;
+    # empty: a key file made in the instance folder, for one machine only), whether
+    # receivers may be on private, loopback or link-local addresses (1 for tests and
+    # on-premises receivers only), and how deliveries are tried.
+    "WEBHOOK_KEY": ("MENTORMATCH_WEBHOOK_KEY", str, None),
+    "WEBHOOK_ALLOW_PRIVATE": ("MENTORMATCH_WEBHOOK_ALLOW_PRIVATE", int, 0),
+    "WEBHOOK_TIMEOUT_SECONDS": ("MENTORMATCH_WEBHOOK_TIMEOUT_SECONDS", float, 10.0),
+    "WEBHOOK_MAX_ATTEMPTS": ("MENTORMATCH_WEBHOOK_MAX_ATTEMPTS", int, 8),
+    # The wait after attempt n is WEBHOOK_BACKOFF_SECONDS * 2^(n-1), at most an hour.
+    "WEBHOOK_BACKOFF_SECONDS": ("MENTORMATCH_WEBHOOK_BACKOFF_SECONDS", float, 10.0),
     # Celery queue the API sends runs to and `mentormatch worker` consumes.
     "QUEUE": ("MENTORMATCH_QUEUE", str, "mentormatch"),
     # Testing aid, keep 0 in production: each run waits this long (heartbeating, cancellable)
@@ -101,4 +111,5 @@ def load_settings(
         out[name] = value
     if not out["DATABASE_URL"]:
         out["DATABASE_URL"] = sqlite_url(instance_path)
+    out.setdefault("INSTANCE_PATH", str(instance_path))
     return out

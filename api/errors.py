@@ -134,7 +134,7 @@ def validation_items(messages: Mapping) -> list[dict]:
         for path, message in _flatten(nested):
             item = {"source": "body" if location == "json" else location}
             at = next((k for k, key in enumerate(path) if isinstance(key, int)), None)
-            if at:  # a record of a list: name the list, the record and the column
+            if at and location == "json":  # a record of a list: the list, record, column
                 item.update(source=str(path[at - 1]), row=path[at])
                 column = path[at + 1 :]
             else:

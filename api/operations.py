@@ -95,7 +95,9 @@ def check_pairs(session: Session, cohort_id: str, policy: Policy) -> None:
         return
     rows = session.execute(
         select(Participant.role, Participant.external_id).where(
-            Participant.cohort_id == cohort_id, Participant.external_id.in_(named)
+            Participant.cohort_id == cohort_id,
+            Participant.until.is_(None),
+            Participant.external_id.in_(named),
         )
     ).all()
     known = SimpleNamespace(
@@ -154,7 +156,12 @@ def start_runs(
             limit=limit,
         )
     rows = [
-        Run(organization_id=cohort.organization_id, cohort_id=cohort.id, **columns)
+        Run(
+            organization_id=cohort.organization_id,
+            cohort_id=cohort.id,
+            cohort_version=cohort.version,
+            **columns,
+        )
         for columns in runs
     ]
     session.add_all(rows)

@@ -348,6 +348,22 @@ class RunOut(Schema):
     links = fields.Nested(RunLinks, required=True)
 
 
+RUN_KINDS = ("match", "rematch", "scenario")
+
+
+class RunListArgs(PageArgs):
+    """``GET /cohorts/{id}/runs``: pages, newest first, optionally of some statuses/kinds."""
+
+    status = fields.List(
+        fields.String(validate=validate.OneOf(RUN_STATUSES)),
+        metadata={"description": "repeat to list several: ?status=queued&status=running"},
+    )
+    kind = fields.List(fields.String(validate=validate.OneOf(RUN_KINDS)))
+
+
+RunPage = _page_schema("RunPage", RunOut)
+
+
 # --------------------------------------------------------------------------- sync match
 
 

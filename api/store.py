@@ -10,7 +10,7 @@ stores its changes, not a copy of the cohort: :func:`solved_inputs` applies them
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from api import tables
@@ -56,14 +56,27 @@ def save_cohort(
     return row
 
 
-def load_cohort(session: Session, cohort_id: str) -> Cohort:
-    """The stored cohort as the core's Cohort, in its original order."""
+def at_version(version: int | None):
+    """The participant rows of a roster version (None: the current roster)."""
+    P = tables.Participant
+    if version is None:
+        return P.until.is_(None)
+    return and_(P.since <= version, or_(P.until.is_(None), P.until > version))
+
+
+def load_cohort(session: Session, cohort_id: str, version: int | None = None) -> Cohort:
+    """The stored cohort as the core's Cohort, in its original order.
+
+    Parameters
+    ----------
+    version : the roster version (a run's ``cohort_version``); None: the current roster.
+    """
     row = session.get(tables.Cohort, cohort_id)
     if row is None:
         raise LookupError(f"no cohort {cohort_id}")
     rows = session.execute(
         select(tables.Participant.role, tables.Participant.external_id, tables.Participant.data)
-        .where(tables.Participant.cohort_id == cohort_id)
+        .where(tables.Participant.cohort_id == cohort_id, at_version(version))
         .order_by(tables.Participant.role.desc(), tables.Participant.position)
     )
     groups: dict[str, list[dict]] = {"mentor": [], "mentee": []}
@@ -195,6 +208,43 @@ def stored_pairs(session: Session, run_id: str) -> list[tuple[str, str]]:
     return [(mentee, mentor) for mentee, mentor in rows]
 
 
+def is_roster_rematch(run) -> bool:
+    """Whether ``run`` is the rematch a people sync queued (:mod:`api.people`)."""
+    return run.kind == "rematch" and bool((run.changes or {}).get("roster"))
+
+
+def roster_base(session: Session, cohort_id: str, version: int) -> Cohort:
+    """What a people sync's rematch starts from: the roster of ``version`` plus the
+    people that version removed (its change set removes them again, so its moves say
+    who left). People who left in earlier versions are not in it."""
+    P = tables.Participant
+    current = {
+        (role, person)
+        for role, person in session.execute(
+            select(P.role, P.external_id).where(P.cohort_id == cohort_id, at_version(version))
+        )
+    }
+    leavers = [
+        {"id": person, "role": role, **data}
+        for role, person, data in session.execute(
+            select(P.role, P.external_id, P.data)
+            .where(P.cohort_id == cohort_id, P.until == version)
+            .order_by(P.role.desc(), P.position)
+        )
+        if (role, person) not in current
+    ]
+    people = load_cohort(session, cohort_id, version)
+    if not leavers:
+        return people
+    records = cohort_to_records(people) + leavers
+    for record in records:
+        if record["role"] == "mentee":
+            record.pop("min_capacity", None)
+    records = [{k: v for k, v in r.items() if k not in ("name", "email")} for r in records]
+    chart = tuple(tuple(edge) for edge in session.get(tables.Cohort, cohort_id).org_chart or ())
+    return cohort_from_records(records, org_chart=chart)
+
+
 def solved_inputs(session: Session, run, cohort: Cohort | None = None) -> tuple[Cohort, Policy]:
     """The cohort and policy ``run`` solves: the stored ones with the run's changes applied.
 
@@ -207,7 +257,8 @@ def solved_inputs(session: Session, run, cohort: Cohort | None = None) -> tuple[
     session : an open session.
     run : a Run row, or any object with its ``kind``, ``cohort_id``, ``policy``,
         ``changes`` and ``previous_run_id`` (a job's :class:`~api.jobs.lifecycle.Claim`).
-    cohort : the stored cohort of ``run``, when the caller has loaded it already.
+    cohort : the stored cohort of ``run`` (at its ``cohort_version``: the roster it was
+        queued with), when the caller has loaded it already.
 
     Returns
     -------
@@ -221,14 +272,19 @@ def solved_inputs(session: Session, run, cohort: Cohort | None = None) -> tuple[
         If stored changes no longer fit (they were validated when the run was queued).
     """
     chain = []
-    while run.kind == "rematch":
+    while run.kind == "rematch" and not is_roster_rematch(run):
         chain.append(run)
         previous = session.get(tables.Run, run.previous_run_id) if run.previous_run_id else None
         if previous is None:
             raise LookupError(f"the run rematched ({run.previous_run_id}) is gone")
         run = previous
-    base = cohort if cohort is not None else load_cohort(session, run.cohort_id)
-    policy = policy_from_dict(run.policy)
+    if run.kind == "rematch":  # a people sync's rematch: its base is its own roster
+        chain.append(run)
+        base, policy = roster_base(session, run.cohort_id, run.cohort_version), None
+    else:
+        if cohort is None:
+            cohort = load_cohort(session, run.cohort_id, getattr(run, "cohort_version", None))
+        base, policy = cohort, policy_from_dict(run.policy)
     if run.kind == "scenario":
         base, policy = changed(run.changes or {}, base, policy)
     for step in reversed(chain):

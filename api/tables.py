@@ -6,6 +6,13 @@ the participant's record as :func:`matcher.io.records.cohort_to_records` gives i
 random strings made when the row is created; people keep the organization's own ids.
 Deleting a cohort deletes its participants, runs, scenarios and results (ON DELETE
 CASCADE, and ORM cascades for SQLite connections without foreign keys).
+
+A cohort's roster has versions (``Cohort.version``, 0 when stored): people sync
+(:mod:`api.people`) ends a participant's row at the new version (``until``) and adds a
+row from it (``since``), so a run solves the roster of the version it was queued at
+(``Run.cohort_version``) even after people joined, changed or left. The current roster is
+the rows with ``until`` NULL. The tables of the HR integration (webhooks and their
+deliveries) are in :mod:`api.tables_hr`.
 """
 
 from __future__ import annotations
@@ -93,6 +100,7 @@ class Cohort(Base):
     n_mentees: Mapped[int] = mapped_column(Integer)
     org_chart: Mapped[list] = mapped_column(JSON, default=list)  # [[person_id, manager_id]]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="cohort",
@@ -110,7 +118,9 @@ class Cohort(Base):
 
 class Participant(Base):
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("cohort_id", "role", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "role", "external_id", "since", name="uq_participants_since"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cohort_id: Mapped[str] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
@@ -118,6 +128,8 @@ class Participant(Base):
     position: Mapped[int] = mapped_column(Integer)  # input order within the role
     external_id: Mapped[str] = mapped_column(String(200))
     data: Mapped[dict] = mapped_column(JSON)
+    since: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # first version
+    until: Mapped[int | None] = mapped_column(Integer)  # first version without it; NULL: current
 
     cohort: Mapped[Cohort] = relationship(back_populates="participants")
 
@@ -134,6 +146,10 @@ class Scenario(Base):
     cohort_id: Mapped[str] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     spec: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set once, in the transaction that finishes its last run (scenario.completed).
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The trade-off table and who moves, computed once after every run has succeeded.
+    comparison: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     cohort: Mapped[Cohort] = relationship(back_populates="scenarios")
     runs: Mapped[list[Run]] = relationship(back_populates="scenario")
@@ -145,11 +161,15 @@ class Run(Base):
     refreshed by the worker while it solves, so a reaper can tell a dead worker."""
 
     __tablename__ = "runs"
-    __table_args__ = (Index("ix_runs_org_status", "organization_id", "status"),)
+    __table_args__ = (
+        Index("ix_runs_org_status", "organization_id", "status"),
+        Index("ix_runs_cohort_created", "cohort_id", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("run"))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     cohort_id: Mapped[str] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    cohort_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     kind: Mapped[str] = mapped_column(String(20), default="match")  # match | rematch | scenario
     policy: Mapped[dict] = mapped_column(JSON)  # matcher.io.policy.policy_to_dict form
     changes: Mapped[dict | None] = mapped_column(JSON)  # rematch changes, scenario variant
@@ -278,3 +298,6 @@ class IdempotencyRecord(Base):
     cohort_id: Mapped[str | None] = mapped_column(
         ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
     )
+
+
+from api import tables_hr  # noqa: E402, F401  (its tables join Base.metadata)

@@ -5,8 +5,10 @@ Everything is checked before anything is stored, and every problem is reported a
 (an :class:`~matcher.model.InputError`, a 422): unknown keys, the base policy, every
 variant's changes (key paths ``scenarios[k]....`` or ``vary[j]....``), names. A scenario's
 variants become runs: a "match" run named ``baseline`` and one "scenario" run per variant,
-each run holding its change set. The comparison is rebuilt from the stored results with
-the core's :func:`matcher.whatif.compare.compare`, so it is what ``mentormatch scenario`` prints.
+each run holding its change set. The comparison is built once from the stored results
+with the core's :func:`matcher.whatif.compare.compare` (so it is what ``mentormatch
+scenario`` prints) when the last run has succeeded, and stored on the scenario
+(:func:`settle_comparison`); reads return the stored document.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from flask import url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.db import transaction
 from api.errors import ApiProblem
 from api.ids import id_problems
 from api.operations import build_policy, policy_limits, start_runs
@@ -242,7 +245,7 @@ def present_scenario(session: Session, scenario: Scenario) -> dict:
             }
             for run in runs
         ],
-        "comparison": comparison(session, scenario, runs) if status == "succeeded" else None,
+        "comparison": scenario.comparison if status == "succeeded" else None,
         "links": {
             "self": url_for("scenarios.get_scenario", scenario_id=scenario.id),
             "cohort": url_for("cohorts.get_cohort", cohort_id=scenario.cohort_id),
@@ -251,13 +254,44 @@ def present_scenario(session: Session, scenario: Scenario) -> dict:
     }
 
 
+def settle_comparison(sessions: sessionmaker[Session], scenario_id: str) -> dict | None:
+    """Compute and store a scenario's comparison once every run has succeeded.
+
+    The worker that finishes the scenario's last run calls it; a read of the scenario
+    calls it too, so a comparison whose worker stopped in between is made on first read.
+    The comparison is stored once (a second writer finds it there and keeps the first).
+
+    Returns
+    -------
+    dict or None
+        The stored comparison; None while a run has not succeeded (or the scenario is gone).
+    """
+    with sessions() as session:
+        scenario = session.get(Scenario, scenario_id)
+        if scenario is None or scenario.comparison is not None:
+            return scenario.comparison if scenario is not None else None
+        runs = scenario_runs(session, scenario)
+        if scenario_status(runs) != "succeeded":
+            return None
+        body = comparison(session, scenario, runs)
+    with transaction(sessions) as session:
+        statement = (
+            update(Scenario)
+            .where(Scenario.id == scenario_id, Scenario.comparison.is_(None))
+            .values(comparison=body)
+        )
+        session.execute(statement.execution_options(synchronize_session=False))
+    return body
+
+
 def comparison(session: Session, scenario: Scenario, runs: list[Run]) -> dict:
     """The trade-off table and each variant against the baseline, from stored results.
 
-    Only the mentees whose mentors changed are listed (see :data:`LISTED`).
+    Only the mentees whose mentors changed are listed (see :data:`LISTED`). Every run of
+    a scenario was queued with the same roster version: the baseline's is loaded.
     """
     baseline, *variant_runs = runs
-    cohort = load_cohort(session, scenario.cohort_id)
+    cohort = load_cohort(session, scenario.cohort_id, baseline.cohort_version)
     base_result = load_result(session, baseline)
     params = {v["name"]: tuple(tuple(p) for p in v["params"]) for v in scenario.spec["variants"]}
     variants = []

@@ -12,7 +12,8 @@ the truth. Delivery is at least once and execution exactly once:
 * Runs reach Redis through the outbox (:mod:`api.jobs.outbox`): the API commits the run
   and its message together, tries to send at once, and a dispatcher thread (in the API
   process when it has a database, and in every worker) sends what was not confirmed,
-  e.g. while Redis was down. The API answers 202 either way.
+  e.g. while Redis was down. The API answers 202 either way. Beside it, a webhook
+  dispatcher sends due webhook deliveries (:mod:`api.hooks.deliver`).
 * The real guarantee is the reaper, a thread in every worker's main process: every
   ``HEARTBEAT_SECONDS`` it re-queues running runs whose heartbeat is older than
   ``STALE_AFTER_SECONDS`` (or fails them after ``MAX_ATTEMPTS``) and sends them again,
@@ -95,12 +96,14 @@ class CeleryExecutor:
         self.sessions = sessions
         self._down_until = 0.0
         self._dispatcher = None
+        self._webhooks = None
         self._pid = None
         self._lock = threading.Lock()
         self._dispatch()
 
     def _dispatch(self) -> None:
         """Start the dispatcher thread in this process (again after a fork)."""
+        from api.hooks.deliver import WebhookDispatcher
         from api.jobs.outbox import Dispatcher
 
         if self.sessions is None:
@@ -114,6 +117,9 @@ class CeleryExecutor:
                 self,
                 interval=float(self.config["DISPATCH_SECONDS"]),
                 lease=float(self.config["DISPATCH_RETRY_SECONDS"]),
+            )
+            self._webhooks = WebhookDispatcher(
+                self.sessions, self.config, interval=float(self.config["DISPATCH_SECONDS"])
             )
 
     def submit(self, run_id: str, *, once: bool = False) -> bool:
@@ -157,6 +163,8 @@ class CeleryExecutor:
         """Stop the dispatcher and close the connections to Redis."""
         if self._dispatcher is not None:
             self._dispatcher.stop(wait=wait)
+        if self._webhooks is not None:
+            self._webhooks.stop(wait=wait)
         self.redis.close()
 
 

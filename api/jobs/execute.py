@@ -36,7 +36,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.jobs import lifecycle, problems
 from api.jobs.lifecycle import Beat, Claim
-from api.store import load_cohort, solved_inputs, stored_pairs
+from api.store import (
+    is_roster_rematch,
+    load_cohort,
+    roster_base,
+    solved_inputs,
+    stored_pairs,
+)
 from api.tables import Run
 from matcher.model import InputError
 from matcher.results import MatchResult
@@ -65,14 +71,14 @@ class Stopped(Exception):
 
 
 def run_match(sessions: sessionmaker[Session], claim: Claim, check: Check) -> MatchResult:
-    """A "match" run: solve the stored cohort under the stored policy."""
+    """A "match" run: solve the stored roster it was queued with, under its policy."""
     from matcher.io.policy import policy_from_dict
     from matcher.solve import solve
 
     policy = policy_from_dict(claim.policy)
     check("loading")
     with sessions() as session:
-        cohort = load_cohort(session, claim.cohort_id)
+        cohort = load_cohort(session, claim.cohort_id, claim.cohort_version)
     return solve(cohort, policy, progress=check)
 
 
@@ -89,8 +95,10 @@ def run_scenario(sessions: sessionmaker[Session], claim: Claim, check: Check) ->
 def run_rematch(sessions: sessionmaker[Session], claim: Claim, check: Check) -> Output:
     """A "rematch" run: keep as many of the previous run's pairs as possible after changes.
 
-    The base is what the previous run solved; ``claim.changes`` holds ``changes`` (a
-    change set) and ``move_cost``. The moves are stored on the run with the result.
+    The base is what the previous run solved, or for a people sync's rematch (``roster``
+    in its changes) the roster it was queued with plus that sync's leavers, with the
+    previous pairs of people still in it; ``claim.changes`` holds ``changes`` (a change
+    set) and ``move_cost``. The moves are stored on the run with the result.
     """
     from matcher.io.policy import policy_from_dict
     from matcher.whatif.moves import move_to_dict
@@ -101,8 +109,13 @@ def run_rematch(sessions: sessionmaker[Session], claim: Claim, check: Check) -> 
         previous = session.get(Run, claim.previous_run_id) if claim.previous_run_id else None
         if previous is None:
             raise LookupError(f"the run to rematch ({claim.previous_run_id}) is gone")
-        cohort, _ = solved_inputs(session, previous)
         pairs = stored_pairs(session, previous.id)
+        if is_roster_rematch(claim):
+            cohort = roster_base(session, claim.cohort_id, claim.cohort_version)
+            present = set(cohort.mentee_ids), set(cohort.mentor_ids)
+            pairs = [(e, m) for e, m in pairs if e in present[0] and m in present[1]]
+        else:
+            cohort, _ = solved_inputs(session, previous)
     spec = claim.changes or {}
     check("solving")
     outcome = rematch(
@@ -230,7 +243,7 @@ def _run_claimed(sessions, claim: Claim, config: Mapping, shutdown) -> str:
             if not isinstance(output, Output):
                 output = Output(output)
             watch.check("saving")
-            return lifecycle.finish(sessions, claim, output.result, output.columns)
+            outcome = lifecycle.finish(sessions, claim, output.result, output.columns)
         except Stopped as stop:
             return _stopped(sessions, claim, stop.reason)
         except InputError as error:
@@ -244,6 +257,20 @@ def _run_claimed(sessions, claim: Claim, config: Mapping, shutdown) -> str:
             log.error("run %s failed with %s at\n%s", claim.run_id, type(error).__name__, frames)
             lifecycle.fail(sessions, claim, problems.internal_error(claim.run_id, error))
             return "failed"
+    if outcome == lifecycle.SUCCEEDED and claim.scenario_id:
+        _settle(sessions, claim)
+    return outcome
+
+
+def _settle(sessions, claim: Claim) -> None:
+    """Store the scenario's comparison if this run was its last (a failure is logged: the
+    next read of the scenario makes it)."""
+    from api.whatif import settle_comparison
+
+    try:
+        settle_comparison(sessions, claim.scenario_id)
+    except Exception as error:
+        log.warning("scenario %s: comparison deferred: %s", claim.scenario_id, type(error).__name__)
 
 
 def _stopped(sessions, claim: Claim, reason: str) -> str:

@@ -7,7 +7,8 @@ the oldest queued run in the database, so runs queued by other processes (an API
 with ``EXECUTOR=none``, a restart, the reaper) are picked up too. The reaper thread
 sweeps stale running runs back to the queue every heartbeat interval. The dispatcher
 thread (:class:`api.jobs.outbox.Dispatcher`) puts runs whose outbox message no request
-confirmed into the local queue.
+confirmed into the local queue, and the webhook dispatcher
+(:class:`api.hooks.deliver.WebhookDispatcher`) sends due webhook deliveries.
 
 Shutdown sets an event that stops each running run at its next stage and puts it back in
 the queue (see :func:`api.jobs.execute.execute_run`); a run that cannot stop in time is
@@ -24,6 +25,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.hooks.deliver import WebhookDispatcher
 from api.jobs import lifecycle, outbox
 from api.jobs.execute import execute_run, worker_name
 
@@ -74,6 +76,9 @@ class InProcessPool:
                 interval=float(self.config["DISPATCH_SECONDS"]),
                 lease=float(self.config["DISPATCH_RETRY_SECONDS"]),
             )
+            self._webhooks = WebhookDispatcher(
+                self.sessions, self.config, interval=float(self.config["DISPATCH_SECONDS"])
+            )
 
     def submit(self, run_id: str) -> None:
         """Run ``run_id`` soon (its queued row must be committed)."""
@@ -87,6 +92,8 @@ class InProcessPool:
         dead = [t.name for t in self._threads if not t.is_alive()]
         if not self._dispatcher.alive():
             dead.append("mm-dispatcher")
+        if not self._webhooks.alive():
+            dead.append("mm-webhooks")
         if self._stop.is_set():
             return False, "worker pool shutting down"
         if dead:
@@ -100,6 +107,7 @@ class InProcessPool:
         """
         self._stop.set()
         self._dispatcher.stop(wait=wait)
+        self._webhooks.stop(wait=wait)
         if not wait:
             return
         for thread in self._threads:

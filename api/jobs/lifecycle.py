@@ -13,6 +13,10 @@ claimed. Every later write checks that ownership, so a worker that was presumed 
 heartbeat went stale and another worker re-claimed the run) can never overwrite the newer
 attempt, and a succeeded run is never run again. Claiming a running run whose heartbeat is
 stale is how a re-delivered job takes over from a dead worker.
+
+Every move to succeeded, failed or cancelled writes its webhook deliveries in the same
+transaction (:func:`api.hooks.events.run_finished`), so an event is recorded exactly when
+the state it tells of is.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import transaction
+from api.hooks.events import run_finished
 from api.jobs import outbox, problems
 from api.store import save_result
 from api.tables import Run, RunStatus, utcnow
@@ -50,6 +55,7 @@ class Claim:
     cohort_id: str
     policy: dict
     changes: dict | None = None
+    cohort_version: int | None = None
     previous_run_id: str | None = None
     scenario_id: str | None = None
     variant: str | None = None
@@ -132,19 +138,21 @@ def claim(
             finished_at=None,
         )
         if not taken:
-            _set(
+            ended = _set(
                 session,
                 and_(claimable, Run.cancel_requested.is_(True)),
                 status=CANCELLED,
                 finished_at=now,
             )
-            _set(
+            ended += _set(
                 session,
                 and_(claimable, Run.attempt >= max_attempts),
                 status=FAILED,
                 finished_at=now,
                 error=problems.attempts_exhausted(max_attempts),
             )
+            if ended:
+                run_finished(session, run_id)
             return None
         row = session.get(Run, run_id)
         return Claim(
@@ -155,6 +163,7 @@ def claim(
             cohort_id=row.cohort_id,
             policy=dict(row.policy),
             changes=row.changes,
+            cohort_version=row.cohort_version,
             previous_run_id=row.previous_run_id,
             scenario_id=row.scenario_id,
             variant=row.variant,
@@ -205,6 +214,7 @@ def finish(
             return "lost"
         if row.cancel_requested:
             row.status, row.finished_at = CANCELLED, utcnow()
+            run_finished(session, row.id)
             return CANCELLED
         save_result(session, row, result)
         for name, value in (columns or {}).items():
@@ -212,19 +222,26 @@ def finish(
                 raise ValueError(f"runs have no column {name!r}")
             setattr(row, name, value)
         row.status, row.finished_at, row.error = SUCCEEDED, utcnow(), None
+        run_finished(session, row.id)
     return SUCCEEDED
 
 
 def fail(sessions: sessionmaker[Session], claim: Claim, problem: dict) -> bool:
     """Mark the run failed with ``problem`` (an RFC 9457 dict); False if it is not ours."""
     with transaction(sessions) as session:
-        return bool(_set(session, _ours(claim), status=FAILED, error=problem, finished_at=utcnow()))
+        if not _set(session, _ours(claim), status=FAILED, error=problem, finished_at=utcnow()):
+            return False
+        run_finished(session, claim.run_id)
+        return True
 
 
 def cancelled(sessions: sessionmaker[Session], claim: Claim) -> bool:
     """Mark the run cancelled (its cancel was requested); False if it is not ours."""
     with transaction(sessions) as session:
-        return bool(_set(session, _ours(claim), status=CANCELLED, finished_at=utcnow()))
+        if not _set(session, _ours(claim), status=CANCELLED, finished_at=utcnow()):
+            return False
+        run_finished(session, claim.run_id)
+        return True
 
 
 def release(sessions: sessionmaker[Session], claim: Claim) -> bool:
@@ -253,13 +270,14 @@ def request_cancel(session: Session, run: Run) -> None:
     A finished run is left unchanged. Runs inside the caller's transaction and refreshes
     ``run`` so the caller sees the new state.
     """
-    _set(
+    if _set(
         session,
         and_(Run.id == run.id, Run.status == QUEUED),
         status=CANCELLED,
         cancel_requested=True,
         finished_at=utcnow(),
-    )
+    ):
+        run_finished(session, run.id)
     _set(session, and_(Run.id == run.id, Run.status == RUNNING), cancel_requested=True)
     session.refresh(run)
 
@@ -298,10 +316,12 @@ def reap(
             if cancel:
                 if _set(session, still, status=CANCELLED, finished_at=now):
                     out.cancelled.append(run_id)
+                    run_finished(session, run_id)
             elif attempt >= max_attempts:
                 error = problems.attempts_exhausted(attempt)
                 if _set(session, still, status=FAILED, finished_at=now, error=error):
                     out.failed.append(run_id)
+                    run_finished(session, run_id)
             elif _set(session, still, status=QUEUED, worker=None, heartbeat_at=now):
                 out.requeued.append(run_id)
         outbox.enqueue(session, out.requeued, delay=dispatch_delay)

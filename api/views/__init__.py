@@ -58,7 +58,7 @@ def protected(blp):
 
 def register_all(api) -> None:
     """Register every blueprint on the flask-smorest ``api``."""
-    from api.views import cohorts, docs, health, match, runs, scenarios
+    from api.views import cohorts, docs, health, match, people, runs, scenarios, webhooks
 
-    for module in (cohorts, runs, scenarios, match, health, docs):
+    for module in (cohorts, people, runs, scenarios, webhooks, match, health, docs):
         api.register_blueprint(module.blp)

@@ -80,7 +80,9 @@ def get_cohort(cohort_id):
 @problems(blp, 401, 404)
 def list_participants(args, cohort_id):
     """The stored participants (mentors first, input order; no names or emails)."""
-    people = select(Participant).where(Participant.cohort_id == cohort_id)
+    people = select(Participant).where(
+        Participant.cohort_id == cohort_id, Participant.until.is_(None)
+    )
     with services().sessions() as session:
         owned(session, Cohort, cohort_id)
         body, headers = paginate(session, people.order_by(*ORDER), args)

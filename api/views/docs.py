@@ -32,6 +32,8 @@ PROBLEM_TYPES = {
     "takes, or more runs with its baseline than your organization may have queued or "
     "running; `limit` is the most variants allowed.",
     "run-finished": "The run has already finished; nothing to cancel.",
+    "nothing-to-rematch": "A people sync with leavers asked for a rematch, but the cohort "
+    "has no succeeded match or rematch run; nothing was stored.",
     "idempotency-key-reused": "The Idempotency-Key was first used with another request.",
     "idempotency-in-progress": "The first request with this Idempotency-Key is still "
     "being handled.",

@@ -1,8 +1,10 @@
-"""Runs: start one on a cohort (202 + Location), read it, cancel it, read its results."""
+"""Runs: start one on a cohort (202 + Location), list a cohort's, read one, cancel it, read
+its results."""
 
 from __future__ import annotations
 
 from flask import Response, request, url_for
+from sqlalchemy import select
 
 from api import scenario_schemas, schemas
 from api.cohort_input import json_body
@@ -53,6 +55,24 @@ def start(_, cohort_id):
         run = start_run(session, cohort, policy_to_dict(policy), settings)
     services().hand_off([run.id])
     return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}
+
+
+@blp.route("/cohorts/<cohort_id>/runs", methods=["GET"])
+@blp.arguments(schemas.RunListArgs, location="query")
+@blp.response(200, schemas.RunPage)
+@problems(blp, 401, 404)
+def list_runs(args, cohort_id):
+    """The cohort's runs, newest first; ``status`` and ``kind`` filter (repeatable)."""
+    mine = select(Run).where(Run.cohort_id == cohort_id)
+    if args.get("status"):
+        mine = mine.where(Run.status.in_(args["status"]))
+    if args.get("kind"):
+        mine = mine.where(Run.kind.in_(args["kind"]))
+    with services().sessions() as session:
+        owned(session, Cohort, cohort_id)
+        body, headers = paginate(session, mine.order_by(Run.created_at.desc(), Run.id), args)
+        body["items"] = [present_run(run) for run in body["items"]]
+    return body, headers
 
 
 @blp.route("/runs/<run_id>/rematch", methods=["POST"])

@@ -11,7 +11,13 @@ from api.operations import owned
 from api.services import services
 from api.tables import Cohort, Scenario
 from api.views import IDEMPOTENCY_KEY, Blueprint, json_only, problems, protected
-from api.whatif import plan_scenario, present_scenario, queue_scenario, scenario_runs
+from api.whatif import (
+    plan_scenario,
+    present_scenario,
+    queue_scenario,
+    scenario_runs,
+    settle_comparison,
+)
 
 blp = protected(Blueprint("scenarios", __name__, url_prefix="/api/v1"))
 LOCATION = {"Location": {"schema": {"type": "string"}}}
@@ -46,10 +52,15 @@ def start_scenario(_, cohort_id):
 def get_scenario(scenario_id):
     """Status, runs and, once every run has succeeded, the trade-off table and who moves.
 
+    The comparison is computed once, when the last run finishes, and stored.
+
     Each comparison lists the mentees whose mentors changed (moved, newly matched, newly
     unmatched, lost or gained a mentor, left) with their score deltas; mentees whose
     mentors did not change are only counted.
     """
+    with services().sessions() as session:
+        owned(session, Scenario, scenario_id)
+    settle_comparison(services().sessions, scenario_id)  # once: normally the worker did it
     with services().sessions() as session:
         return present_scenario(session, owned(session, Scenario, scenario_id))
 

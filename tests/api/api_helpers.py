@@ -45,6 +45,9 @@ class KeyClient:
     def delete(self, *a, **k):
         return self.open(*a, method="DELETE", **k)
 
+    def put(self, *a, **k):
+        return self.open(*a, method="PUT", **k)
+
 
 def small_records() -> list[dict]:
     """Two mentors, three mentees, typed JSON records."""

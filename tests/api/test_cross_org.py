@@ -7,7 +7,10 @@ import pytest
 from api_helpers import finish, make_cohort
 from sqlalchemy import func, select
 
+from api.db import transaction
+from api.hooks.events import emit
 from api.tables import Assignment, IdempotencyRecord, Participant, Run, Scenario
+from api.tables_hr import Webhook, WebhookDelivery
 
 ROUTES = [
     ("GET", "/api/v1/cohorts/<cohort_id>"),
@@ -23,7 +26,20 @@ ROUTES = [
     ("POST", "/api/v1/cohorts/<cohort_id>/scenarios"),
     ("GET", "/api/v1/scenarios/<scenario_id>"),
     ("POST", "/api/v1/scenarios/<scenario_id>/cancel"),
+    ("GET", "/api/v1/cohorts/<cohort_id>/runs"),
+    ("PATCH", "/api/v1/cohorts/<cohort_id>/people"),
+    ("PUT", "/api/v1/cohorts/<cohort_id>/people/<path:person_id>"),
+    ("GET", "/api/v1/cohorts/<cohort_id>/people/<path:mentee_id>/suggestions"),
+    ("GET", "/api/v1/webhooks/<webhook_id>"),
+    ("DELETE", "/api/v1/webhooks/<webhook_id>"),
+    ("GET", "/api/v1/webhooks/<webhook_id>/deliveries"),
+    ("GET", "/api/v1/webhooks/<webhook_id>/deliveries/<delivery_id>"),
+    ("POST", "/api/v1/webhooks/<webhook_id>/deliveries/<delivery_id>/redeliver"),
 ]
+BODIES = {  # bodies that would be accepted from the owner, so only ownership decides
+    "PATCH": {"people": [{"employee_id": "E1", "status": "leaver"}]},
+    "PUT": {"status": "leaver"},
+}
 
 
 def test_routes_list_every_route_with_an_id(app):
@@ -40,7 +56,15 @@ def snapshot(client, sessions, cohort, runs, scenario):
     with sessions() as session:
         counts = [
             session.scalar(select(func.count()).select_from(model))
-            for model in (Participant, Run, Assignment, IdempotencyRecord, Scenario)
+            for model in (
+                Participant,
+                Run,
+                Assignment,
+                IdempotencyRecord,
+                Scenario,
+                Webhook,
+                WebhookDelivery,
+            )
         ]
     views = [client.get(f"/api/v1/cohorts/{cohort}").get_json()]
     views += [client.get(f"/api/v1/runs/{run}").get_json() for run in runs]
@@ -62,15 +86,25 @@ def test_another_organizations_object_is_404_and_unchanged(
     queued = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"]
     sweep = {"vary": {"capacity.all": [1]}}
     scenario = client.post(f"/api/v1/cohorts/{cohort}/scenarios", json=sweep).get_json()["id"]
+    hook = client.post(
+        "/api/v1/webhooks", json={"url": "https://hr.example.com/mm", "events": ["run.failed"]}
+    ).get_json()["id"]
+    with transaction(sessions) as session:
+        emit(session, session.get(Webhook, hook).organization_id, "run.failed", {"run_id": done})
+    with sessions() as session:
+        delivery = session.scalar(select(WebhookDelivery.id))
     before = snapshot(client, sessions, cohort, (done, queued), scenario)
     for run in (done, queued):
         path = (
             rule.replace("<cohort_id>", cohort)
             .replace("<run_id>", run)
             .replace("<path:mentee_id>", "E1")
+            .replace("<path:person_id>", "E1")
             .replace("<scenario_id>", scenario)
+            .replace("<webhook_id>", hook)
+            .replace("<delivery_id>", delivery)
         )
-        kwargs = {"json": {}} if method == "POST" else {}
+        kwargs = {"json": BODIES.get(method, {})} if method in ("POST", "PATCH", "PUT") else {}
         headers = {"Accept": accept, "Idempotency-Key": f"k-{run}"}
         response = other.open(path, method=method, headers=headers, **kwargs)
         assert response.status_code == 404, (path, response.get_json())

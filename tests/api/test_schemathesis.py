@@ -30,7 +30,7 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 12  # per operation, mode and id choice: about 17 x 2 x 2 x 12 = 800 requests
+EXAMPLES = 12  # per operation, mode and id choice: about 27 x 2 x 2 x 12 = 1,300 requests
 
 
 @pytest.fixture
@@ -61,14 +61,21 @@ def fuzz(strategy, headers: dict, calls: list, label: tuple) -> None:
 
 
 def real_ids(app, client, sessions) -> dict:
+    events = ["run.succeeded", "run.failed", "scenario.completed"]
+    hook = client.post(
+        "/api/v1/webhooks", json={"url": "https://hr.example.com/mm", "events": events}
+    )
     cohort = make_cohort(client)
     run = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"]
     finish(sessions, run)
     sweep = {"vary": {"capacity.all": [1, 2]}}
     scenario = client.post(f"/api/v1/cohorts/{cohort}/scenarios", json=sweep).get_json()
     execute(app, *[r["run_id"] for r in scenario["runs"]])
-    ids = {"cohort_id": cohort, "run_id": run, "mentee_id": "E1"}
-    return {**ids, "scenario_id": scenario["id"]}
+    ids = {"cohort_id": cohort, "run_id": run, "mentee_id": "E1", "person_id": "E1"}
+    webhook = hook.get_json()["id"]
+    deliveries = client.get(f"/api/v1/webhooks/{webhook}/deliveries").get_json()["items"]
+    hooks = {"webhook_id": webhook, "delivery_id": deliveries[0]["id"]}
+    return {**ids, "scenario_id": scenario["id"], **hooks}
 
 
 def test_the_api_conforms_to_its_openapi_document(app, client, sessions, key):

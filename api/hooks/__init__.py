@@ -1,0 +1,23 @@
+"""Signed webhooks: an organization's receivers are told when runs and scenarios finish.
+
+* :mod:`api.hooks.events` writes one delivery per subscribed webhook in the transaction
+  that made the event happen (a run finished, a scenario's last run finished), so an
+  event is never lost between the database and the receiver: the delivery row is the
+  outbox message.
+* :mod:`api.hooks.deliver` sends due deliveries from a dispatcher thread (in ``serve``,
+  in the API process of a Celery deployment and in every worker), signs each attempt,
+  retries with exponential backoff and records every attempt on the row.
+* :mod:`api.hooks.address` refuses receivers on private, loopback, link-local and other
+  non-global addresses (resolved at every attempt, connected to the checked address,
+  redirects never followed) unless ``WEBHOOK_ALLOW_PRIVATE`` is set.
+* :mod:`api.hooks.secrets` keeps signing secrets encrypted at rest.
+
+Bodies carry ids and statuses only, never names or emails.
+"""
+
+from __future__ import annotations
+
+RUN_SUCCEEDED = "run.succeeded"
+RUN_FAILED = "run.failed"
+SCENARIO_COMPLETED = "scenario.completed"
+EVENTS = (RUN_SUCCEEDED, RUN_FAILED, SCENARIO_COMPLETED)
