@@ -3,7 +3,7 @@
 The cohort's current roster is prepared under the policy of its latest succeeded match or
 rematch run (the preset of its program when it has none) with the core's
 :func:`matcher.encode.prepare.prepare`, so eligibility, scores and explanations are the
-ones a solve would use (:func:`matcher.result.explain.explain_pair`). A mentor's room is
+ones a solve would use (:func:`matcher.result.pair_text.explain_pair`). A mentor's room is
 their capacity less the mentees that run gave them (other than this mentee, when that run
 solved the current roster's people); a mentor without room, sitting out or ruled out by a
 hard rule is never suggested. Ids and scores only, never names or emails.
@@ -22,7 +22,7 @@ from api.tables import Assignment, Cohort
 from matcher.encode.prepare import prepare
 from matcher.encode.scoring import pair_components
 from matcher.io.policy import policy_from_dict, preset
-from matcher.result.explain import explain_pair
+from matcher.result.pair_text import explain_pair
 from matcher.results import SCORE_DIGITS
 
 

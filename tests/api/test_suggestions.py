@@ -39,7 +39,7 @@ def test_suggestions_are_ranked_explained_and_respect_the_hard_rules(client):
     assert (ids[0], scores[0], body["items"][0]["explanation"]) == (
         "M2",
         0.675,
-        "skills 1.00 (python), seniority gap 3 (ideal 1), timezone 0.50",
+        "skills 100% (python), seniority gap 3 (ideal 1), timezone 50%; but goals 0% (none shared)",
     )
     assert ids == ["M2", "M1", "M3"] and body["eligible_with_room"] == 3
     assert len(suggest(client, cohort, "E2", 1).get_json()["items"]) == 1
