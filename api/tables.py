@@ -1,9 +1,11 @@
 """The database tables. The run row is the truth about a job; results hang off it.
 
-Participants keep only the fields the matcher uses (never names or emails): ``data`` is
-the participant's record as :func:`matcher.io.records.cohort_to_records` gives it, without
-``id``, ``role``, ``name`` and ``email``. Public ids of cohorts, runs and scenarios are
-random strings made when the row is created; people keep the organization's own ids.
+Participants keep the fields the matcher uses in ``data``: the participant's record as
+:func:`matcher.io.records.cohort_to_records` gives it, without ``id``, ``role``, ``name``
+and ``email``. Names and emails are kept, in ``name`` and ``email``, only for cohorts a
+coordinator imported in the web app (to show and to download); the JSON API stores none.
+Public ids of cohorts, runs and scenarios are random strings made when the row is
+created; people keep the organization's own ids.
 Deleting a cohort deletes its participants, runs, scenarios and results (ON DELETE
 CASCADE, and ORM cascades for SQLite connections without foreign keys).
 """
@@ -118,6 +120,8 @@ class Participant(Base):
     position: Mapped[int] = mapped_column(Integer)  # input order within the role
     external_id: Mapped[str] = mapped_column(String(200))
     data: Mapped[dict] = mapped_column(JSON)
+    name: Mapped[str | None] = mapped_column(Text)  # web imports only
+    email: Mapped[str | None] = mapped_column(Text)  # web imports only
 
     cohort: Mapped[Cohort] = relationship(back_populates="participants")
 
@@ -278,3 +282,8 @@ class IdempotencyRecord(Base):
     cohort_id: Mapped[str | None] = mapped_column(
         ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
     )
+
+
+# The web app's tables live in their own module; importing it here puts them on
+# Base.metadata wherever the tables are used (migrations, tests, the app).
+from api import tables_web  # noqa: E402, F401
