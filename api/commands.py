@@ -6,6 +6,8 @@ happen inside the commands so `mentormatch --help` stays fast.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import click
 
 
@@ -92,6 +94,21 @@ def revoke(prefix):
     click.echo(f"key {row.prefix} revoked", err=True)
 
 
+@contextmanager
+def _database():
+    """Sessions on the service's database (migrated first); the engine is closed after."""
+    from api.db import make_engine, make_sessions
+    from api.migrate import upgrade as run_upgrade
+
+    url = database_url()
+    run_upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield make_sessions(engine)
+    finally:
+        engine.dispose()
+
+
 @click.group()
 def users():
     """Coordinators who sign in to the web app: create, invite (or reset), list."""
@@ -115,7 +132,7 @@ def create_user(org_name, email, password_stdin):
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
-        with transaction(_sessions()) as session:
+        with _database() as sessions, transaction(sessions) as session:
             user = make(session, org_name, email, password)
             link = None if password is not None else _link(session, user)
     except AccountError as error:
@@ -136,7 +153,7 @@ def invite(org_name, email):
     from api.db import transaction
 
     try:
-        with transaction(_sessions()) as session:
+        with _database() as sessions, transaction(sessions) as session:
             user = find_user(session, email)
             if user is None:
                 user = create_user(session, org_name, email, None)
@@ -158,7 +175,7 @@ def list_users(org_name):
     from api.keys import organization
     from api.tables_web import User
 
-    with _sessions()() as session:
+    with _database() as sessions, sessions() as session:
         org = organization(session, org_name)
         people = session.scalars(select(User).where(User.organization_id == org.id)) if org else []
         for user in people:

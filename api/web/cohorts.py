@@ -110,10 +110,10 @@ def start_match(cohort_id):
     data = policy_form.policy_data(request.form, imported.questions if imported else [])
     try:
         with transaction(services().sessions) as session:
-            cohort = owned(session, Cohort, cohort_id)
-            policy = build_policy(data, cohort.program, settings["MAX_SOLVER_SECONDS"])
-            check_pairs(session, cohort.id, policy)
-            run = start_run(session, cohort, policy_to_dict(policy), settings)
+            row = owned(session, Cohort, cohort_id)
+            policy = build_policy(data, row.program, settings["MAX_SOLVER_SECONDS"])
+            check_pairs(session, row.id, policy)
+            run = start_run(session, row, policy_to_dict(policy), settings)
     except InputError as error:
         shown = policy_form.over_preset(data)
         return _policy_page(cohort, imported, shown, error.problems, 422)
