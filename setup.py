@@ -38,9 +38,22 @@ setup(
         "scipy>=1.11",
         # Scenario sweeps draw their trade-off picture (PNG/SVG, Agg backend, imported lazily).
         "matplotlib>=3.8",
+        # The coordinator's web app: sign-in sessions, CSRF on its forms, argon2id passwords.
+        "flask-login>=0.6.3",
+        "flask-wtf>=1.2",
+        "argon2-cffi>=23.1",
     ],
     # Alembic's migration scripts are data to setuptools (the folder is not a package).
-    package_data={"api": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"]},
+    # The web app's templates and assets (htmx vendored with its licence) ship with it.
+    package_data={
+        "api": [
+            "migrations/*.py",
+            "migrations/*.mako",
+            "migrations/versions/*.py",
+            "web/templates/*.html",
+            "web/static/*",
+        ]
+    },
     extras_require={
         # scipy and matching are the baselines the benchmarks (and their smoke test) run.
         "test": [
@@ -49,6 +62,8 @@ setup(
             "scipy>=1.11",
             "schemathesis>=4.0",
             "matching>=1.4",
+            # Browser tests of the web app drive Debian's chromium (no browser download).
+            "playwright>=1.45",
         ],
         # gunicorn: the production server the service benchmark measures beside waitress.
         "bench": ["scipy>=1.11", "matching>=1.4", "gunicorn>=22"],
@@ -58,6 +73,7 @@ setup(
             "scipy>=1.11",
             "schemathesis>=4.0",
             "matching>=1.4",
+            "playwright>=1.45",
             "ruff>=0.6",
         ],
     },
@@ -68,6 +84,7 @@ setup(
         "mentormatch.commands": [
             "db = api.commands:db",
             "keys = api.commands:keys",
+            "users = api.commands:users",
             "serve = api.commands:serve",
             "worker = api.commands:worker",
         ],

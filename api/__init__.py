@@ -17,7 +17,8 @@ API_VERSION = "1.0.0"
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
-    """Build the app: settings, database, job executor, blueprints, error handlers.
+    """Build the app: settings, database, job executor, the JSON API's blueprints, error
+    handlers, and the coordinator's web pages at ``/`` (:mod:`api.web`).
 
     Parameters
     ----------
@@ -33,6 +34,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     from api.config import default_instance_path, load_settings
     from api.services import build_services
     from api.views import register_all
+    from api.web import init_web
 
     instance_path = default_instance_path()
     settings = load_settings(instance_path, test_config)
@@ -54,4 +56,5 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     api = errors.Api(app)
     errors.register(app)
     register_all(api)
+    init_web(app, settings)
     return app

@@ -1,10 +1,12 @@
-"""Service commands of the `mentormatch` console script: db, keys, serve, worker.
+"""Service commands of the `mentormatch` console script: db, keys, users, serve, worker.
 
 Found by the core's CLI through the ``mentormatch.commands`` entry points. Heavy imports
 happen inside the commands so `mentormatch --help` stays fast.
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import click
 
@@ -92,6 +94,105 @@ def revoke(prefix):
     click.echo(f"key {row.prefix} revoked", err=True)
 
 
+@contextmanager
+def _database():
+    """Sessions on the service's database (migrated first); the engine is closed after."""
+    from api.db import make_engine, make_sessions
+    from api.migrate import upgrade as run_upgrade
+
+    url = database_url()
+    run_upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield make_sessions(engine)
+    finally:
+        engine.dispose()
+
+
+@click.group()
+def users():
+    """Coordinators who sign in to the web app: create, invite (or reset), list."""
+
+
+@users.command("create")
+@click.option("--org", "org_name", required=True, help="Organization name (made if new).")
+@click.option("--email", required=True, help="The address the coordinator signs in with.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (else: invite link).",
+)
+def create_user(org_name, email, password_stdin):
+    """Make a coordinator account of ORG; without --password-stdin, print an invite link."""
+    import sys
+
+    from api.accounts import AccountError
+    from api.accounts import create_user as make
+    from api.db import transaction
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        with _database() as sessions, transaction(sessions) as session:
+            user = make(session, org_name, email, password)
+            link = None if password is not None else _link(session, user)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"user {user.email} of organization {org_name!r} created", err=True)
+    if link:
+        click.echo(link)
+
+
+@users.command("invite")
+@click.option("--org", "org_name", required=True, help="Organization name (made if new).")
+@click.option("--email", required=True, help="The coordinator's address.")
+def invite(org_name, email):
+    """Print a one-time link to set a password: an invitation (the account is made if
+    new) or, for an existing account, a password reset. Nothing is emailed: send the
+    link yourself. It works once, for MENTORMATCH_INVITE_HOURS (72)."""
+    from api.accounts import AccountError, create_user, find_user
+    from api.db import transaction
+
+    try:
+        with _database() as sessions, transaction(sessions) as session:
+            user = find_user(session, email)
+            if user is None:
+                user = create_user(session, org_name, email, None)
+            elif user.organization.name != org_name:
+                raise AccountError(f"{user.email} belongs to another organization")
+            link = _link(session, user)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(link)
+    click.echo(f"one-time link for {user.email}: it works once; send it to them", err=True)
+
+
+@users.command("list")
+@click.option("--org", "org_name", required=True, help="Organization name.")
+def list_users(org_name):
+    """The organization's coordinators, one per line: email, then the account's state."""
+    from sqlalchemy import select
+
+    from api.keys import organization
+    from api.tables_web import User
+
+    with _database() as sessions, sessions() as session:
+        org = organization(session, org_name)
+        people = session.scalars(select(User).where(User.organization_id == org.id)) if org else []
+        for user in people:
+            state = "active" if user.password_hash else "invited"
+            state = "disabled" if user.disabled_at else state
+            click.echo(f"{user.email}\t{state}")
+
+
+def _link(session, user) -> str:
+    from api.accounts import one_time_link
+    from api.config import default_instance_path, load_settings
+
+    settings = load_settings(default_instance_path())
+    token = one_time_link(session, user, float(settings["INVITE_HOURS"]))
+    return f"{str(settings['BASE_URL']).rstrip('/')}/welcome/{token}"
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
@@ -132,9 +233,14 @@ def serve(host, port, threads):
 
     signal.signal(signal.SIGTERM, _stop)
     executor = services.settings["EXECUTOR"]
+    where = f"http://{server.effective_host}:{server.effective_port}"
     click.echo(
-        f"mentormatch serving on http://{server.effective_host}:{server.effective_port} "
-        f"(database {_shown(url)}, executor {executor}); Ctrl-C stops",
+        f"mentormatch serving on {where} (database {_shown(url)}, executor {executor}); "
+        f"Ctrl-C stops\n"
+        f"  open {where}/ in a browser; the first coordinator account:\n"
+        f"    mentormatch users create --org ORG --email EMAIL --password-stdin\n"
+        f"  (or `mentormatch users invite --org ORG --email EMAIL` prints a one-time link);\n"
+        f"  the JSON API for HR systems is at {where}/api/v1/docs",
         err=True,
     )
     try:

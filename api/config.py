@@ -51,6 +51,18 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "WEBHOOK_BACKOFF_SECONDS": ("MENTORMATCH_WEBHOOK_BACKOFF_SECONDS", float, 10.0),
     # Celery queue the API sends runs to and `mentormatch worker` consumes.
     "QUEUE": ("MENTORMATCH_QUEUE", str, "mentormatch"),
+    # The coordinator's web app (api.web). SECRET_KEY signs session cookies: None keeps a
+    # random one in the instance folder (file secret_key, 0600), shared by every process.
+    "SECRET_KEY": ("MENTORMATCH_SECRET_KEY", str, None),
+    # Session cookies are Secure on HTTPS requests; 1 makes them Secure always.
+    "SECURE_COOKIES": ("MENTORMATCH_SECURE_COOKIES", int, 0),
+    "SESSION_HOURS": ("MENTORMATCH_SESSION_HOURS", float, 12.0),
+    "LOGIN_MAX_FAILURES": ("MENTORMATCH_LOGIN_MAX_FAILURES", int, 5),  # per email / address
+    "LOGIN_WINDOW_SECONDS": ("MENTORMATCH_LOGIN_WINDOW_SECONDS", float, 900.0),
+    "INVITE_HOURS": ("MENTORMATCH_INVITE_HOURS", float, 72.0),  # one-time links live this long
+    "UPLOAD_TTL_SECONDS": ("MENTORMATCH_UPLOAD_TTL_SECONDS", float, 86_400.0),
+    # Where people open the app: the start of the one-time links `users invite` prints.
+    "BASE_URL": ("MENTORMATCH_BASE_URL", str, "http://127.0.0.1:8000"),
     # Testing aid, keep 0 in production: each run waits this long (heartbeating, cancellable)
     # before it solves, so tests can cancel or kill a worker while a run is running.
     "TEST_RUN_DELAY_SECONDS": ("MENTORMATCH_TEST_RUN_DELAY_SECONDS", float, 0.0),

@@ -3,9 +3,11 @@ and the cohort and policy a run solved.
 
 The HTTP views and the job workers both go through these functions, so a cohort read back
 for a run is exactly the one that was validated and stored. Participants are stored
-without names and emails (the matcher does not use them). A scenario or rematch run
-stores its changes, not a copy of the cohort: :func:`solved_inputs` applies them again
-(the core's :func:`matcher.whatif.changes.changed`), so views and workers see the same inputs.
+without names and emails (the matcher does not use them), except cohorts a coordinator
+imports in the web app, whose participant rows keep them to show and download. A
+scenario or rematch run stores its changes, not a copy of the cohort:
+:func:`solved_inputs` applies them again (the core's
+:func:`matcher.whatif.changes.changed`), so views and workers see the same inputs.
 """
 
 from __future__ import annotations
@@ -24,9 +26,18 @@ NOT_STORED = ("id", "role", "name", "email")
 
 
 def save_cohort(
-    session: Session, organization_id: int, name: str, program: str, cohort: Cohort
+    session: Session,
+    organization_id: int,
+    name: str,
+    program: str,
+    cohort: Cohort,
+    *,
+    contacts: bool = False,
 ) -> tables.Cohort:
-    """Store a validated cohort and its participants; returns the flushed cohort row."""
+    """Store a validated cohort and its participants; returns the flushed cohort row.
+
+    With ``contacts`` (web imports) the participant rows keep names and emails too.
+    """
     row = tables.Cohort(
         organization_id=organization_id,
         name=name,
@@ -48,6 +59,8 @@ def save_cohort(
                 "position": positions[role],
                 "external_id": record["id"],
                 "data": {k: v for k, v in record.items() if k not in NOT_STORED},
+                "name": record.get("name") if contacts else None,
+                "email": record.get("email") if contacts else None,
             }
         )
         positions[role] += 1
@@ -64,8 +77,12 @@ def at_version(version: int | None):
     return and_(P.since <= version, or_(P.until.is_(None), P.until > version))
 
 
-def load_cohort(session: Session, cohort_id: str, version: int | None = None) -> Cohort:
+def load_cohort(
+    session: Session, cohort_id: str, version: int | None = None, *, contacts: bool = False
+) -> Cohort:
     """The stored cohort as the core's Cohort, in its original order.
+
+    With ``contacts``, the names and emails a web import kept (for files people read).
 
     Parameters
     ----------
@@ -74,14 +91,16 @@ def load_cohort(session: Session, cohort_id: str, version: int | None = None) ->
     row = session.get(tables.Cohort, cohort_id)
     if row is None:
         raise LookupError(f"no cohort {cohort_id}")
+    p = tables.Participant
     rows = session.execute(
-        select(tables.Participant.role, tables.Participant.external_id, tables.Participant.data)
-        .where(tables.Participant.cohort_id == cohort_id, at_version(version))
-        .order_by(tables.Participant.role.desc(), tables.Participant.position)
+        select(p.role, p.external_id, p.data, p.name, p.email)
+        .where(p.cohort_id == cohort_id, at_version(version))
+        .order_by(p.role.desc(), p.position)
     )
     groups: dict[str, list[dict]] = {"mentor": [], "mentee": []}
-    for role, external_id, data in rows:
-        groups[role].append({"id": external_id, **data})
+    for role, external_id, data, name, email in rows:
+        extra = {"name": name, "email": email} if contacts else {}
+        groups[role].append({"id": external_id, **data, **extra})
     if groups["mentee"] and "min_capacity" in groups["mentee"][0]:
         for record in groups["mentee"]:
             record.pop("min_capacity", None)

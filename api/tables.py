@@ -1,9 +1,11 @@
 """The database tables. The run row is the truth about a job; results hang off it.
 
-Participants keep only the fields the matcher uses (never names or emails): ``data`` is
-the participant's record as :func:`matcher.io.records.cohort_to_records` gives it, without
-``id``, ``role``, ``name`` and ``email``. Public ids of cohorts, runs and scenarios are
-random strings made when the row is created; people keep the organization's own ids.
+Participants keep the fields the matcher uses in ``data``: the participant's record as
+:func:`matcher.io.records.cohort_to_records` gives it, without ``id``, ``role``, ``name``
+and ``email``. Names and emails are kept, in ``name`` and ``email``, only for cohorts a
+coordinator imported in the web app (to show and to download); the JSON API stores none.
+Public ids of cohorts, runs and scenarios are random strings made when the row is
+created; people keep the organization's own ids.
 Deleting a cohort deletes its participants, runs, scenarios and results (ON DELETE
 CASCADE, and ORM cascades for SQLite connections without foreign keys).
 
@@ -130,6 +132,8 @@ class Participant(Base):
     data: Mapped[dict] = mapped_column(JSON)
     since: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # first version
     until: Mapped[int | None] = mapped_column(Integer)  # first version without it; NULL: current
+    name: Mapped[str | None] = mapped_column(Text)  # web imports only
+    email: Mapped[str | None] = mapped_column(Text)  # web imports only
 
     cohort: Mapped[Cohort] = relationship(back_populates="participants")
 
@@ -300,4 +304,6 @@ class IdempotencyRecord(Base):
     )
 
 
-from api import tables_hr  # noqa: E402, F401  (its tables join Base.metadata)
+# The HR integration's and the web app's tables live in their own modules; importing them
+# here puts them on Base.metadata wherever the tables are used (migrations, tests, the app).
+from api import tables_hr, tables_web  # noqa: E402, F401

@@ -7,7 +7,7 @@ The public API, for library users::
     cohort = matcher.read_cohort("data/coaching-sample.csv")
     policy = matcher.preset("coaching")
     result = matcher.solve(cohort, policy)
-    assert matcher.check(cohort, policy, result) == []  # the independent oracle
+    assert matcher.checker(cohort, policy, result) == []  # the independent oracle
 
 Names are imported on first use, so ``import matcher`` (and the command line's
 ``--help``) stays fast.

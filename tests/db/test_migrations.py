@@ -1,7 +1,8 @@
 """Migrations on both databases: an existing database takes 0002 (a run's moves), 0003
 (the outbox, with a message for each run still queued) and 0004 (idempotency answers tied
-to their cohort, added people's names and emails removed from what is stored) with its
-other rows intact, the newest schema is what api.tables declares, and they downgrade."""
+to their cohort, added people's names and emails removed from what is stored) and 0005
+(the web app's tables) and 0006 (roster versions, webhooks) with its other rows intact, the
+newest schema is what api.tables declares, and they downgrade."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """HR integration: versioned rosters, run listing, stored comparisons, webhooks
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-10 09:00:00.000000
 
 Every cohort starts at roster version 0 and every participant row and run belongs to it,
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
