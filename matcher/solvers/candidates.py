@@ -318,3 +318,32 @@ def in_set_block(linear: np.ndarray, n_cols: int, r0: int, r1: int) -> np.ndarra
     part = linear[lo:hi] - r0 * n_cols
     block[part // n_cols, part % n_cols] = True
     return block
+
+
+def open_subset(pool: Pool, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of ``rows, cols`` that are open in ``pool``, sorted and without repeats.
+
+    A warm start hands a solver the graph of a neighbouring instance; pairs it no longer
+    allows (ineligible, pinned, or with someone who has no place left) are dropped here.
+
+    Parameters
+    ----------
+    pool : the open pairs.
+    rows, cols : int64 (mentee, mentor) indices, any order, repeats allowed.
+
+    Returns
+    -------
+    rows, cols : int64 arrays sorted by (mentee, mentor).
+    """
+    inst = pool.instance
+    n_e, n_m = inst.shape
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    inside = (rows >= 0) & (rows < n_e) & (cols >= 0) & (cols < n_m)
+    linear = np.unique(rows[inside] * n_m + cols[inside])
+    rows, cols = linear // n_m, linear % n_m
+    keep = inst.eligible[rows, cols] & (pool.want_left[rows] > 0) & (pool.cap_left[cols] > 0)
+    pinned = np.sort(pool.pinned_rows * n_m + pool.pinned_cols)
+    if pinned.size:
+        at = np.minimum(np.searchsorted(pinned, linear), pinned.size - 1)
+        keep &= pinned[at] != linear
+    return rows[keep], cols[keep]
