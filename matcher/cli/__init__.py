@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from matcher.cli.answers import alternatives, attrition, audit, prices
 from matcher.cli.common import Group
 from matcher.cli.match import explain, generate, match, validate
 from matcher.cli.sheets import intros, map_sheet
@@ -21,5 +22,7 @@ def main():
     """Exact, explainable mentor-mentee matching."""
 
 
-for _command in (map_sheet, validate, match, explain, generate, intros, scenario, rematch):
+_COMMANDS = (map_sheet, validate, match, explain, generate, intros, scenario, rematch)
+_ANSWERS = (prices, alternatives, attrition, audit)
+for _command in (*_COMMANDS, *_ANSWERS):
     main.add_command(_command)
