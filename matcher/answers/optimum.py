@@ -209,8 +209,8 @@ def person_index(cohort: Cohort, role: str, given: str, column: str) -> int | Pr
     Returns
     -------
     int or Problem
-        The Problem names the id and the closest id of that role, or says that the id
-        belongs to the other role.
+        The Problem names the id and the closest id of that role (the same id in
+        another case first), or says that the id belongs to the other role.
     """
     ids = cohort.mentee_ids if role == "mentee" else cohort.mentor_ids
     other = cohort.mentor_ids if role == "mentee" else cohort.mentee_ids
@@ -221,7 +221,8 @@ def person_index(cohort: Cohort, role: str, given: str, column: str) -> int | Pr
             f"{given!r} is a {'mentor' if role == 'mentee' else 'mentee'}; expected a {role} id"
         )
     else:
-        close = difflib.get_close_matches(given, list(ids), n=1, cutoff=0.6)
+        folded = [x for x in ids if x.casefold() == given.strip().casefold()]
+        close = folded or difflib.get_close_matches(given, list(ids), n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         message = f"no {role} with this id in the cohort{hint}"
     return Problem(message, column=column, value=given)
