@@ -165,7 +165,9 @@ def recruiting_hints(
             f"would match {more} more place(s) ({mentees} more mentee(s)); "
             f"{wanting} unmatched mentee(s) want {skill}"
         )
-        out.append(RecruitHint(skill, wanting, n, _shown(profile), with_them, more, mentees, text))
+        out.append(
+            RecruitHint(skill, wanting, n, _shown(profile), with_them, more, mentees, text, added)
+        )
     return tuple(sorted(out, key=lambda h: (-h.more_places, -h.optimum_with.score)))
 
 

@@ -14,6 +14,16 @@ def without_min_loads(cohort):
     return replace(cohort, mentors=tuple(replace(m, min_capacity=0) for m in cohort.mentors))
 
 
+def with_min_loads(cohort, n: int = 3):
+    """The first ``n`` mentors must take at least one mentee (a generated cohort of a
+    few mentors rarely draws a minimum load)."""
+    mentors = tuple(
+        replace(m, min_capacity=1) if j < n and m.capacity else m
+        for j, m in enumerate(cohort.mentors)
+    )
+    return replace(cohort, mentors=mentors)
+
+
 def strict(program: str):
     """A preset with every pair rule switched on (some pairs forbidden by several)."""
     return replace(
@@ -28,7 +38,7 @@ def cases():
     """(label, cohort, policy): small generated cohorts, plain and with side rules."""
     return [
         ("coaching plain", without_min_loads(generate_cohort(40, 12, 1)), preset("coaching")),
-        ("mentoring min loads", generate_cohort(60, 15, 2), preset("mentoring")),
+        ("mentoring min loads", with_min_loads(generate_cohort(60, 15, 2)), preset("mentoring")),
         ("strict coaching", without_min_loads(generate_cohort(50, 14, 3)), strict("coaching")),
         (
             "mentoring dept cap",
