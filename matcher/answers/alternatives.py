@@ -23,6 +23,7 @@ from matcher.encode.instance import Solution
 from matcher.model import Cohort, InputError, MatchResult, Policy, Problem, Status
 from matcher.result.assemble import assemble
 from matcher.solvers.dispatch import run_solver
+from matcher.solvers.integers import SCALE, to_int
 
 BISECTION_STEPS = 6  # penalty halvings tried per alternative
 
@@ -158,23 +159,38 @@ def search(base: Baseline, k: int, within: float) -> Alternatives:
     return Alternatives(optimum, tuple(out), within, round(floor, 6), overlap, tuple(notes))
 
 
+def _penalised(base: Baseline, rows, cols, counts, penalty: float) -> Solution:
+    """The exact optimum once each earlier use of a pair costs ``penalty`` of score."""
+    instance = base.instance
+    scores = instance.scores.copy()
+    scores[rows, cols] -= penalty * counts
+    changed = replace(instance, scores=scores)
+    return run_solver("flow", changed, base.prepared.policy, start=base.solution.graph)
+
+
 def _best_penalty(base, uses, found, floor, top):
-    """The largest penalty (top, then halvings) whose matching is new and within reach."""
-    instance, policy = base.instance, base.prepared.policy
-    rows, cols = pairs_array(sorted(uses))
-    counts = np.array([uses[p] for p in sorted(uses)], np.float64)
+    """The largest penalty (top, then bisection) whose matching is new and within reach.
+
+    When no halving of ``top`` gives one, the smallest penalty the integer scores hold
+    (one millionth) is tried last: it picks, among matchings as good as the optimum,
+    the one that repeats the fewest pairs.
+    """
+    instance, places = base.instance, base.optimum.places
+    keys = sorted(uses)
+    rows, cols = pairs_array(keys)
+    counts = np.array([uses[p] for p in keys], np.float64)
+    slack = 1e-6 * max(1, places)  # scores are compared after rounding to 6 decimals
     lo, hi, best = 0.0, top, None
-    penalty = top
-    for _ in range(BISECTION_STEPS + 1):
-        scores = instance.scores.copy()
-        scores[rows, cols] -= penalty * counts
-        solution = run_solver(
-            "flow", replace(instance, scores=scores), policy, start=base.solution.graph
-        )
-        del scores
+    penalties = [top] + [None] * BISECTION_STEPS + [1 / SCALE]
+    for step, penalty in enumerate(penalties):
+        if penalty is None:
+            penalty = (lo + hi) / 2
+        elif step and best is not None:
+            break  # the last resort is only for when nothing was found
+        solution = _penalised(base, rows, cols, counts, penalty)
         pairs = frozenset(solution.pairs)
         total = math.fsum(float(instance.scores[i, j]) for i, j in pairs)
-        within = len(pairs) == base.optimum.places and total >= floor - 1e-9
+        within = len(pairs) == places and total >= floor - slack
         if within and pairs not in found:
             best, lo = (penalty, solution), penalty
             if penalty == top:
@@ -183,14 +199,20 @@ def _best_penalty(base, uses, found, floor, top):
             lo = penalty  # nothing new yet: a larger penalty is needed
         else:
             hi = penalty
-        penalty = (lo + hi) / 2
     return best
+
+
+def _int_total(instance, pairs) -> int:
+    rows, cols = pairs_array(pairs)
+    return int(to_int(instance.scores[rows, cols]).sum())
 
 
 def _alternative(base, solution, penalty, number, within, optimum_pairs) -> Alternative:
     bound = base.optimum.score
-    total = math.fsum(float(base.instance.scores[i, j]) for i, j in solution.pairs)
-    equal = round(total, 6) >= bound
+    # As good as the optimum exactly when the integer totals the solver compares are equal.
+    equal = _int_total(base.instance, solution.pairs) >= _int_total(
+        base.instance, base.solution.pairs
+    )
     found = Solution(
         pairs=solution.pairs,
         status=Status.OPTIMAL if equal else Status.FEASIBLE,
@@ -198,7 +220,7 @@ def _alternative(base, solution, penalty, number, within, optimum_pairs) -> Alte
         certified=equal and base.solution.certified,
         notes=(
             f"alternative {number}: within {within:.2%} of the certified optimum {bound:.4f} "
-            f"with as many places; pairs already used cost {penalty:.4f} each",
+            f"with as many places; pairs already used cost {penalty:.4g} each",
         ),
     )
     result = assemble(base.prepared, found, "flow")

@@ -151,7 +151,7 @@ def _attribute_groups(mentees: tuple[Mentee, ...]) -> tuple[dict[str, dict], lis
                 values[e.id] = (f"{value:g}",)
             else:
                 values[e.id] = (value,)
-        distinct = {v for vs in values.values() for v in vs}
+        distinct = {v for vs in values.values() for v in vs} - {"(none)"}
         if len(distinct) > MAX_VALUES:
             skipped.append(f"attribute {name!r}: {len(distinct)} distinct answers (free text?)")
         else:
