@@ -5,7 +5,8 @@ then the total score; minimum loads and department caps included). :func:`resolv
 solves a changed copy of its instance (a pinned pair, a dropped rule, one more place,
 more mentors) warm from the optimum's candidate graph; the certificate is the same, and
 a warm solve that cannot be certified is redone cold, so every figure is as exact as a
-fresh :func:`matcher.solve.solve`. :func:`optimum_of` reduces a solution to the two
+fresh :func:`matcher.solve.solve`; :func:`resolve_keeping` picks, among tied optima, the
+one closest to the baseline. :func:`optimum_of` reduces a solution to the two
 figures compared (matched places, total score); :func:`pair_moves` says who moves
 between two matchings; :func:`person_index` finds a person by id with a close-match hint.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from matcher.model import (
 )
 from matcher.solve import solver_name
 from matcher.solvers.dispatch import run_solver
+from matcher.solvers.integers import SCALE
 from matcher.whatif.moves import Move
 
 
@@ -173,6 +175,38 @@ def resolve(base: Baseline, instance: Instance) -> Solution:
         if warm.status is not Status.INFEASIBLE and warm.certified:
             return warm
     return _solve(instance, policy, None)
+
+
+def resolve_keeping(base: Baseline, instance: Instance) -> Solution:
+    """As :func:`resolve`, and among the optima the one that keeps most baseline pairs.
+
+    Optima often tie: without this, two exact solves may differ in many pairs that could
+    have stayed, and "who moves" would list them. The solver sees integer scores
+    ``n * (K + 1) + kept`` (``n`` the integer score it optimises anyway, ``K`` the number
+    of baseline pairs, ``kept`` 1 on a baseline pair): a score difference of one unit
+    outweighs every kept pair, so places, then score, then kept pairs, exactly. When
+    that objective is too large for 64-bit integers, the plain re-solve is used.
+
+    Parameters
+    ----------
+    base : the baseline (its pairs are the ones to keep).
+    instance : the changed instance, with the baseline's people in the same order.
+
+    Returns
+    -------
+    Solution
+        Its pairs are an optimum of ``instance``; ``bound`` is in the solver's units.
+    """
+    factor = len(base.solution.pairs) + 1
+    scores = instance.scores * SCALE  # in place from here: one copy of the matrix
+    np.rint(scores, out=scores)
+    scores *= factor / SCALE
+    rows, cols = pairs_array(base.solution.pairs)
+    scores[rows, cols] += 1 / SCALE
+    try:
+        return resolve(base, replace(instance, scores=scores))
+    except OverflowError:
+        return resolve(base, instance)
 
 
 def optimum_of(instance: Instance, solution: Solution) -> Optimum:

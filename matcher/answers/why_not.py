@@ -4,7 +4,8 @@
 optimum: a pair a hard rule forbids is named with the rule in words (and the values that
 break it); an allowed pair is pinned and the cohort re-solved exactly (warm from the
 optimum), and the answer is the optimum against the optimum with the pair, in places and
-score, and every mentee who would move where.
+score, and every mentee who would move where (among tied optima, the one that keeps the
+most pairs of the optimum, so that only the moves the pair forces are listed).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from matcher.answers.optimum import (
     optimum_to_dict,
     pair_moves,
     person_index,
-    resolve,
+    resolve_keeping,
 )
 from matcher.encode.person_arrays import circular_minutes
 from matcher.encode.prepare import Prepared
@@ -170,7 +171,7 @@ def why_not(
         reasons = ["the optimum already pairs them"]
         return replace(answer, reasons=tuple(reasons), optimum_with_pair=optimum, cost=Cost(0, 0.0))
     pinned = tuple(sorted({*instance.pinned, (i, j)}))
-    solution = resolve(base, replace(instance, pinned=pinned))
+    solution = resolve_keeping(base, replace(instance, pinned=pinned))
     if solution.status is Status.INFEASIBLE:
         reasons = ["the pair cannot be forced: " + c for c in solution.conflicts]
         return replace(answer, reasons=tuple(reasons))
