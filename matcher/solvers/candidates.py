@@ -86,21 +86,41 @@ def pin_conflicts(instance: Instance, pinned: np.ndarray) -> list[str]:
     list of str
         One sentence per offending pair, mentee or mentor; empty when all is well.
     """
+    rows, cols = np.nonzero(pinned)
+    return pin_conflicts_at(instance, rows, cols)
+
+
+def pin_conflicts_at(instance: Instance, rows: np.ndarray, cols: np.ndarray) -> list[str]:
+    """:func:`pin_conflicts` for pinned pairs given by index, without a full matrix.
+
+    Parameters
+    ----------
+    instance : the problem.
+    rows, cols : the pinned pairs, int arrays, sorted by (mentee, mentor), no repeats.
+
+    Returns
+    -------
+    list of str
+        As :func:`pin_conflicts`: ineligible pairs, then mentees, then mentors.
+    """
+    n_e, n_m = instance.shape
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
     conflicts = []
     eligible = np.asarray(instance.eligible, dtype=bool)
-    for i, j in zip(*np.nonzero(pinned & ~eligible), strict=True):
-        pair = f"({instance.mentee_ids[i]}, {instance.mentor_ids[j]})"
-        conflicts.append(f"pinned pair {pair} breaks a hard rule")
-    over_e = pinned.sum(axis=1) > np.asarray(instance.wanted)
-    for i in np.nonzero(over_e)[0]:
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        if not eligible[i, j]:
+            pair = f"({instance.mentee_ids[i]}, {instance.mentor_ids[j]})"
+            conflicts.append(f"pinned pair {pair} breaks a hard rule")
+    per_e = np.bincount(rows, minlength=n_e)
+    for i in np.nonzero(per_e > np.asarray(instance.wanted))[0]:
         conflicts.append(
-            f"mentee {instance.mentee_ids[i]} has {int(pinned[i].sum())} pinned mentors "
+            f"mentee {instance.mentee_ids[i]} has {int(per_e[i])} pinned mentors "
             f"but wants {int(instance.wanted[i])}"
         )
-    over_m = pinned.sum(axis=0) > np.asarray(instance.capacity)
-    for j in np.nonzero(over_m)[0]:
+    per_m = np.bincount(cols, minlength=n_m)
+    for j in np.nonzero(per_m > np.asarray(instance.capacity))[0]:
         conflicts.append(
-            f"mentor {instance.mentor_ids[j]} has {int(pinned[:, j].sum())} pinned mentees "
+            f"mentor {instance.mentor_ids[j]} has {int(per_m[j])} pinned mentees "
             f"but capacity {int(instance.capacity[j])}"
         )
     return conflicts
@@ -131,13 +151,11 @@ def make_pool(instance: Instance) -> Pool:
             conflicts.append(f"pinned pair ({i}, {j}) is outside the cohort")
     if conflicts:
         raise InfeasibleError(conflicts)
-    matrix = np.zeros((n_e, n_m), dtype=bool)
-    matrix[tuple(np.array(pinned, dtype=np.int64).reshape(-1, 2).T)] = True
-    conflicts = pin_conflicts(instance, matrix)
-    if conflicts:
-        raise InfeasibleError(conflicts)
     rows = np.array([i for i, _ in pinned], dtype=np.int64)
     cols = np.array([j for _, j in pinned], dtype=np.int64)
+    conflicts = pin_conflicts_at(instance, rows, cols)
+    if conflicts:
+        raise InfeasibleError(conflicts)
     want_left = np.asarray(instance.wanted, np.int64) - np.bincount(rows, minlength=n_e)
     cap_left = np.asarray(instance.capacity, np.int64) - np.bincount(cols, minlength=n_m)
     return Pool(instance, np.maximum(want_left, 0), np.maximum(cap_left, 0), rows, cols)
