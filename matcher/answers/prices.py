@@ -8,8 +8,9 @@ depend on any hard rule, so dropping one changes only which pairs may be made.
 ``unlisted_score`` is not priced: with ``scores_only`` it defines the scores.
 
 :func:`place_values`: for the mentors whose one more place is most likely to help (full
-in the optimum, ranked by the unmatched mentees they could take and the best score
-among them), the exact gain of capacity + 1. A mentor with room left gains nothing.
+in the optimum, ranked by the best score of an unmatched mentee they could take: a lower
+bound on the gain), the exact gain of capacity + 1. A mentor with room left gains
+nothing.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ class PlaceValue:
     ----------
     mentor_id : the mentor.
     capacity, load : their capacity and load in the optimum.
-    unmatched_eligible : unmatched mentees (a place left unfilled) this mentor may take.
-    best_unmatched_score : the best score among them (None when there are none).
+    unmatched_eligible : unmatched mentees (a place left unfilled) this mentor may take
+        as things stand (eligible, not theirs yet, under the department cap).
+    best_unmatched_score : the best score among them (None when there are none): with
+        one more place that pair alone is possible, so the gain is at least this.
     gain : places and score the optimum gains with capacity + 1 (exact).
     """
 
@@ -184,13 +187,15 @@ def rule_prices(base: Baseline) -> tuple[RulePrice, ...]:
 
 
 def place_estimates(base: Baseline) -> list[tuple[int, int, float | None]]:
-    """Full mentors ranked by the unmatched mentees they may take, then the best score.
+    """Full mentors ranked by the best score of an unmatched mentee they may take.
 
     Returns
     -------
     list of (mentor index, unmatched eligible mentees, best score among them or None)
         Mentors with room left or sitting out are left out (one more place gains them
-        nothing); best first, ties to the lower index.
+        nothing). Mentors with an unmatched eligible mentee first, by that best score
+        (a lower bound on the gain), then by how many such mentees; ties to the lower
+        index.
     """
     instance = base.instance
     n_e, n_m = instance.shape
@@ -203,11 +208,26 @@ def place_estimates(base: Baseline) -> list[tuple[int, int, float | None]]:
     if full.size == 0:
         return []
     eligible = instance.eligible[np.ix_(short, full)]
+    at_e, at_m = {int(i): k for k, i in enumerate(short)}, {int(j): k for k, j in enumerate(full)}
+    for i, j in base.solution.pairs:  # a partly matched mentee cannot take a mentor twice
+        if i in at_e and j in at_m:
+            eligible[at_e[i], at_m[j]] = False
+    groups, cap = instance.mentee_group, instance.max_per_group
+    if groups is not None and cap is not None:  # nor join a department the mentor has full
+        per: dict[tuple[int, int], int] = {}
+        for i, j in base.solution.pairs:
+            per[(j, int(groups[i]))] = per.get((j, int(groups[i])), 0) + 1
+        for (j, code), n in per.items():
+            if code >= 0 and n >= cap and j in at_m:
+                eligible[groups[short] == code, at_m[j]] = False
     counts = eligible.sum(axis=0)
     best = np.where(eligible, instance.scores[np.ix_(short, full)], -np.inf).max(
         axis=0, initial=-np.inf
     )
-    order = sorted(range(full.size), key=lambda k: (-counts[k], -best[k], full[k]))
+    # With an unmatched eligible mentee, one more place gains exactly one place and at
+    # least that mentee's score (chains of moves can add more): the best score is a
+    # lower bound on the gain, so it ranks the mentors.
+    order = sorted(range(full.size), key=lambda k: (counts[k] == 0, -best[k], -counts[k], full[k]))
     return [
         (int(full[k]), int(counts[k]), None if counts[k] == 0 else float(best[k])) for k in order
     ]

@@ -111,6 +111,9 @@ def test_one_more_place_is_worth_what_a_solve_with_it_says(label, cohort, policy
         assert value.gain.places == places - base.optimum.places, (label, value.mentor_id)
         assert value.gain.score == pytest.approx(score - base.optimum.score, abs=1e-4)
         assert value.load == value.capacity  # only full mentors are worth a place
+        if value.unmatched_eligible:  # the estimate is a lower bound on the gain
+            assert value.gain.places == 1
+            assert value.gain.score >= value.best_unmatched_score - 1e-6
     gains = [(v.gain.places, v.gain.score) for v in values]
     assert gains == sorted(gains, reverse=True)
 
