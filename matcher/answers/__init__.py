@@ -11,7 +11,9 @@ optimum's candidate graph) and compares it with an exact re-solve:
 * :mod:`.alternatives` -- other matchings within a given distance of the optimum, as
   different from each other as a penalty search finds;
 * :mod:`.attrition` -- what each mentor's leaving would cost, by exact rematches;
-* :mod:`.audit` -- score, coverage and unmatched rate by group, with the gaps flagged.
+* :mod:`.audit` -- score, coverage and unmatched rate by group, with the gaps flagged;
+* :mod:`.receipt` and :mod:`.verify` -- digests of what a result was made from, and a
+  re-check of a pairs file against them and against the rules, without any solver.
 
 Results are frozen dataclasses with ``*_to_dict`` functions for JSON. Ids only: no
 names or emails.

@@ -13,6 +13,7 @@ from matcher.cli.answers import alternatives, attrition, audit, prices
 from matcher.cli.common import Group
 from matcher.cli.match import explain, generate, match, validate
 from matcher.cli.sheets import intros, map_sheet
+from matcher.cli.verify import verify
 from matcher.cli.whatif import rematch, scenario
 
 
@@ -23,6 +24,6 @@ def main():
 
 
 _COMMANDS = (map_sheet, validate, match, explain, generate, intros, scenario, rematch)
-_ANSWERS = (prices, alternatives, attrition, audit)
+_ANSWERS = (prices, alternatives, attrition, audit, verify)
 for _command in (*_COMMANDS, *_ANSWERS):
     main.add_command(_command)

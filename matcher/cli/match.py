@@ -51,7 +51,12 @@ def validate(**inputs):
     help="Assignments file: .xlsx for a workbook (Pairs, Unmatched, Summary), else CSV (or -).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def match(scores, scores_only, objective, solver, seed, time_limit, output, as_json, **inputs):
+@click.option(
+    "--receipt", type=click.Path(dir_okay=False), help="Write a receipt (digests) for verify."
+)
+def match(
+    scores, scores_only, objective, solver, seed, time_limit, output, as_json, receipt, **inputs
+):
     """Match mentees with mentors and write the assignments (CSV or .xlsx workbook)."""
     if scores_only and not scores:
         raise click.UsageError("--scores-only needs --scores FILE")
@@ -96,6 +101,13 @@ def match(scores, scores_only, objective, solver, seed, time_limit, output, as_j
         import json
 
         click.echo(json.dumps(summary_dict(result, output), indent=2))
+    if receipt:
+        import json
+
+        from matcher.answers.receipt import make_receipt, receipt_to_dict
+
+        data = receipt_to_dict(make_receipt(cohort, policy, result))
+        Path(receipt).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print_summary(console, result, output)
     if result.status is Status.INFEASIBLE:
         sys.exit(EXIT_INFEASIBLE)
