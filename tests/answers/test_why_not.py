@@ -186,3 +186,14 @@ def test_the_candidate_graph_path_agrees_with_a_cold_solve():
         answer = why_not(cohort, policy, e, m, base=base)
         pinned = replace(policy, pinned_pairs=((e, m),))
         assert close(answer.optimum_with_pair, solved(cohort, pinned))
+
+
+def test_answers_need_the_total_objective():
+    from matcher.model import Objective
+
+    cohort = _tiny()
+    with pytest.raises(InputError) as info:
+        why_not(cohort, replace(POLICY, objective=Objective.FAIR), "e1", "A")
+    problem = info.value.problems[0]
+    assert (problem.column, problem.value) == ("solver.objective", "fair")
+    assert "why not compares optima of the total objective" in problem.message
