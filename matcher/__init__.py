@@ -39,6 +39,15 @@ _WHERE = {
     "rematch": "matcher.whatif.rematch",
     "run_scenarios": "matcher.whatif.scenarios",
     "compare": "matcher.whatif.compare",
+    # answers: why not, prices, alternatives, attrition, audit
+    "why_not": "matcher.answers.why_not",
+    "rule_prices": "matcher.answers.prices",
+    "place_values": "matcher.answers.prices",
+    "recruiting_hints": "matcher.answers.recruit",
+    "alternatives": "matcher.answers.alternatives",
+    "attrition": "matcher.answers.attrition",
+    "audit": "matcher.answers.audit",
+    "baseline": "matcher.answers.optimum",
     # types
     "Cohort": "matcher.model",
     "Mentor": "matcher.model",

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import click
 
+from matcher.cli.answers import alternatives, attrition, audit, prices
 from matcher.cli.common import Group
 from matcher.cli.match import explain, generate, match, validate
 from matcher.cli.sheets import intros, map_sheet
+from matcher.cli.verify import verify
 from matcher.cli.whatif import rematch, scenario
 
 
@@ -21,5 +23,7 @@ def main():
     """Exact, explainable mentor-mentee matching."""
 
 
-for _command in (map_sheet, validate, match, explain, generate, intros, scenario, rematch):
+_COMMANDS = (map_sheet, validate, match, explain, generate, intros, scenario, rematch)
+_ANSWERS = (prices, alternatives, attrition, audit, verify)
+for _command in (*_COMMANDS, *_ANSWERS):
     main.add_command(_command)

@@ -52,7 +52,12 @@ def validate(**inputs):
     help="Assignments file: .xlsx for a workbook (Pairs, Unmatched, Summary), else CSV (or -).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def match(scores, scores_only, objective, solver, seed, time_limit, output, as_json, **inputs):
+@click.option(
+    "--receipt", type=click.Path(dir_okay=False), help="Write a receipt (digests) for verify."
+)
+def match(
+    scores, scores_only, objective, solver, seed, time_limit, output, as_json, receipt, **inputs
+):
     """Match mentees with mentors and write the assignments (CSV or .xlsx workbook)."""
     if scores_only and not scores:
         raise click.UsageError("--scores-only needs --scores FILE")
@@ -97,6 +102,13 @@ def match(scores, scores_only, objective, solver, seed, time_limit, output, as_j
         import json
 
         click.echo(json.dumps(summary_dict(result, output), indent=2))
+    if receipt:
+        import json
+
+        from matcher.answers.receipt import make_receipt, receipt_to_dict
+
+        data = receipt_to_dict(make_receipt(cohort, policy, result))
+        Path(receipt).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print_summary(console, result, output)
     if result.status is Status.INFEASIBLE:
         sys.exit(EXIT_INFEASIBLE)
@@ -106,23 +118,39 @@ def match(scores, scores_only, objective, solver, seed, time_limit, output, as_j
 @cohort_options
 @click.argument("mentee_id")
 @click.option("--scores", type=click.Path(dir_okay=False), help="CSV mentee_id,mentor_id,score.")
-def explain(mentee_id, scores, **inputs):
-    """Why MENTEE_ID got their mentor (or none), and the alternates."""
+@click.option(
+    "--why-not", "why_not", metavar="MENTOR_ID", help="Why not this mentor: rules or exact cost."
+)
+@click.option("--json", "as_json", is_flag=True, help="With --why-not: the answer as JSON.")
+def explain(mentee_id, scores, why_not, as_json, **inputs):
+    """Why MENTEE_ID got their mentor (or none), and the alternates; or why not a mentor."""
     from dataclasses import replace
 
+    from matcher.answers.optimum import person_index
     from matcher.io import cohort_csv
-    from matcher.model import Problem
     from matcher.result.explain import explain_mentee
     from matcher.solve import solve
 
+    if as_json and not why_not:
+        raise click.UsageError("--json goes with --why-not MENTOR_ID")
     cohort, policy = load_inputs(**inputs)
-    if mentee_id not in set(cohort.mentee_ids):
-        raise InputError(
-            [Problem("no mentee with this id in the cohort", column="id", value=mentee_id)],
-            title="mentormatch cannot explain this mentee",
-        )
     if scores:
         cohort = replace(cohort, external_scores=cohort_csv.read_scores(scores, cohort))
+    if why_not:
+        import json
+
+        from matcher.answers.why_not import why_not as answer_why_not
+        from matcher.answers.why_not import why_not_to_dict
+        from matcher.cli.answers import why_not_text
+
+        answer = answer_why_not(cohort, policy, mentee_id, why_not)
+        click.echo(
+            json.dumps(why_not_to_dict(answer), indent=2) if as_json else why_not_text(answer)
+        )
+        return
+    found = person_index(cohort, "mentee", mentee_id, "id")
+    if not isinstance(found, int):
+        raise InputError([found], title="mentormatch cannot explain this mentee")
     result = solve(cohort, policy)
     click.echo(explain_mentee(cohort, policy, result, mentee_id))
 

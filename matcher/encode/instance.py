@@ -8,7 +8,7 @@ is built from a Cohort and a Policy by :func:`matcher.encode.prepare.build_insta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -112,6 +112,9 @@ class Solution:
     conflicts : for INFEASIBLE, which hard rules conflict, in words.
     notes : facts worth reporting (candidate graph size, re-solves, limits hit).
     timings : (stage, seconds) in the order run.
+    graph : the pair arcs (rows, cols; int64) of the last candidate graph a flow solver
+        worked on, to warm-start a re-solve of a slightly changed instance; None when
+        every open pair was an arc (small pools) or the solver keeps no graph.
     """
 
     pairs: tuple[tuple[int, int], ...]
@@ -121,3 +124,4 @@ class Solution:
     conflicts: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = ()
+    graph: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)

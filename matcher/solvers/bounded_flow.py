@@ -31,7 +31,7 @@ from ortools.graph.python import min_cost_flow
 from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy
 from matcher.results import Status
-from matcher.solvers.candidates import Pool, flow_candidates, make_pool
+from matcher.solvers.candidates import Pool, flow_candidates, make_pool, open_subset
 from matcher.solvers.certify import violations
 from matcher.solvers.flow import (
     ADD_PER_ROW,
@@ -243,7 +243,11 @@ def _infeasible(instance: Instance, notes: list[str], timings: dict) -> Solution
 
 
 def solve_bounded(
-    instance: Instance, policy: Policy | None = None, *, dense_limit: int = DENSE_LIMIT
+    instance: Instance,
+    policy: Policy | None = None,
+    *,
+    dense_limit: int = DENSE_LIMIT,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Solution:
     """Most places, then the best total score, under minimum loads and department caps.
 
@@ -254,12 +258,15 @@ def solve_bounded(
     policy : unused (accepted for a uniform solver API).
     dense_limit : pools with at most this many open pairs use every pair as an arc; larger
         ones the certified candidate graph (0 forces the candidate graph).
+    start : a warm start: the first candidate graph (rows, cols), as for
+        :func:`matcher.solvers.flow.solve_total`; the certificate is unchanged.
 
     Returns
     -------
     Solution
         OPTIMAL and certified when proven against every open pair, FEASIBLE with a note
-        otherwise, INFEASIBLE with the conflicts in words.
+        otherwise, INFEASIBLE with the conflicts in words. ``graph`` is the last
+        candidate graph (None for a dense solve).
 
     Raises
     ------
@@ -278,8 +285,12 @@ def solve_bounded(
     notes: list[str] = []
     if n_open <= dense_limit:
         return _dense(instance, pool, bounds, bonus, notes, timings, clock)
-    k = K_EXTRA + int(np.max(instance.wanted, initial=0))
-    rows, cols = flow_candidates(pool, k, L_EXTRA)
+    if start is not None:
+        rows, cols = open_subset(pool, *start)
+        notes.append("warm start from a neighbouring solve's candidate graph")
+    else:
+        k = K_EXTRA + int(np.max(instance.wanted, initial=0))
+        rows, cols = flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
     n_e, n_m = instance.shape
     row_code = np.where(bounds.codes >= 0, bounds.codes, bounds.n_codes)
@@ -306,7 +317,7 @@ def solve_bounded(
         if n_bad == 0:
             notes[:0] = [f"candidate graph: {first_arcs} arcs first, {rows.size} last, of {n_open}"]
             notes += [f"certify rounds: {round_}", "certified against every open pair"]
-            return _solution(instance, pool, net, True, notes, timings)
+            return _solution(instance, pool, net, True, notes, timings, (rows, cols))
         notes.append(f"round {round_}: {n_bad} pruned pairs could improve; {add_r.size} added")
         merged = np.union1d(linear, add_r * n_m + add_c)
         rows, cols = merged // n_m, merged % n_m
@@ -316,7 +327,7 @@ def solve_bounded(
     if net is None:
         notes.append(f"not proven for all {n_open} open pairs")
         return _infeasible(instance, notes, timings)
-    return _solution(instance, pool, net, False, notes, timings)
+    return _solution(instance, pool, net, False, notes, timings, (rows, cols))
 
 
 def _dense(instance, pool, bounds, bonus, notes, timings, clock) -> Solution:
@@ -332,5 +343,5 @@ def _dense(instance, pool, bounds, bonus, notes, timings, clock) -> Solution:
     return _solution(instance, pool, net, True, notes, timings)
 
 
-def _solution(instance, pool, net, certified, notes, timings) -> Solution:
-    return finished(instance, _pairs(pool, net), certified, notes, timings)
+def _solution(instance, pool, net, certified, notes, timings, graph=None) -> Solution:
+    return finished(instance, _pairs(pool, net), certified, notes, timings, graph)

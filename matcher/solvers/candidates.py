@@ -13,7 +13,6 @@ small multiple of one block. Ties are broken by index: lower mentee, then lower 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -73,36 +72,57 @@ class Pool:
         return int(min(self.want_left.sum(), self.cap_left.sum()))
 
 
-def pin_conflicts(instance: Instance) -> list[str]:
-    """The instance's pinned pairs that are ineligible or overfill a place, in words.
+def pin_conflicts(instance: Instance, pinned: np.ndarray) -> list[str]:
+    """Pinned pairs that are ineligible or overfill a place, in words.
 
     Parameters
     ----------
-    instance : the problem; its pinned pairs are inside the matrix.
+    instance : the problem.
+    pinned : bool (n_mentees, n_mentors), True at every pinned pair
+        (:func:`matcher.solvers.preferences.pinned_matrix`).
 
     Returns
     -------
     list of str
-        One sentence per offending pair (in pair order), then per mentee and per mentor
-        (by index); empty when all is well.
+        One sentence per offending pair, mentee or mentor; empty when all is well.
     """
-    pinned = sorted(set(instance.pinned))
-    conflicts = [
-        f"pinned pair ({instance.mentee_ids[i]}, {instance.mentor_ids[j]}) breaks a hard rule"
-        for i, j in pinned
-        if not instance.eligible[i, j]
-    ]
-    for side, ids, limit, what, verb in (
-        (0, instance.mentee_ids, instance.wanted, "mentors", "wants"),
-        (1, instance.mentor_ids, instance.capacity, "mentees", "capacity"),
-    ):
-        counts = Counter(pair[side] for pair in pinned)
-        for k in sorted(counts):
-            if counts[k] > limit[k]:
-                conflicts.append(
-                    f"{'mentee' if side == 0 else 'mentor'} {ids[k]} has {counts[k]} pinned "
-                    f"{what} but {verb} {int(limit[k])}"
-                )
+    rows, cols = np.nonzero(pinned)
+    return pin_conflicts_at(instance, rows, cols)
+
+
+def pin_conflicts_at(instance: Instance, rows: np.ndarray, cols: np.ndarray) -> list[str]:
+    """:func:`pin_conflicts` for pinned pairs given by index, without a full matrix.
+
+    Parameters
+    ----------
+    instance : the problem.
+    rows, cols : the pinned pairs, int arrays, sorted by (mentee, mentor), no repeats.
+
+    Returns
+    -------
+    list of str
+        As :func:`pin_conflicts`: ineligible pairs, then mentees, then mentors.
+    """
+    n_e, n_m = instance.shape
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    conflicts = []
+    eligible = np.asarray(instance.eligible, dtype=bool)
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        if not eligible[i, j]:
+            pair = f"({instance.mentee_ids[i]}, {instance.mentor_ids[j]})"
+            conflicts.append(f"pinned pair {pair} breaks a hard rule")
+    per_e = np.bincount(rows, minlength=n_e)
+    for i in np.nonzero(per_e > np.asarray(instance.wanted))[0]:
+        conflicts.append(
+            f"mentee {instance.mentee_ids[i]} has {int(per_e[i])} pinned mentors "
+            f"but wants {int(instance.wanted[i])}"
+        )
+    per_m = np.bincount(cols, minlength=n_m)
+    for j in np.nonzero(per_m > np.asarray(instance.capacity))[0]:
+        conflicts.append(
+            f"mentor {instance.mentor_ids[j]} has {int(per_m[j])} pinned mentees "
+            f"but capacity {int(instance.capacity[j])}"
+        )
     return conflicts
 
 
@@ -131,11 +151,11 @@ def make_pool(instance: Instance) -> Pool:
             conflicts.append(f"pinned pair ({i}, {j}) is outside the cohort")
     if conflicts:
         raise InfeasibleError(conflicts)
-    conflicts = pin_conflicts(instance)
-    if conflicts:
-        raise InfeasibleError(conflicts)
     rows = np.array([i for i, _ in pinned], dtype=np.int64)
     cols = np.array([j for _, j in pinned], dtype=np.int64)
+    conflicts = pin_conflicts_at(instance, rows, cols)
+    if conflicts:
+        raise InfeasibleError(conflicts)
     want_left = np.asarray(instance.wanted, np.int64) - np.bincount(rows, minlength=n_e)
     cap_left = np.asarray(instance.capacity, np.int64) - np.bincount(cols, minlength=n_m)
     return Pool(instance, np.maximum(want_left, 0), np.maximum(cap_left, 0), rows, cols)
@@ -334,3 +354,32 @@ def in_set_block(linear: np.ndarray, n_cols: int, r0: int, r1: int) -> np.ndarra
     part = linear[lo:hi] - r0 * n_cols
     block[part // n_cols, part % n_cols] = True
     return block
+
+
+def open_subset(pool: Pool, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of ``rows, cols`` that are open in ``pool``, sorted and without repeats.
+
+    A warm start hands a solver the graph of a neighbouring instance; pairs it no longer
+    allows (ineligible, pinned, or with someone who has no place left) are dropped here.
+
+    Parameters
+    ----------
+    pool : the open pairs.
+    rows, cols : int64 (mentee, mentor) indices, any order, repeats allowed.
+
+    Returns
+    -------
+    rows, cols : int64 arrays sorted by (mentee, mentor).
+    """
+    inst = pool.instance
+    n_e, n_m = inst.shape
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    inside = (rows >= 0) & (rows < n_e) & (cols >= 0) & (cols < n_m)
+    linear = np.unique(rows[inside] * n_m + cols[inside])
+    rows, cols = linear // n_m, linear % n_m
+    keep = inst.eligible[rows, cols] & (pool.want_left[rows] > 0) & (pool.cap_left[cols] > 0)
+    pinned = np.sort(pool.pinned_rows * n_m + pool.pinned_cols)
+    if pinned.size:
+        at = np.minimum(np.searchsorted(pinned, linear), pinned.size - 1)
+        keep &= pinned[at] != linear
+    return rows[keep], cols[keep]

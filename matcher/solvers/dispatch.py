@@ -21,8 +21,17 @@ from matcher.solvers.side_rules import has_side_rules
 CPSAT_ALL_PAIRS_LIMIT = 5_000
 
 
-def run_solver(name: str, instance: Instance, policy: Policy) -> Solution:
+def run_solver(
+    name: str,
+    instance: Instance,
+    policy: Policy,
+    *,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Solution:
     """Run the named solver ("flow", "fair", "stable" or "cpsat") on an instance.
+
+    ``start`` warm-starts the exact flow (flow and cpsat) from a neighbouring solve's
+    candidate graph (:attr:`Solution.graph`); the other solvers ignore it.
 
     cpsat is warm-started from the certified flow optimum (side rules included); a cpsat
     result it cannot certify itself is judged against that optimum, so a sparse model can
@@ -37,7 +46,7 @@ def run_solver(name: str, instance: Instance, policy: Policy) -> Solution:
         from matcher.solvers.fair import solve_fair
 
         return solve_fair(instance, policy)
-    flow = _exact_flow(instance, policy)
+    flow = _exact_flow(instance, policy, start)
     if name == "flow":
         return flow
     if flow.status is Status.INFEASIBLE:
@@ -62,15 +71,15 @@ def run_solver(name: str, instance: Instance, policy: Policy) -> Solution:
     )
 
 
-def _exact_flow(instance: Instance, policy: Policy) -> Solution:
+def _exact_flow(instance: Instance, policy: Policy, start=None) -> Solution:
     """The certified flow optimum: the bounded network when there are side rules."""
     if has_side_rules(instance):
         from matcher.solvers.bounded_flow import solve_bounded
 
-        return solve_bounded(instance, policy)
+        return solve_bounded(instance, policy, start=start)
     from matcher.solvers.flow import solve_total
 
-    return solve_total(instance, policy)
+    return solve_total(instance, policy, start=start)
 
 
 def _bound_by_flow(instance: Instance, flow: Solution, sparse: Solution):

@@ -24,7 +24,7 @@ from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy
 from matcher.parallel import for_row_ranges
 from matcher.results import Status
-from matcher.solvers.candidates import Pool, flow_candidates, make_pool
+from matcher.solvers.candidates import Pool, flow_candidates, make_pool, open_subset
 from matcher.solvers.certify import FlowState, potentials, violations
 from matcher.solvers.integers import place_bonus, to_int
 
@@ -184,6 +184,7 @@ def solve_total(
     k: int | None = None,
     max_rounds: int = MAX_ROUNDS,
     fallback_limit: int = FALLBACK_LIMIT,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Solution:
     """Match as many wanted places as possible, then maximise the total score.
 
@@ -197,12 +198,16 @@ def solve_total(
     max_rounds : candidate-graph solves before giving up on a certificate.
     fallback_limit : when the certificate fails, pools with at most this many open pairs
         are solved again with every pair as an arc (certified by construction).
+    start : a warm start: the first candidate graph (rows, cols), e.g. the ``graph`` of
+        a neighbouring instance's Solution; its pairs that are not open here are dropped.
+        The certificate is unchanged, so the optimum is as exact as from a cold start.
 
     Returns
     -------
     Solution
         OPTIMAL and certified when proven against every open pair (``bound`` is then the
-        total score); FEASIBLE with a note otherwise.
+        total score); FEASIBLE with a note otherwise. ``graph`` is the last candidate
+        graph (None for a dense solve).
 
     Raises
     ------
@@ -222,8 +227,12 @@ def solve_total(
         notes.append(f"dense: all {n_open} open pairs are arcs; certified")
         return _solution(instance, pool, state, True, notes, timings)
 
-    k = K_EXTRA + int(np.max(instance.wanted, initial=0)) if k is None else k
-    rows, cols = flow_candidates(pool, k, L_EXTRA)
+    if start is not None:
+        rows, cols = open_subset(pool, *start)
+        notes.append("warm start from a neighbouring solve's candidate graph")
+    else:
+        k = K_EXTRA + int(np.max(instance.wanted, initial=0)) if k is None else k
+        rows, cols = flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
     first_arcs = rows.size
     certified, why = False, f"round limit {max_rounds} reached"
@@ -259,8 +268,8 @@ def solve_total(
     if not certified and n_open <= fallback_limit:
         state = _dense(pool, bonus, timings, time.perf_counter())
         notes.append(f"fallback: all {n_open} open pairs are arcs; certified")
-        certified = True
-    return _solution(instance, pool, state, certified, notes, timings)
+        return _solution(instance, pool, state, True, notes, timings)
+    return _solution(instance, pool, state, certified, notes, timings, (rows, cols))
 
 
 def _dense(pool: Pool, bonus: int, timings: dict, clock: float) -> FlowState:
@@ -273,8 +282,8 @@ def _dense(pool: Pool, bonus: int, timings: dict, clock: float) -> FlowState:
     return state
 
 
-def _solution(instance, pool, state, certified, notes, timings) -> Solution:
-    return finished(instance, _pairs(pool, state), certified, notes, timings)
+def _solution(instance, pool, state, certified, notes, timings, graph=None) -> Solution:
+    return finished(instance, _pairs(pool, state), certified, notes, timings, graph)
 
 
 def finished(
@@ -283,6 +292,7 @@ def finished(
     certified: bool,
     notes: list[str],
     timings: dict[str, float],
+    graph: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Solution:
     """A flow solver's Solution: OPTIMAL with its total as the bound when certified."""
     return Solution(
@@ -292,4 +302,5 @@ def finished(
         certified=certified,
         notes=tuple(notes),
         timings=tuple(timings.items()),
+        graph=graph,
     )

@@ -15,8 +15,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from matcher.encode.instance import Instance
-from matcher.solvers.candidates import candidate_pairs, make_pool, pin_conflicts
-from matcher.solvers.preferences import pinned_matrix
+from matcher.solvers.candidates import candidate_pairs, make_pool, pin_conflicts_at
 
 _MAX_NAMED = 20  # people named in one conflict sentence
 
@@ -27,27 +26,50 @@ def has_side_rules(instance: Instance) -> bool:
     return bool(np.any(np.asarray(instance.min_load) > 0)) or capped
 
 
-def usable_pairs(instance: Instance) -> np.ndarray:
+def _pinned_at(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """The pinned pairs as sorted (rows, cols) int64 arrays, without repeats."""
+    pinned = sorted(set(instance.pinned))
+    return (
+        np.array([i for i, _ in pinned], dtype=np.int64),
+        np.array([j for _, j in pinned], dtype=np.int64),
+    )
+
+
+def usable_pairs(
+    instance: Instance, columns: Sequence[int] | np.ndarray | None = None
+) -> np.ndarray:
     """The only pairs any result can use: pinned pairs, and eligible pairs where both
     people have a place left once the pinned pairs are placed.
 
     Parameters
     ----------
     instance : the problem.
+    columns : mentor indices to look at (sorted, no repeats); default every mentor.
 
     Returns
     -------
     numpy.ndarray
-        bool (n_mentees, n_mentors); the pairs of the candidate graph's pool
+        bool (n_mentees, len(columns)); the pairs of the candidate graph's pool
         (:class:`matcher.solvers.candidates.Pool`) and the pinned pairs with places.
     """
+    n_e, n_m = instance.shape
     wanted, capacity = np.asarray(instance.wanted), np.asarray(instance.capacity)
-    pinned = pinned_matrix(instance)
-    want_left = wanted - pinned.sum(axis=1)
-    cap_left = capacity - pinned.sum(axis=0)
+    rows, cols = _pinned_at(instance)
+    want_left = wanted - np.bincount(rows, minlength=n_e)
+    cap_left = capacity - np.bincount(cols, minlength=n_m)
     eligible = np.asarray(instance.eligible, dtype=bool)
-    open_ = eligible & (want_left > 0)[:, None] & (cap_left > 0)[None, :]
-    return open_ | (pinned & eligible & (wanted > 0)[:, None] & (capacity > 0)[None, :])
+    if columns is None:
+        columns = np.arange(n_m)
+    else:
+        columns = np.asarray(columns, dtype=np.int64)
+        eligible = eligible[:, columns]
+    usable = eligible & (want_left > 0)[:, None] & (cap_left[columns] > 0)[None, :]
+    at = np.searchsorted(columns, cols)
+    inside = at < columns.size
+    inside[inside] = columns[at[inside]] == cols[inside]
+    for i, j, k in zip(rows[inside], cols[inside], at[inside], strict=True):
+        usable[i, k] |= bool(eligible[i, k] and wanted[i] > 0 and capacity[j] > 0)
+    return usable
 
 
 def candidate_mask(
@@ -114,17 +136,19 @@ def simple_conflicts(instance: Instance) -> list[str]:
         mentor's capacity or above the eligible mentees with places (under the group
         cap); minimum loads summing to more than eligible mentees can give.
     """
-    pinned = pinned_matrix(instance)
-    conflicts = pin_conflicts(instance)
+    rows, cols = _pinned_at(instance)
+    conflicts = pin_conflicts_at(instance, rows, cols)
     groups, cap = instance.mentee_group, instance.max_per_group
     grouped = groups is not None and cap is not None
     min_load = np.asarray(instance.min_load, dtype=np.int64)
     capacity = np.asarray(instance.capacity, dtype=np.int64)
-    usable = usable_pairs(instance)
+    needy = np.flatnonzero(min_load > 0)
+    usable = usable_pairs(instance, needy)  # only the columns the minimum loads read
+    column = {int(j): k for k, j in enumerate(needy)}
     for j in range(len(instance.mentor_ids)):
         mentor = instance.mentor_ids[j]
         if grouped:
-            codes, counts = np.unique(np.asarray(groups)[pinned[:, j]], return_counts=True)
+            codes, counts = np.unique(np.asarray(groups)[rows[cols == j]], return_counts=True)
             for code, count in zip(codes, counts, strict=True):
                 if code >= 0 and count > cap:
                     conflicts.append(
@@ -139,9 +163,10 @@ def simple_conflicts(instance: Instance) -> list[str]:
                 f"but has capacity {capacity[j]}"
             )
             continue
-        reachable = int(usable[:, j].sum())
+        reach = usable[:, column[j]]
+        reachable = int(reach.sum())
         if grouped:
-            codes, counts = np.unique(np.asarray(groups)[usable[:, j]], return_counts=True)
+            codes, counts = np.unique(np.asarray(groups)[reach], return_counts=True)
             reachable = int(np.where(codes >= 0, np.minimum(counts, cap), counts).sum())
         if min_load[j] > reachable:
             limit = " under the group cap" if grouped else ""
@@ -149,10 +174,9 @@ def simple_conflicts(instance: Instance) -> list[str]:
                 f"mentor {mentor} needs at least {min_load[j]} mentees but only {reachable} "
                 f"eligible mentees who want a mentor can be placed with them{limit}"
             )
-    needy = min_load > 0
     need = int(min_load[needy].sum())
     wanted = np.asarray(instance.wanted, dtype=np.int64)
-    supply = int(np.minimum(wanted, usable[:, needy].sum(axis=1)).sum())
+    supply = int(np.minimum(wanted, usable.sum(axis=1)).sum())
     if need > supply:
         conflicts.append(
             f"mentors with minimum loads need {need} mentees in total, but the mentees "

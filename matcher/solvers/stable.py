@@ -153,7 +153,7 @@ def solve_stable(instance: Instance, policy: Policy) -> Solution:
     """
     started = time.perf_counter()
     pinned = pinned_matrix(instance)
-    conflicts = pin_conflicts(instance)
+    conflicts = pin_conflicts(instance, pinned)
     if conflicts:
         return Solution(pairs=(), status=Status.INFEASIBLE, conflicts=tuple(conflicts))
     scores = np.asarray(instance.scores, dtype=np.float64)

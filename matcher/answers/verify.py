@@ -1,0 +1,132 @@
+"""Verify a receipt: the digests, then what the pairs break, re-derived without the solver.
+
+:func:`verify` compares a receipt with a sheet, a policy and a pairs file
+(:func:`matcher.answers.receipt.mismatches`: digests and figures) and :func:`pair_findings`
+re-derives what the pairs must obey from the encoding of the sheet and policy (every hard
+rule, place, capacity, minimum load, department cap, pinned pair and score), trusting no
+solver: a tampered pairs file is rejected twice, by its digest and by what it breaks.
+The independent checker (:mod:`matcher.checker`) stays the tests' oracle: production code
+never imports it, and the tests hold these findings to it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.answers.receipt import Receipt, mismatches
+from matcher.encode.instance import Instance
+from matcher.encode.prepare import prepare
+from matcher.encode.rules import RULE_WORDS, forbidding_rules
+from matcher.model import Cohort, InfeasibleError, Policy
+
+
+def _loads(instance: Instance, known: list[tuple[int, int]]) -> list[str]:
+    """Places, capacities, minimum loads and department caps the pairs break."""
+    e_ids, m_ids = instance.mentee_ids, instance.mentor_ids
+    rows = np.array([i for i, _ in known], np.int64)
+    cols = np.array([j for _, j in known], np.int64)
+    got = np.bincount(rows, minlength=instance.shape[0])
+    load = np.bincount(cols, minlength=instance.shape[1])
+    out = [
+        f"mentee {e_ids[i]} has {got[i]} mentors, wants {instance.wanted[i]}"
+        for i in np.flatnonzero(got > instance.wanted)
+    ]
+    out += [
+        f"mentor {m_ids[j]} has {load[j]} mentees, capacity {instance.capacity[j]}"
+        for j in np.flatnonzero(load > instance.capacity)
+    ]
+    out += [
+        f"mentor {m_ids[j]} has {load[j]} mentees, minimum {instance.min_load[j]}"
+        for j in np.flatnonzero(load < instance.min_load)
+    ]
+    cap = instance.max_per_group
+    if instance.mentee_group is not None and cap is not None:
+        per: dict[tuple[int, int], int] = {}
+        for i, j in known:
+            code = int(instance.mentee_group[i])
+            if code >= 0:
+                per[(j, code)] = per.get((j, code), 0) + 1
+        out += [
+            f"mentor {m_ids[j]} has {n} mentees of one department, max_per_department {cap}"
+            for (j, _), n in sorted(per.items())
+            if n > cap
+        ]
+    return out
+
+
+def pair_findings(
+    cohort: Cohort, policy: Policy, pairs: list[tuple[str, str]], scores: list[float]
+) -> list[str]:
+    """What the pairs break, re-derived from the sheet and policy without any solver.
+
+    Parameters
+    ----------
+    cohort, policy : the inputs.
+    pairs, scores : the pairs file's (mentee_id, mentor_id) pairs and their scores.
+
+    Returns
+    -------
+    list of str
+        Unknown ids, repeated pairs, pairs a hard rule forbids (the rules named), scores
+        that differ from the recomputed ones by more than their rounding, then places,
+        capacities, minimum loads and department caps broken, then pinned pairs missing.
+    """
+    try:
+        prepared = prepare(cohort, policy)
+    except InfeasibleError as error:
+        return [f"the policy's pinned pairs cannot hold: {c}" for c in error.conflicts]
+    instance = prepared.instance
+    e_at = {x: i for i, x in enumerate(instance.mentee_ids)}
+    m_at = {x: j for j, x in enumerate(instance.mentor_ids)}
+    out: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    known: list[tuple[int, int]] = []
+    for (e, m), score in zip(pairs, scores, strict=True):
+        if e not in e_at or m not in m_at:
+            out.append(f"pair ({e}, {m}) names someone who is not a mentee / mentor of the sheet")
+            continue
+        if (e, m) in seen:
+            out.append(f"pair ({e}, {m}) is listed twice")
+        seen.add((e, m))
+        i, j = e_at[e], m_at[m]
+        known.append((i, j))
+        out += [
+            f"pair ({e}, {m}) breaks {RULE_WORDS[r]}"
+            for r in forbidding_rules(prepared.rules, i, j)
+        ]
+        expected = float(instance.scores[i, j])
+        if not abs(score - expected) <= 1e-6 + 1e-12 * abs(expected):
+            out.append(f"pair ({e}, {m}) has score {score!r}, recomputed {round(expected, 6)!r}")
+    out += _loads(instance, known)
+    made = set(known)
+    out += [
+        f"pinned pair ({instance.mentee_ids[i]}, {instance.mentor_ids[j]}) is missing"
+        for i, j in instance.pinned
+        if (i, j) not in made
+    ]
+    return out
+
+
+def verify(
+    receipt: Receipt,
+    cohort: Cohort,
+    policy: Policy,
+    pairs: list[tuple[str, str]],
+    scores: list[float],
+) -> list[str]:
+    """Every way the sheet, policy and pairs fail the receipt or the rules (empty: verified).
+
+    Parameters
+    ----------
+    receipt : the receipt.
+    cohort, policy : as read now.
+    pairs, scores : the pairs file's pairs and their scores.
+
+    Returns
+    -------
+    list of str
+        :func:`matcher.answers.receipt.mismatches`, then :func:`pair_findings`.
+    """
+    return mismatches(receipt, cohort, policy, pairs, scores) + pair_findings(
+        cohort, policy, pairs, scores
+    )
