@@ -97,8 +97,8 @@ def bench_cohort(
     ----------
     n_mentees, n_mentors, seed : for :func:`matcher.io.generate.generate_cohort`.
     capacity : every mentor's capacity (None keeps the generated 1-6).
-    min_loads : keep the generated minimum loads (5% of mentors; they need CP-SAT);
-        otherwise every ``min_capacity`` is 0 so the flow path applies.
+    min_loads : keep the generated minimum loads (5% of mentors; the bounded flow);
+        otherwise every ``min_capacity`` is 0 (the plain flow).
     single : every mentee wants exactly one mentor (the generator gives 5% two).
 
     Returns

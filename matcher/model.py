@@ -209,7 +209,7 @@ class Objective(StrEnum):
 
 
 class SolverChoice(StrEnum):
-    AUTO = "auto"  # flow unless a rule needs cpsat (min loads, department caps)
+    AUTO = "auto"  # the exact flow, every rule included; cpsat only when asked
     FLOW = "flow"
     CPSAT = "cpsat"
 
