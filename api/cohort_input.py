@@ -1,30 +1,44 @@
-"""A cohort from a request: JSON records, a ``text/csv`` body, or a multipart upload.
+"""A cohort from a request: JSON records, a sheet body (CSV or workbook), or an upload.
 
 Everything goes through the core (:func:`matcher.io.records.cohort_from_records`, and the
 core's reader pieces for sheets: :func:`api.sheet.read_sheet`), so the API accepts exactly
 what the CLI accepts and rejects it with the same row/column problems (a sheet with
-hundreds of them: the first 200). Too many participants (the
-``MAX_PARTICIPANTS`` setting, or ``SYNC_MATCH_LIMIT`` for ``POST /match``) is a 413: the
-request is well formed but larger than this server takes, like an oversized body.
+hundreds of them: the first 200). A sheet may be read through a mapping, as ``--map``
+reads it (:func:`api.mapped_sheet.read_mapped_sheet`): a saved template named by
+``?mapping=``, or the mapping itself as the JSON ``mapping`` part of a multipart upload.
+Too many participants (the ``MAX_PARTICIPANTS`` setting, or ``SYNC_MATCH_LIMIT`` for
+``POST /match``) is a 413: the request is well formed but larger than this server takes,
+like an oversized body.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import request
 from marshmallow import Schema, ValidationError
 
 from api.errors import ApiProblem, validation_items
 from api.ids import check_ids
-from api.jsonbody import request_json
+from api.jsonbody import loads, request_json
+from api.mapped_sheet import read_mapped_sheet
+from api.mappings import check_mapping, template_mapping
 from api.schemas import CohortIn, CohortQuery
+from api.services import services
 from api.sheet import TooManyParticipants, check_records, read_sheet
 from matcher.io.records import cohort_from_records
 from matcher.model import Cohort, InputError, Problem
 
 CSV_TYPES = ("text/csv", "application/csv")
-ACCEPTED = ("application/json", *CSV_TYPES, "multipart/form-data")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WORKBOOK_TYPES = (
+    XLSX,
+    "application/vnd.ms-excel",
+    "application/vnd.oasis.opendocument.spreadsheet",
+)
+ACCEPTED = ("application/json", *CSV_TYPES, *WORKBOOK_TYPES, "multipart/form-data")
 
 
 def json_body() -> object:
@@ -125,8 +139,25 @@ def _named(fields: Mapping, source: str) -> tuple[str, str]:
     return got["name"], got["program"]
 
 
-def cohort_from_request(limit: int) -> tuple[str, str, Cohort]:
-    """(name, program, cohort) of a ``POST /cohorts`` request, validated by the core.
+@dataclass(frozen=True)
+class Incoming:
+    """A ``POST /cohorts`` request read and validated: the cohort to store and, for a sheet
+    read through a mapping, the mapping's data, how each column was read and the file name."""
+
+    name: str
+    program: str
+    cohort: Cohort
+    mapping: dict | None = None
+    readings: tuple = ()
+    filename: str = "request body"
+
+
+def cohort_from_request(limit: int) -> Incoming:
+    """A ``POST /cohorts`` request as a cohort validated by the core.
+
+    A sheet (a CSV or workbook body, or the ``file`` part of a form) is read with
+    mentormatch's own column names, or through a mapping: a template named by the
+    ``mapping`` query parameter, or a JSON ``mapping`` part of the form.
 
     Raises
     ------
@@ -134,35 +165,104 @@ def cohort_from_request(limit: int) -> tuple[str, str, Cohort]:
         415 for another content type, 400 for broken JSON, 422 for a bad name or program,
         413 above ``limit`` participants (a sheet is not read past the limit).
     InputError
-        Every row/column problem of the records or the CSV file (of a sheet with many,
-        the first :data:`api.sheet.MAX_PROBLEMS`).
+        Every problem of the mapping, else every row/column problem of the records or the
+        sheet (of a sheet with many, the first :data:`api.sheet.MAX_PROBLEMS`).
     """
     mimetype = request.mimetype
     if mimetype == "application/json":
+        if "mapping" in request.args:
+            raise InputError([_NO_MAPPING], title="the upload was rejected")
         data = load(CohortIn(), json_body())
-        cohort = people_to_cohort(data, limit)
-        return data["name"], data["program"], cohort
-    if mimetype in CSV_TYPES:
+        return Incoming(data["name"], data["program"], people_to_cohort(data, limit))
+    inline, filename = None, "request body"
+    if mimetype in CSV_TYPES or mimetype in WORKBOOK_TYPES:
         name, program = _named(request.args, "query")
         raw = request.get_data(cache=False)
     elif mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            problem = Problem("expected the CSV file in a form field named 'file'", column="file")
+            problem = Problem("expected the sheet in a form field named 'file'", column="file")
             raise InputError([problem], title="the upload was rejected")
         name, program = _named({**request.args, **request.form}, "form")
-        raw = upload.read()
+        raw, filename = upload.read(), upload.filename or "upload"
+        inline = mapping_part()
     else:
         raise unsupported(ACCEPTED)
+    data = chosen_mapping(request.args.get("mapping"), inline)
     try:
-        cohort = read_sheet(raw, limit)
-    except TooManyParticipants:
-        raise ApiProblem(
-            413,
-            "too many participants",
-            f"more than {limit} participants; this server takes at most {limit} here "
-            f"(reading stopped at record {limit + 1})",
-            kind="too-many-participants",
-            limit=limit,
-        ) from None
-    return name, program, check_ids(cohort)
+        if data is None:
+            return Incoming(name, program, check_ids(read_sheet(raw, limit)), filename=filename)
+        cohort, readings = read_mapped_sheet(raw, check_mapping(data), limit)
+    except TooManyParticipants as error:
+        raise too_many_rows(error, limit) from None
+    return Incoming(name, program, check_ids(cohort), data, readings, filename)
+
+
+def too_many_rows(error: TooManyParticipants, limit: int) -> ApiProblem:
+    """The 413 of a sheet with more records than ``limit``."""
+    where = (
+        f"the sheet has {error.count} records"
+        if error.whole
+        else f"reading stopped at record {limit + 1}"
+    )
+    return ApiProblem(
+        413,
+        "too many participants",
+        f"more than {limit} participants; this server takes at most {limit} here ({where})",
+        kind="too-many-participants",
+        limit=limit,
+    )
+
+
+_NO_MAPPING = Problem(
+    "a mapping reads a sheet's own columns; JSON records use mentormatch's field names",
+    column="mapping",
+    source="query",
+)
+
+
+def mapping_part() -> object | None:
+    """The parsed ``mapping`` part of a multipart form (a field or a file), or None.
+
+    Raises
+    ------
+    InputError
+        The part is not JSON (source ``mapping``).
+    ApiProblem
+        422 when it is JSON outside :mod:`api.jsonbody`'s limits.
+    """
+    part = request.files.get("mapping")
+    text = part.read() if part is not None else request.form.get("mapping")
+    if text is None:
+        return None
+    try:
+        return loads(text)
+    except json.JSONDecodeError as error:
+        problem = Problem(
+            f"expected the mapping as a JSON object ({error.msg}, at character {error.pos})",
+            source="mapping",
+        )
+        raise InputError([problem], title="the mapping was rejected") from None
+
+
+def chosen_mapping(template: str | None, inline) -> dict | None:
+    """The mapping an upload is read with: the named template's data, the inline
+    mapping, or None for mentormatch's own column names.
+
+    Raises
+    ------
+    InputError
+        Both are given, or no template has the name.
+    """
+    if template is not None and inline is not None:
+        problem = Problem(
+            "give a template name (?mapping=) or a mapping part, not both",
+            column="mapping",
+            value=template[:80],
+            source="query",
+        )
+        raise InputError([problem], title="the upload was rejected")
+    if template is None:
+        return inline
+    with services().sessions() as session:
+        return template_mapping(session, template)

@@ -3,8 +3,9 @@
 The first request with a key claims it (a row with no answer yet) in its own committed
 transaction, so a concurrent twin sees the claim. Then:
 
-* same key, same method, path, query parameters, media type and body, answered: the
-  stored answer is replayed (status, body, ``Location``) with ``Idempotent-Replayed: true``;
+* same key, same method, path, query parameters, media type and body (a multipart form's
+  parts, whatever its boundary), answered: the stored answer is replayed (status, body,
+  ``Location``) with ``Idempotent-Replayed: true``;
 * same key, another request (any of those differs): 422;
 * same key while the first is still being handled: 409 (retry later).
 
@@ -42,13 +43,30 @@ def _aware(moment: datetime) -> datetime:
 
 def _fingerprint() -> str:
     """SHA-256 of what makes two requests the same: method, path, query parameters (in any
-    order), media type and charset, and body bytes."""
+    order), media type and charset, and body bytes (of a multipart form: its parts)."""
     query = sorted(request.args.items(multi=True))
     media = (request.mimetype, request.mimetype_params.get("charset", "").lower())
     head = json.dumps([request.method, request.path, query, media], ensure_ascii=False)
     digest = hashlib.sha256(head.encode() + b"\n")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype == "multipart/form-data":
+        digest.update(_parts().encode())
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
+
+
+def _parts() -> str:
+    """A multipart form's fields and files (name, file name, type, SHA-256 of the bytes),
+    without the boundary, which clients choose anew for every retry."""
+    fields = sorted(request.form.items(multi=True))
+    files = []
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        content = hashlib.sha256()
+        for chunk in iter(lambda upload=upload: upload.stream.read(1 << 16), b""):
+            content.update(chunk)
+        upload.stream.seek(0)
+        files.append([name, upload.filename, upload.mimetype, content.hexdigest()])
+    return json.dumps([fields, files], ensure_ascii=False)
 
 
 def _replay(record: IdempotencyRecord):

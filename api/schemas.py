@@ -146,10 +146,15 @@ class CohortIn(PeopleIn):
 
 
 class CohortQuery(Schema):
-    """``name`` and ``program`` of a cohort sent as a ``text/csv`` body."""
+    """``name`` and ``program`` of a cohort sent as a sheet body; the mapping template a
+    sheet is read through."""
 
     name = fields.String(validate=validate.Length(min=1, max=200))
     program = fields.String(validate=validate.OneOf(PROGRAMS))
+    mapping = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "a saved mapping template's name (GET /mappings)"},
+    )
 
 
 class CohortOut(Schema):

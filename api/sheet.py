@@ -17,9 +17,11 @@ core's own pieces (decoding, delimiter sniffing, column names, the record valida
   accepted, and every problem of a file that is nearly right, is exactly what the CLI says.
 
 Before the core reads a file, memory is the decoded text, its ids and at most a chunk of
-records and their problems. Line numbers are the file's physical lines, as the core's.
-JSON records (counted against the limit before anything else) go through the same chunked
-check, :func:`check_records`, before the core validates them whole.
+records and their problems (a workbook's sheet is unpacked whole first: its cells come
+compressed). Line numbers are the file's physical lines, as the core's. Sheets read
+through a mapping keep the same limits (:mod:`api.mapped_sheet`). JSON records (counted
+against the limit before anything else) go through the same chunked check,
+:func:`check_records`, before the core validates them whole.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ import csv
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from functools import partial
 
 from matcher.io.cohort_csv import read_cohort
 from matcher.io.decode import Table, columns_of, decode, sniff_delimiter, uninert
 from matcher.io.records import cohort_from_records
 from matcher.io.validate import COLUMNS, Batch, canonical_column, validate_batches
+from matcher.io.xlsx import read_workbook
 from matcher.model import Cohort, InputError, Problem
 
 CHUNK = 2_000  # records validated together before the whole file is
@@ -45,11 +49,12 @@ _REFERENCES = ("exclude", "prefer")
 
 
 class TooManyParticipants(Exception):
-    """More records than the limit; ``count`` is the limit + 1 (reading stopped there)."""
+    """More records than the limit; ``count`` is the limit + 1 where reading stopped (a
+    CSV file), or every record (a workbook, which is unpacked whole: ``whole``)."""
 
-    def __init__(self, count: int):
+    def __init__(self, count: int, whole: bool = False):
         super().__init__(count)
-        self.count = count
+        self.count, self.whole = count, whole
 
 
 class StoppedEarly(InputError):
@@ -61,7 +66,7 @@ class StoppedEarly(InputError):
         self.stopped_at = stopped_at
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def split_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Each record with any text, and the physical line where it starts (as the core)."""
     lines = (m.group() for m in _LINE.finditer(text))
     if '"' not in text and not _OTHER_BREAKS.search(text):
@@ -149,14 +154,18 @@ def _certain(problems, first: bool, offset: int, ids: _Ids) -> list[Problem]:
     return out
 
 
-def _gate(validations, ids: _Ids) -> None:
-    """Run ``(validate, first, offset, place)`` chunk checks until MAX_PROBLEMS are found."""
+def gate(validations, certain) -> None:
+    """Run ``(validate, first, offset, place)`` chunk checks until MAX_PROBLEMS are found.
+
+    ``certain(problems, first, offset)`` keeps the problems of a chunk that hold for the
+    whole input (:func:`_certain` for sheets with mentormatch's own columns).
+    """
     found: list[Problem] = []
     for validate, first, offset, place in validations:
         try:
             validate()
         except InputError as error:
-            found += _certain(error.problems, first, offset, ids)
+            found += certain(error.problems, first, offset)
         if len(found) >= MAX_PROBLEMS:
             raise StoppedEarly(found[:MAX_PROBLEMS], place)
 
@@ -168,7 +177,8 @@ def read_sheet(raw: bytes, limit: int) -> Cohort:
     ids, once more to check them a chunk at a time (above :data:`CHUNK` records). Then
     the core reads the bytes itself (:func:`~matcher.io.cohort_csv.read_cohort`), so an
     accepted sheet, and every problem of a nearly right one, is exactly what the CLI
-    says. A workbook (zip or OLE bytes) goes to the core as it is.
+    says. A workbook (zip or OLE bytes) is unpacked whole, then counted and checked in
+    chunks the same way before the core reads it.
 
     Raises
     ------
@@ -180,10 +190,11 @@ def read_sheet(raw: bytes, limit: int) -> Cohort:
         Every problem (the core's), when the file has fewer.
     """
     if raw[:4] in WORKBOOKS:
+        _check_workbook(raw, limit)
         return read_cohort(raw)
     text = decode(raw, SOURCE)
     delimiter = sniff_delimiter(text)
-    records = _records(text, delimiter)
+    records = split_records(text, delimiter)
     first = next(records, None)
     if first is None:
         return read_cohort(raw)  # the core's words for an empty file
@@ -195,11 +206,30 @@ def read_sheet(raw: bytes, limit: int) -> Cohort:
             raise TooManyParticipants(count)
         ids.add(reader.record_id(row))
     if count > CHUNK:
-        records = _records(text, delimiter)
+        records = split_records(text, delimiter)
         next(records)  # the header
-        _gate(_sheet_chunks(reader, records), ids)
+        gate(_sheet_chunks(reader, records), partial(_certain, ids=ids))
     del text, records, ids
     return read_cohort(raw)
+
+
+def _check_workbook(raw: bytes, limit: int) -> None:
+    """The participant limit and the problem cap for a workbook's first sheet.
+
+    A workbook is unpacked whole (its cells are compressed, so nothing is gained by
+    stopping early); its rows are then counted and checked a chunk at a time as a CSV
+    file's are.
+    """
+    table = read_workbook(raw, SOURCE)
+    if len(table.rows) > limit:
+        raise TooManyParticipants(len(table.rows), whole=True)
+    if len(table.rows) <= CHUNK:
+        return
+    reader, ids = _Reader(list(table.header), table.header_line), _Ids()
+    for row in table.rows:
+        ids.add(reader.record_id(row))
+    records = zip(table.lines, table.rows, strict=True)
+    gate(_sheet_chunks(reader, records), partial(_certain, ids=ids))
 
 
 def _sheet_chunks(reader: _Reader, records: Iterator[tuple[int, list[str]]]):
@@ -252,7 +282,7 @@ def check_records(lists: Mapping[str, list]) -> None:
         other = "mentees" if key == "mentors" else "mentors"
         return lambda: cohort_from_records(**{key: chunk, other: []})
 
-    _gate(
+    gate(
         (
             (
                 one(key, records[start : start + CHUNK]),
@@ -263,5 +293,5 @@ def check_records(lists: Mapping[str, list]) -> None:
             for key, records in lists.items()
             for start in range(0, len(records), CHUNK)
         ),
-        ids,
+        partial(_certain, ids=ids),
     )

@@ -1,12 +1,13 @@
 """Suggestions: a mentee's best eligible mentors who still have room, explained.
 
 The cohort's current roster is prepared under the policy of its latest succeeded match or
-rematch run (the preset of its program when it has none) with the core's
-:func:`matcher.encode.prepare.prepare`, so eligibility, scores and explanations are the
-ones a solve would use (:func:`matcher.result.pair_text.explain_pair`). A mentor's room is
-their capacity less the mentees that run gave them (other than this mentee, when that run
-solved the current roster's people); a mentor without room, sitting out or ruled out by a
-hard rule is never suggested. Ids and scores only, never names or emails.
+rematch run (the preset of its program, with its mapping's question rules, when it has
+none) with the core's :func:`matcher.encode.prepare.prepare`, so eligibility, scores and
+explanations are the ones a solve would use (:func:`matcher.result.pair_text.explain_pair`).
+A mentor's room is their capacity less the mentees that run gave them (other than this
+mentee, when that run solved the current roster's people); a mentor without room, sitting
+out or ruled out by a hard rule is never suggested. Ids and scores only, never names or
+emails.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
+from api.mappings import with_cohort_rules
 from api.people import latest_match
 from api.store import load_cohort, solved_inputs
 from api.tables import Assignment, Cohort
@@ -41,7 +43,7 @@ def suggestions(session: Session, cohort: Cohort, mentee_id: str, limit: int) ->
         )
     run = latest_match(session, cohort.id)
     if run is None:
-        policy = preset(cohort.program)
+        policy = with_cohort_rules(session, cohort.id, preset(cohort.program))
     elif run.kind == "match":
         policy = policy_from_dict(run.policy)
     else:  # a rematch: its policy with its changes' policy sections

@@ -103,8 +103,10 @@ class Upload(Base):
 
 
 class CohortImport(Base):
-    """How a cohort came in through the web app: file name, mapping, what was understood,
-    the programme's own questions (their names, types and roles; no answers)."""
+    """How a cohort came in through a mapping (the web app's import, or an API upload with
+    a mapping): file name, mapping, what was understood, the programme's own questions
+    (their names, types and roles; no answers). Runs add the mapping's question rules
+    (:func:`api.mappings.with_cohort_rules`)."""
 
     __tablename__ = "cohort_imports"
 
@@ -120,7 +122,8 @@ class CohortImport(Base):
 
 
 class MappingTemplate(Base):
-    """A mapping saved under a name, to read next season's export the same way."""
+    """A mapping saved under a name, to read next season's export the same way; saved on
+    the web app's mapping page or through ``/api/v1/mappings``, usable from both."""
 
     __tablename__ = "mapping_templates"
     __table_args__ = (UniqueConstraint("organization_id", "name"),)

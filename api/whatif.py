@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db import transaction
 from api.errors import ApiProblem
 from api.ids import id_problems
+from api.mappings import with_cohort_rules
 from api.operations import build_policy, policy_limits, start_runs
 from api.personal import scenario_request_without_contacts, without_contacts
 from api.store import load_cohort, load_result, solved_inputs
@@ -138,6 +139,7 @@ def plan_scenario(session: Session, cohort: Cohort, data, settings: Mapping) -> 
     policy = None
     try:
         policy = build_policy(data.get("policy", {}), cohort.program, max_seconds)
+        policy = with_cohort_rules(session, cohort.id, policy)
     except InputError as error:
         problems += _prefixed(error, "policy")
     if policy is not None:

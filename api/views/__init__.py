@@ -58,7 +58,18 @@ def protected(blp):
 
 def register_all(api) -> None:
     """Register every blueprint on the flask-smorest ``api``."""
-    from api.views import cohorts, docs, health, match, people, runs, scenarios, webhooks
+    from api.views import (
+        cohorts,
+        docs,
+        health,
+        mappings,
+        match,
+        people,
+        runs,
+        scenarios,
+        webhooks,
+    )
 
-    for module in (cohorts, people, runs, scenarios, webhooks, match, health, docs):
+    modules = (cohorts, mappings, people, runs, scenarios, webhooks, match, health, docs)
+    for module in modules:
         api.register_blueprint(module.blp)

@@ -34,6 +34,8 @@ PROBLEM_TYPES = {
     "run-finished": "The run has already finished; nothing to cancel.",
     "nothing-to-rematch": "A people sync with leavers asked for a rematch, but the cohort "
     "has no succeeded match or rematch run; nothing was stored.",
+    "mapping-template-exists": "Your organization already has a mapping template of this "
+    "name; PUT /mappings/{name} replaces its mapping.",
     "idempotency-key-reused": "The Idempotency-Key was first used with another request.",
     "idempotency-in-progress": "The first request with this Idempotency-Key is still "
     "being handled.",

@@ -11,6 +11,7 @@ from api.cohort_input import json_body
 from api.db import transaction
 from api.errors import ApiProblem
 from api.idempotency import idempotent
+from api.mappings import with_cohort_rules
 from api.operations import (
     build_policy,
     check_pairs,
@@ -46,11 +47,16 @@ PAIRS_OR_CSV = {
 @blp.response(202, schemas.RunOut, headers={"Location": {"schema": {"type": "string"}}})
 @problems(blp, 400, 401, 404, 409, 415, 429)
 def start(_, cohort_id):
-    """Queue a match of the cohort under a policy (preset name, weights, rules, solver)."""
+    """Queue a match of the cohort under a policy (preset name, weights, rules, solver).
+
+    A cohort uploaded with a mapping adds the question rules the mapping declares (the
+    body's ``attributes`` win); the run's ``policy`` shows every rule it used.
+    """
     settings = services().settings
     with transaction(services().sessions) as session:
         cohort = owned(session, Cohort, cohort_id)
         policy = build_policy(json_body(), cohort.program, settings["MAX_SOLVER_SECONDS"])
+        policy = with_cohort_rules(session, cohort.id, policy)
         check_pairs(session, cohort.id, policy)
         run = start_run(session, cohort, policy_to_dict(policy), settings)
     services().hand_off([run.id])

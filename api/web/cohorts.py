@@ -97,7 +97,8 @@ def policy_page(cohort_id):
         )
     program = request.args.get("program")
     program = program if program in PROGRAMS else (latest or {}).get("program", cohort.program)
-    return _policy_page(cohort, imported, policy_form.starting_data(program, latest))
+    mapping = imported.mapping if imported else None
+    return _policy_page(cohort, imported, policy_form.starting_data(program, latest, mapping))
 
 
 @bp.route("/cohorts/<cohort_id>/policy", methods=["POST"])

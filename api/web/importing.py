@@ -16,14 +16,14 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from api.mappings import keep_import
 from api.store import save_cohort
 from api.tables import utcnow
-from api.tables_web import CohortImport, Upload
+from api.tables_web import Upload
 from matcher.io.decode import Table, blank_column, uninert
 from matcher.io.mapping import load_mapping
 from matcher.io.sheets import read_people
 from matcher.io.suggest import Suggestion, suggest
-from matcher.io.understood import describe
 from matcher.io.xlsx import read_sheet
 from matcher.model import Cohort, InputError, Problem
 
@@ -91,22 +91,6 @@ def read_with(content: bytes, data: dict) -> tuple[Cohort, tuple]:
     return read_people(content, mapping=mapping)
 
 
-def questions(data: dict) -> list[dict]:
-    """The programme's own questions in a mapping: attribute, type, role, header."""
-    out = []
-    for header, settings in data["columns"].items():
-        if "attribute" in settings:
-            out.append(
-                {
-                    "attribute": settings["attribute"],
-                    "type": settings.get("type"),
-                    "role": settings.get("role"),
-                    "header": header,
-                }
-            )
-    return out
-
-
 def store_import(
     session: Session, upload: Upload, cohort: Cohort, readings, data: dict, user_id: int
 ):
@@ -115,16 +99,7 @@ def store_import(
     row = save_cohort(
         session, upload.organization_id, upload.name, upload.program, cohort, contacts=True
     )
-    session.add(
-        CohortImport(
-            cohort_id=row.id,
-            user_id=user_id,
-            filename=upload.filename,
-            mapping=data,
-            questions=questions(data),
-            understood=describe(cohort, readings),
-        )
-    )
+    keep_import(session, row.id, upload.filename, data, cohort, readings, user_id)
     session.delete(upload)
     return row
 

@@ -7,6 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from api.db import transaction
+from api.mappings import save_template
 from api.operations import owned
 from api.personal import scrub
 from api.services import services
@@ -139,7 +140,7 @@ def submit_mapping(upload_id):
         upload = owned(session, Upload, upload_id)
         upload.mapping = data
         if template_name:
-            _save_template(session, template_name, data)
+            save_template(session, g.organization_id, template_name, data, g.user_id)
         if not problems:
             row = store_import(session, upload, cohort, readings, data, g.user_id)
     if template_name:
@@ -149,18 +150,6 @@ def submit_mapping(upload_id):
     scrub(services().engine)
     flash(f"Cohort {row.name!r} stored: {row.n_mentors} mentors, {row.n_mentees} mentees.")
     return redirect(url_for("web.policy_page", cohort_id=row.id), 303)
-
-
-def _save_template(session, name: str, data: dict) -> None:
-    found = session.scalar(
-        select(MappingTemplate).where(
-            MappingTemplate.organization_id == g.organization_id, MappingTemplate.name == name
-        )
-    )
-    if found is None:
-        found = MappingTemplate(organization_id=g.organization_id, name=name, user_id=g.user_id)
-        session.add(found)
-    found.mapping = data
 
 
 @bp.route("/imports/<upload_id>/file", methods=["POST"])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matcher.io.attribute_rules import attribute_rules_to_list, rules_from_mapping
+from matcher.io.mapping import load_mapping
 from matcher.io.policy import policy_to_dict, preset
 from matcher.model import AttributeMatch
 
@@ -159,11 +161,16 @@ def policy_data(form, questions: list[dict]) -> dict:
     return data
 
 
-def starting_data(program: str, earlier: dict | None) -> dict:
-    """The preset's data, or an earlier run's policy of the same programme."""
+def starting_data(program: str, earlier: dict | None, mapping: dict | None = None) -> dict:
+    """An earlier run's policy of the same programme, else the preset's data with the
+    question rules the cohort's mapping declares (a sheet uploaded through the API)."""
     if earlier and earlier.get("program") == program:
         return earlier
-    return policy_to_dict(preset(program))
+    data = policy_to_dict(preset(program))
+    if mapping is not None:
+        rules = rules_from_mapping(load_mapping(mapping))
+        data["attributes"] = attribute_rules_to_list(rules)
+    return data
 
 
 ATTRIBUTE_RULES = tuple(m.value for m in AttributeMatch)

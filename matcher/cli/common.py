@@ -182,18 +182,7 @@ def read_inputs(
     if problems:
         raise InputError(problems, title="mentormatch could not use this input")
     if loaded_mapping is not None:
+        from matcher.io.attribute_rules import with_mapping_rules
+
         loaded_policy = with_mapping_rules(loaded_policy, loaded_mapping)
     return loaded, loaded_policy, readings
-
-
-def with_mapping_rules(policy, mapping):
-    """The policy plus the question rules the mapping declares (the policy's own win)."""
-    from dataclasses import replace
-
-    from matcher.io.attribute_rules import rules_from_mapping
-
-    own = {(r.attribute, r.mentor_name, r.rule) for r in policy.attributes}
-    extra = tuple(
-        r for r in rules_from_mapping(mapping) if (r.attribute, r.mentor_name, r.rule) not in own
-    )
-    return replace(policy, attributes=policy.attributes + extra) if extra else policy

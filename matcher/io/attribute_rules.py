@@ -17,16 +17,19 @@ A policy file lists them as an array of tables::
 
 A sheet mapping may carry the same on an attribute column (``rule``, ``weight``,
 ``pair_with``); :func:`rules_from_mapping` turns those into the same rules, so
-``--map`` alone makes the programme's questions count.
+``--map`` alone makes the programme's questions count (:func:`with_mapping_rules` adds them
+to a policy, the policy's own winning: ``match --map`` and the API's runs on a cohort
+uploaded with a mapping).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from matcher.io.mapping import SheetMapping
 from matcher.io.policy_checks import Checker
-from matcher.model import AttributeMatch, AttributeRule
+from matcher.model import AttributeMatch, AttributeRule, Policy
 
 KEYS = ("attribute", "rule", "weight", "mentor_attribute", "within")
 
@@ -127,3 +130,27 @@ def rules_from_mapping(mapping: SheetMapping) -> tuple[AttributeRule, ...]:
         )
         out.setdefault((mentee, mentor, match), rule)
     return tuple(out.values())
+
+
+def with_mapping_rules(policy: Policy, mapping: SheetMapping) -> Policy:
+    """``policy`` plus the question rules ``mapping`` declares; the policy's own win.
+
+    A mapping rule is left out when the policy already has a rule of the same kind on the
+    same question pair (so a policy file, or an API run's body, can reweigh it: weight 0
+    turns it off).
+
+    Parameters
+    ----------
+    policy : the run's policy.
+    mapping : the checked mapping the cohort was read with.
+
+    Returns
+    -------
+    Policy
+        ``policy`` itself when the mapping adds nothing.
+    """
+    own = {(r.attribute, r.mentor_name, r.rule) for r in policy.attributes}
+    extra = tuple(
+        r for r in rules_from_mapping(mapping) if (r.attribute, r.mentor_name, r.rule) not in own
+    )
+    return replace(policy, attributes=policy.attributes + extra) if extra else policy

@@ -278,7 +278,8 @@ def _attribute_rule(v: _Checker, where: str, settings, out: dict) -> None:
     if "pair_with" in settings:
         if not isinstance(settings["pair_with"], str):
             v.add(f"{where}.pair_with", "expected another attribute's name", settings["pair_with"])
-        out["pair_with"] = settings["pair_with"]
+        else:
+            out["pair_with"] = settings["pair_with"]
 
 
 def _options(v: _Checker, where: str, s, rule: ColumnRule) -> ColumnRule:

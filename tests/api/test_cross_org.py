@@ -35,10 +35,16 @@ ROUTES = [
     ("GET", "/api/v1/webhooks/<webhook_id>/deliveries"),
     ("GET", "/api/v1/webhooks/<webhook_id>/deliveries/<delivery_id>"),
     ("POST", "/api/v1/webhooks/<webhook_id>/deliveries/<delivery_id>/redeliver"),
+    ("GET", "/api/v1/mappings/<path:name>"),  # a template's name may hold a /
+    ("PUT", "/api/v1/mappings/<path:name>"),
+    ("DELETE", "/api/v1/mappings/<path:name>"),
 ]
+TEMPLATE = "acme/spring form"
+MAPPING = {"mapping": 1, "columns": {"Email": {"field": ["id", "email"]}}}
 BODIES = {  # bodies that would be accepted from the owner, so only ownership decides
     "PATCH": {"people": [{"employee_id": "E1", "status": "leaver"}]},
     "PUT": {"status": "leaver"},
+    ("PUT", "/api/v1/mappings/<path:name>"): {"mapping": MAPPING},
 }
 
 
@@ -69,6 +75,7 @@ def snapshot(client, sessions, cohort, runs, scenario):
     views = [client.get(f"/api/v1/cohorts/{cohort}").get_json()]
     views += [client.get(f"/api/v1/runs/{run}").get_json() for run in runs]
     views.append(client.get(f"/api/v1/scenarios/{scenario}").get_json())
+    views.append(client.get("/api/v1/mappings").get_json())
     return counts, views
 
 
@@ -93,6 +100,7 @@ def test_another_organizations_object_is_404_and_unchanged(
         emit(session, session.get(Webhook, hook).organization_id, "run.failed", {"run_id": done})
     with sessions() as session:
         delivery = session.scalar(select(WebhookDelivery.id))
+    client.post("/api/v1/mappings", json={"name": TEMPLATE, "mapping": MAPPING})
     before = snapshot(client, sessions, cohort, (done, queued), scenario)
     for run in (done, queued):
         path = (
@@ -103,8 +111,10 @@ def test_another_organizations_object_is_404_and_unchanged(
             .replace("<scenario_id>", scenario)
             .replace("<webhook_id>", hook)
             .replace("<delivery_id>", delivery)
+            .replace("<path:name>", TEMPLATE)
         )
-        kwargs = {"json": BODIES.get(method, {})} if method in ("POST", "PATCH", "PUT") else {}
+        body = BODIES.get((method, rule), BODIES.get(method, {}))
+        kwargs = {"json": body} if method in ("POST", "PATCH", "PUT") else {}
         headers = {"Accept": accept, "Idempotency-Key": f"k-{run}"}
         response = other.open(path, method=method, headers=headers, **kwargs)
         assert response.status_code == 404, (path, response.get_json())

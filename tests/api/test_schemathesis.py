@@ -71,7 +71,10 @@ def real_ids(app, client, sessions) -> dict:
     sweep = {"vary": {"capacity.all": [1, 2]}}
     scenario = client.post(f"/api/v1/cohorts/{cohort}/scenarios", json=sweep).get_json()
     execute(app, *[r["run_id"] for r in scenario["runs"]])
+    mapping = {"mapping": 1, "columns": {"Email": {"field": ["id", "email"]}}}
+    client.post("/api/v1/mappings", json={"name": "acme form", "mapping": mapping})
     ids = {"cohort_id": cohort, "run_id": run, "mentee_id": "E1", "person_id": "E1"}
+    ids["name"] = "acme form"
     webhook = hook.get_json()["id"]
     deliveries = client.get(f"/api/v1/webhooks/{webhook}/deliveries").get_json()["items"]
     hooks = {"webhook_id": webhook, "delivery_id": deliveries[0]["id"]}

@@ -186,3 +186,12 @@ def test_the_readme_mapping_example_loads():
     mapping = load_mapping(tomllib.loads(example))
     assert mapping.rule_for("Current level").lookup()["lead"] == 4
     assert mapping.timezones == (("IST", "Asia/Kolkata"),)
+
+
+@pytest.mark.parametrize("pair_with", [["hobbies"], {"a": 1}, 3])
+def test_a_pair_with_that_is_not_a_name_is_a_problem_not_a_crash(pair_with):
+    # JSON mappings come from HTTP clients too (POST /api/v1/mappings): any shape is possible.
+    hobbies = {"attribute": "hobbies", "type": "choice", "rule": "same", "pair_with": pair_with}
+    with pytest.raises(InputError) as error:
+        load_mapping(_mapping(Hobbies=hobbies))
+    assert [p.column for p in error.value.problems] == ['columns."Hobbies".pair_with']
