@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.errors import ApiProblem
 from api.jobs.outbox import enqueue
 from api.tables import ACTIVE, Cohort, Organization, Participant, Run, RunStatus
+from matcher.encode.attributes import rule_problems
 from matcher.encode.rules import policy_pair_problems
 from matcher.io.policy import policy_from_dict, preset
 from matcher.model import InputError, Policy, Problem
@@ -53,7 +54,17 @@ def policy_limits(policy: Policy, max_seconds: float, where="", source="policy")
             source=source,
         )
         for item in fields(policy.weights)
-        if getattr(policy.weights, item.name) > MAX_WEIGHT
+        if item.name != "attributes" and getattr(policy.weights, item.name) > MAX_WEIGHT
+    ]
+    problems += [
+        Problem(
+            f"at most {MAX_WEIGHT:g} (only the ratios of weights matter)",
+            column=f"{prefix}attributes[{k}].weight",
+            value=str(rule.weight),
+            source=source,
+        )
+        for k, rule in enumerate(policy.attributes)
+        if rule.weight > MAX_WEIGHT
     ]
     if policy.time_limit_seconds > max_seconds:
         problems.append(
@@ -82,17 +93,28 @@ def build_policy(data, program: str, max_seconds: float) -> Policy:
     return policy
 
 
-def check_pairs(session: Session, cohort_id: str, policy: Policy) -> None:
-    """Reject forbidden or pinned pairs that name people not in the stored cohort.
+def check_against_cohort(session: Session, cohort_id: str, policy: Policy) -> None:
+    """Reject a policy that names people or questions the stored cohort does not have.
 
     Raises
     ------
     InputError
-        One problem per unknown id (the core's wording), before any run is queued.
+        One problem per unknown id in forbidden or pinned pairs, and per question rule
+        naming a question nobody answered (the core's wording), before any run is queued.
     """
+    problems = _unknown_people(session, cohort_id, policy)
+    if policy.attributes:
+        from api.store import load_cohort
+
+        problems += rule_problems(load_cohort(session, cohort_id), policy.attributes)
+    if problems:
+        raise InputError(problems, title="the policy does not fit the cohort")
+
+
+def _unknown_people(session: Session, cohort_id: str, policy: Policy) -> list:
     named = {i for pair in (*policy.forbidden_pairs, *policy.pinned_pairs) for i in pair}
     if not named:
-        return
+        return []
     rows = session.execute(
         select(Participant.role, Participant.external_id).where(
             Participant.cohort_id == cohort_id,
@@ -104,12 +126,10 @@ def check_pairs(session: Session, cohort_id: str, policy: Policy) -> None:
         mentee_ids={i for role, i in rows if role == "mentee"},
         mentor_ids={i for role, i in rows if role == "mentor"},
     )
-    problems = [
+    return [
         *policy_pair_problems(known, policy.forbidden_pairs, "rules.forbidden_pairs"),
         *policy_pair_problems(known, policy.pinned_pairs, "rules.pinned_pairs"),
     ]
-    if problems:
-        raise InputError(problems, title="the policy names people who are not in the cohort")
 
 
 def start_runs(

@@ -254,6 +254,25 @@ class SolverIn(Open):
     scores_only = fields.Boolean()
 
 
+class AttributeRuleIn(Open):
+    """A rule over one of the programme's own questions (a cohort's custom attribute)."""
+
+    attribute = fields.String(
+        required=True, metadata={"description": "the mentees' question", "example": "hobbies"}
+    )
+    rule = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ("same", "different", "overlap", "closeness", "similar", "must_match", "must_differ")
+        ),
+    )
+    weight = fields.Float(metadata={"description": "soft rules: weight beside the others (1)"})
+    mentor_attribute = fields.String(
+        metadata={"description": "the mentors' question when it differs (can_help_with)"}
+    )
+    within = fields.Float(metadata={"description": "closeness: 0 credit at this distance"})
+
+
 class PolicyIn(Open):
     """A policy: every key optional, applied over the preset named by ``program`` (else the
     cohort's program). The same structure as the CLI's JSON policy files."""
@@ -265,6 +284,7 @@ class PolicyIn(Open):
     preferences = fields.Nested(PreferencesIn)
     tags = fields.Nested(TagsIn)
     solver = fields.Nested(SolverIn)
+    attributes = fields.List(fields.Nested(AttributeRuleIn))
 
 
 # --------------------------------------------------------------------------- results

@@ -14,7 +14,7 @@ from api.idempotency import idempotent
 from api.mappings import with_cohort_rules
 from api.operations import (
     build_policy,
-    check_pairs,
+    check_against_cohort,
     finished,
     owned,
     present_run,
@@ -57,7 +57,7 @@ def start(_, cohort_id):
         cohort = owned(session, Cohort, cohort_id)
         policy = build_policy(json_body(), cohort.program, settings["MAX_SOLVER_SECONDS"])
         policy = with_cohort_rules(session, cohort.id, policy)
-        check_pairs(session, cohort.id, policy)
+        check_against_cohort(session, cohort.id, policy)
         run = start_run(session, cohort, policy_to_dict(policy), settings)
     services().hand_off([run.id])
     return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}

@@ -7,7 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from api.db import transaction
-from api.operations import build_policy, check_pairs, owned, start_run
+from api.operations import build_policy, check_against_cohort, owned, start_run
 from api.personal import scrub
 from api.services import services
 from api.tables import Cohort, Run
@@ -113,7 +113,7 @@ def start_match(cohort_id):
         with transaction(services().sessions) as session:
             row = owned(session, Cohort, cohort_id)
             policy = build_policy(data, row.program, settings["MAX_SOLVER_SECONDS"])
-            check_pairs(session, row.id, policy)
+            check_against_cohort(session, row.id, policy)
             run = start_run(session, row, policy_to_dict(policy), settings)
     except InputError as error:
         shown = policy_form.over_preset(data)

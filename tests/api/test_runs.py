@@ -185,3 +185,31 @@ def test_pairs_naming_people_outside_the_cohort_are_422(client, sessions):
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Run)) == 0
     assert start(client, cohort, {"rules": {"pinned_pairs": [["E1", "M1"]]}}).status_code == 202
+
+
+def test_a_run_takes_question_rules_and_refuses_bad_ones(client, sessions):
+    records = [
+        {"id": "M1", "role": "mentor", "capacity": 2, "attributes": {"format": "video"}},
+        {"id": "M2", "role": "mentor", "capacity": 2, "attributes": {"format": "in person"}},
+        {"id": "E1", "role": "mentee", "attributes": {"format": "in person"}},
+        {"id": "E2", "role": "mentee", "attributes": {"format": "video"}},
+    ]
+    cohort = make_cohort(client, records)
+    policy = {"attributes": [{"attribute": "format", "rule": "must_match"}]}
+    response = start(client, cohort, policy)
+    assert response.status_code == 202, response.get_json()
+    run = response.get_json()
+    assert run["policy"]["attributes"][0]["rule"] == "must_match"
+    finish(sessions, run["id"])
+    pairs = client.get(f"/api/v1/runs/{run['id']}/assignments").get_json()["items"]
+    assert {(p["mentee_id"], p["mentor_id"]) for p in pairs} == {("E1", "M2"), ("E2", "M1")}
+    bad = {"attributes": [{"attribute": "format", "rule": "same", "weight": 1e9}]}
+    problem = start(client, cohort, bad).get_json()
+    assert problem["status"] == 422
+    assert [e["column"] for e in problem["errors"]] == ["attributes[0].weight"]
+    typo = {"attributes": [{"attribute": "fromat", "rule": "same"}]}
+    typo_problem = start(client, cohort, typo).get_json()
+    assert typo_problem["status"] == 422
+    columns = {e["column"]: e for e in typo_problem["errors"]}
+    assert set(columns) == {"attributes[0].attribute", "attributes[0].mentor_attribute"}
+    assert "did you mean 'format'" in str(columns["attributes[0].attribute"])
