@@ -45,7 +45,9 @@ def plot(found: dict, path: Path) -> bool:
             a = r.get("as_generated", {})
             if "wall" in a:
                 point = (r["size"][0] * r["size"][1], a["wall"]["median_s"])
-                lines.setdefault("ours: `mentormatch match`, cohort as generated", []).append(point)
+                lines.setdefault(
+                    "ours: mentormatch match (CLI process), cohort as generated", []
+                ).append(point)
     if "baselines" in found:
         labels = found["baselines"]["results"]["labels"]
         for entry in found["baselines"]["results"]["sizes"]:
