@@ -8,6 +8,8 @@ from pathlib import Path
 FULL_SIZES = ((1_000, 200), (5_000, 1_000), (10_000, 2_000), (50_000, 10_000))
 QUICK_SIZES = ((1_000, 200), (5_000, 1_000))
 SMOKE_SIZES = ((200, 40),)
+GENERATED_SIZES = ((1_000, 200), (10_000, 2_000), (50_000, 10_000))
+QUICK_GENERATED_SIZES = ((1_000, 200), (10_000, 2_000))
 
 
 @dataclass(frozen=True)
@@ -20,11 +22,13 @@ class Config:
     out : folder for the ``<suite>.json`` files (and ``scale.png``).
     readme : the README to regenerate, or None to leave every README alone.
     sizes : (mentees, mentors) for the scale and baseline suites.
+    generated_sizes : sizes of the generated suite (cohorts as ``generate`` writes them).
     side_size : size for the fairness and side-rule suite.
     stable_sizes : sizes for the stable-matching suite.
     rematch_sizes : sizes for the rematch suite.
     program : the policy preset every generated cohort is matched under.
     repeat, seed : repeats per measurement (medians are reported) and the cohort seed.
+    cli_repeat : runs of each command on the coaching sample (generated suite).
     capacity : every mentor's capacity in generated cohorts.
     threads : ``MENTORMATCH_THREADS`` for every task (None: the core's default).
     cap_s : seconds before a baseline's process is stopped.
@@ -40,12 +44,14 @@ class Config:
     out: Path = Path(__file__).parent / "results"
     readme: Path | None = Path(__file__).parent / "README.md"
     sizes: tuple[tuple[int, int], ...] = FULL_SIZES
+    generated_sizes: tuple[tuple[int, int], ...] = GENERATED_SIZES
     side_size: tuple[int, int] = (2_000, 500)
     stable_sizes: tuple[tuple[int, int], ...] = ((2_000, 500), (10_000, 2_000))
     rematch_sizes: tuple[tuple[int, int], ...] = ((10_000, 2_000),)
     program: str = "coaching"
     repeat: int = 3
     seed: int = 1
+    cli_repeat: int = 5
     capacity: int = 6
     threads: int | None = None
     cap_s: float = 420.0

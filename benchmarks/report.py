@@ -40,6 +40,14 @@ def plot(found: dict, path: Path) -> bool:
             if "error" not in r:
                 point = (r["size"][0] * r["size"][1], r["solve"]["median_s"])
                 lines.setdefault("ours: solve() end to end", []).append(point)
+    if "generated" in found:
+        for r in found["generated"]["results"]["rows"]:
+            a = r.get("as_generated", {})
+            if "wall" in a:
+                point = (r["size"][0] * r["size"][1], a["wall"]["median_s"])
+                lines.setdefault(
+                    "ours: mentormatch match (CLI process), cohort as generated", []
+                ).append(point)
     if "baselines" in found:
         labels = found["baselines"]["results"]["labels"]
         for entry in found["baselines"]["results"]["sizes"]:
@@ -90,8 +98,16 @@ def section(results: Path, readme: Path) -> str:
         lines += [f"![time against cohort size]({_rel(results, readme)}/scale.png)", ""]
     for name, render in SECTIONS.items():
         if name in found:
-            lines += render(found[name])
+            lines += _dated(render(found[name]), name, found[name])
     return "\n".join(lines)
+
+
+def _dated(lines: list[str], name: str, data: dict) -> list[str]:
+    """The section with when and by which command it was measured, under its title."""
+    mode = data["settings"]["mode"]
+    flag = "" if mode == "full" else f" --{mode}"
+    when = f"Measured {data['date']} by `python -m benchmarks.run{flag} --only {name}`."
+    return [*lines[:2], when, "", *lines[2:]]
 
 
 def _rel(results: Path, readme: Path) -> str:

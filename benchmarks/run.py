@@ -1,6 +1,6 @@
 """The benchmark driver: ``python -m benchmarks.run [--quick|--smoke] [--only NAME,...]``.
 
-Runs the suites (scale, baselines, fairness, stable, rematch, orlib, service), writes
+Runs the suites (scale, generated, baselines, fairness, stable, rematch, orlib, service), writes
 one ``<suite>.json`` per suite into ``--out`` (with the machine, the versions and the
 settings), then regenerates the README's tables and the scale plot from every JSON file
 found there. Exit code 1 when any measurement failed (a checker violation, a crash or a
@@ -20,11 +20,12 @@ from pathlib import Path
 
 from benchmarks import report
 from benchmarks.common import machine, parse_size
-from benchmarks.config import QUICK_SIZES, SMOKE_SIZES, Config
-from benchmarks.suites import baselines, fairness, orlib, rematch, scale, service, stable
+from benchmarks.config import QUICK_GENERATED_SIZES, QUICK_SIZES, SMOKE_SIZES, Config
+from benchmarks.suites import baselines, fairness, generated, orlib, rematch, scale, service, stable
 
 SUITES = {
     "scale": scale.run,
+    "generated": generated.run,
     "baselines": baselines.run,
     "fairness": fairness.run,
     "stable": stable.run,
@@ -42,6 +43,7 @@ def make_config(args: argparse.Namespace) -> Config:
             config,
             mode="quick",
             sizes=QUICK_SIZES,
+            generated_sizes=QUICK_GENERATED_SIZES,
             side_size=(1_000, 200),
             stable_sizes=((1_000, 200),),
             rematch_sizes=((1_000, 200),),
@@ -56,6 +58,8 @@ def make_config(args: argparse.Namespace) -> Config:
             config,
             mode="smoke",
             sizes=SMOKE_SIZES,
+            generated_sizes=SMOKE_SIZES,
+            cli_repeat=1,
             side_size=SMOKE_SIZES[0],
             stable_sizes=SMOKE_SIZES,
             rematch_sizes=SMOKE_SIZES,
@@ -69,6 +73,9 @@ def make_config(args: argparse.Namespace) -> Config:
     if args.sizes:
         sizes = tuple(parse_size(s) for s in args.sizes.split(","))
         config = replace(config, sizes=sizes)
+    if args.generated_sizes:
+        sizes = tuple(parse_size(s) for s in args.generated_sizes.split(","))
+        config = replace(config, generated_sizes=sizes)
     if args.repeat is not None:
         config = replace(config, repeat=args.repeat)
     if args.seed is not None:
@@ -116,6 +123,9 @@ def main(argv=None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for the test suite")
     parser.add_argument("--only", default="", help=f"comma list of: {', '.join(SUITES)}")
     parser.add_argument("--sizes", default="", help="scale/baseline sizes, e.g. 1000x200,5000x1000")
+    parser.add_argument(
+        "--generated-sizes", default="", help="generated suite sizes, e.g. 10000x2000"
+    )
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--program", choices=["coaching", "mentoring"], default=None)

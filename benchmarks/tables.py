@@ -17,6 +17,10 @@ def _s(value, digits: int = 3) -> str:
     return str(value)
 
 
+def _rss(mib) -> str:
+    return "-" if mib is None else f"{mib:,.1f}"
+
+
 def _size(size) -> str:
     return f"{size[0]:,} x {size[1]:,}"
 
@@ -55,6 +59,75 @@ def scale_section(data: dict) -> list[str]:
         f"{data['settings']['repeat']}{threads}. {res['note']}"
     )
     return ["### Scale", "", intro, "", *_table(head, rows)]
+
+
+def generated_section(data: dict) -> list[str]:
+    """Cohorts as ``generate`` writes them, matched by the CLI; then the coaching sample."""
+    res = data["results"]
+    head = ["size", "sheet", "mentors with a min load", "`match` wall s (runs)"]
+    head += ["x no min loads", "peak RSS MiB", "CPU s", "solver", "status", "certified"]
+    head += ["matched / wanted places", "read s", "build s", "candidates s", "flow s"]
+    head += ["certify s", "explain s", "outside stages s", "checker"]
+    names = {"as_generated": "as generated", "no_min_loads": "min loads set to 0"}
+    rows = []
+    for r in res["rows"]:
+        if "error" in r:
+            rows.append([_size(r["size"]), f"failed: {r['error']}"] + [""] * (len(head) - 2))
+            continue
+        for key, name in names.items():
+            a = r[key]
+            if "error" in a:
+                rows.append([_size(r["size"]), name, f"failed: {a['error']}"])
+                continue
+            ratio = _s(r.get("ratio_to_no_min_loads")) if key == "as_generated" else "1"
+            st = a["stages"]
+            rows.append(
+                [_size(r["size"]), name, r["mentors_with_min_load"] if key == "as_generated" else 0]
+                + [f"{_s(a['wall']['median_s'])} ({a['wall']['runs']})", ratio]
+                + [_rss(a["peak_rss_mib"]), _s(a["cpu_median_s"]), a["solver"], a["status"]]
+                + [a["certified"], f"{a['matched_places']:,} / {a['wanted_places']:,}"]
+                + [_s(st.get(k)) for k in ("read", "build", "candidates", "flow", "certify")]
+                + [_s(st.get("explain")), _s(a["outside_stages_s"])]
+                + [a.get("check", {}).get("checker") or a.get("check", {}).get("error", "-")]
+            )
+    intro = (
+        f"{res['program']} preset (the default: no flags), seed {res['seed']}, median of "
+        f"{data['settings']['repeat']} runs per sheet. {res['note']}"
+    )
+    out = ["### Generated cohorts through the CLI", "", intro, "", *_table(head, rows)]
+    return out + _sample_lines(res.get("sample"), data["settings"].get("cli_repeat"))
+
+
+def _sample_lines(sample: dict | None, repeat) -> list[str]:
+    if not sample:
+        return []
+    labels = {
+        "python_start": "`python -c pass` (the interpreter's start)",
+        "cli_help": "`python -m matcher.cli --help` (the CLI's start)",
+        "match": f"`{sample['command']}`",
+    }
+    head = ["command", "median s (runs)", "fastest s", "peak RSS MiB", "CPU s"]
+    rows = []
+    for key, label in labels.items():
+        a = sample[key]
+        if "error" in a:
+            rows.append([label, f"failed: {a['error']}", "", "", ""])
+            continue
+        rows.append(
+            [label, f"{_s(a['wall']['median_s'])} ({a['wall']['runs']})"]
+            + [_s(a["wall"]["min_s"]), _rss(a["peak_rss_mib"]), _s(a["cpu_median_s"])]
+        )
+    lines = [f"Coaching sample, taking turns, median of {repeat}:", "", *_table(head, rows)]
+    run = sample.get("checked_run", {})
+    if "error" in run:
+        return lines + [f"The `--json` run failed: {run['error']}", ""]
+    stages = ", ".join(f"{k} {_s(v)}" for k, v in run["stages"].items())
+    check = run["check"].get("checker") or f"failed: {run['check'].get('error')}"
+    return lines + [
+        f"One more run with `--json`: {run['solver']} {run['status']}, certified "
+        f"{run['certified']}, total {run['objective']}; stages (s): {stages}; checker {check}.",
+        "",
+    ]
 
 
 def baselines_section(data: dict) -> list[str]:
@@ -246,6 +319,7 @@ def service_section(data: dict) -> list[str]:
 
 SECTIONS = {
     "scale": scale_section,
+    "generated": generated_section,
     "baselines": baselines_section,
     "fairness": fairness_section,
     "stable": stable_section,

@@ -7,17 +7,27 @@ CPU time (of this process, all its threads); suites report the median. A run slo
 of a shared machine hits each of them alike. :func:`peak_rss_mib` reads this process's
 peak resident memory; a suite that wants one figure per task runs the task in its own
 process (:func:`benchmarks.common.isolated` adds the figure to the task's answer).
+:func:`run_process` runs a command as a user would and reads that one process's peak
+resident memory and CPU time (through GNU ``time``); time it with :func:`timed`.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import re
 import resource
+import signal
 import statistics
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+TIME = Path("/usr/bin/time")  # GNU time: a child's own peak RSS (see run_process)
 
 
 @dataclass(frozen=True)
@@ -98,5 +108,77 @@ def side_by_side(runs: dict[str, Callable[[], Any]], repeat: int = 1) -> dict[st
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    """Peak resident memory of this process so far, in MiB.
+
+    Read from ``VmHWM`` in ``/proc/self/status``, the high-water mark of this program's
+    own memory since it started. ``ru_maxrss`` (the fallback off Linux) starts at the RSS
+    of the process that forked this one, so a small worker started by a large driver
+    would report the driver's size.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        status = ""
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    if found:
+        return round(int(found.group(1)) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    """What the kernel says about one finished process.
+
+    Attributes
+    ----------
+    returncode : exit code (negative: killed by that signal).
+    peak_rss_mib : its peak resident memory, its own (None without ``/usr/bin/time``).
+    cpu_s : its user + system CPU seconds (None without ``/usr/bin/time``).
+    timed_out : whether it was killed for running past the timeout.
+    """
+
+    returncode: int
+    peak_rss_mib: float | None
+    cpu_s: float | None
+    timed_out: bool
+
+
+def run_process(command: list[str], *, cwd, stdout, stderr, timeout: float) -> ProcessRun:
+    """Run ``command`` to its end and read its own peak RSS and CPU time.
+
+    The command runs under GNU ``/usr/bin/time``: Linux starts a process's ``ru_maxrss``
+    at the RSS of the process that forked it, so ``wait4`` from this (large) process
+    would report at least our own size; ``time`` is small and reports its child's.
+
+    Parameters
+    ----------
+    command : the program and its arguments.
+    cwd : its working folder.
+    stdout, stderr : open files (or ``subprocess.DEVNULL``) for its output.
+    timeout : seconds before it (its whole process group) is killed.
+
+    Returns
+    -------
+    ProcessRun
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        usage = Path(folder) / "usage"
+        wrapped = list(command)
+        if TIME.exists():
+            wrapped = [str(TIME), "-f", "%M %U %S", "-o", str(usage), *command]
+        process = subprocess.Popen(
+            wrapped, cwd=cwd, stdout=stdout, stderr=stderr, start_new_session=True
+        )
+        try:
+            process.wait(timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            timed_out = True
+        figures = usage.read_text().split() if usage.exists() else []
+    rss = cpu = None
+    if len(figures) >= 3:  # "Command exited with non-zero status N" may come first
+        kib, user, system = figures[-3:]
+        rss, cpu = round(int(kib) / 1024, 1), round(float(user) + float(system), 3)
+    return ProcessRun(process.returncode, rss, cpu, timed_out)

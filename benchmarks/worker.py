@@ -14,6 +14,7 @@ from benchmarks.timing import peak_rss_mib
 
 
 def _tasks() -> dict:
+    from benchmarks import cli_output
     from benchmarks.suites import baselines, fairness, orlib, rematch, scale, stable
 
     return {
@@ -26,6 +27,7 @@ def _tasks() -> dict:
         "stable_python": stable.task_python,
         "orlib": orlib.task,
         "rematch": rematch.task,
+        "match_output": cli_output.task,
     }
 
 

@@ -1,23 +1,28 @@
-"""Fairness (max-min, then total) and the CP-SAT side-rule path, next to a plain solve.
+"""Fairness (max-min, then total) and side rules (minimum loads, department caps), next to
+a plain solve.
 
 Fairness: the generated cohort (mentor capacity as configured, no minimum loads) is
-solved with the default objective and with ``objective = "fair"``; both through
-``solve()``, both checked. The fair result is exact (threshold search over flow
-feasibility), so its "bound" is itself; we report its worst and total score against
-the plain solve, whose total is the upper bound on any total.
+solved with the default objective and with ``objective = "fair"``, taking turns
+``repeat`` times so both see the same machine load; both through ``solve()``, both
+checked. The fair result is exact (threshold search over flow feasibility), so its
+"bound" is itself; we report its worst and total score against the plain solve, whose
+total is the upper bound on any total.
 
 Side rules: the same cohort keeps the generated minimum loads (5% of mentors must take
 at least one mentee) and the policy caps each mentor at ``max_per_department`` mentees
-of one department, which sends ``solve()`` down the CP-SAT path (warm-started from the
-flow optimum, 2 workers, time limit ``side_s``); we report its value against its bound.
+of one department. ``solve()`` keeps both inside the exact min-cost flow (lower bounds,
+mentor x department sub-nodes) and certifies it; it takes turns with the plain solve of
+the cohort without either rule. Beside it, once, the same policy with ``solver =
+"cpsat"`` (warm-started from the flow, time limit ``side_s``), reported against its bound.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from benchmarks.common import bench_cohort, cohort_args, in_worker, require_valid
-from benchmarks.timing import timed
+from benchmarks.timing import side_by_side, timed
 from matcher.io.policy import preset
 from matcher.model import Objective, SolverChoice
 from matcher.solve import solve
@@ -27,8 +32,21 @@ MAX_PER_DEPARTMENT = 2
 
 def _timed_solves(cohort, policy, repeat: int):
     timing, result = timed(lambda: solve(cohort, policy), repeat)
+    return _checked(cohort, policy, (timing, result))
+
+
+def _checked(cohort, policy, turn):
+    """``turn`` = (timing, result), after the checker passed the result."""
+    result = turn[1]
     require_valid(cohort, policy, result, f"solve() with {policy.objective.value}/{result.solver}")
-    return timing, result
+    return turn
+
+
+def _in_turns(runs: dict, repeat: int) -> dict:
+    """name -> (cohort, policy): solved taking turns, checked; name -> (timing, result)."""
+    solves = {name: partial(solve, *inputs) for name, inputs in runs.items()}
+    turns = side_by_side(solves, repeat)
+    return {name: _checked(*runs[name], turns[name]) for name in runs}
 
 
 def _facts(timing, result) -> dict:
@@ -51,8 +69,9 @@ def task(n_mentees, n_mentors, seed, program, capacity, repeat):
     """Plain and fair solve of one cohort (inside a worker process)."""
     cohort = bench_cohort(n_mentees, n_mentors, seed, capacity=capacity)
     policy = preset(program)
-    plain = _facts(*_timed_solves(cohort, policy, repeat))
-    fair = _facts(*_timed_solves(cohort, replace(policy, objective=Objective.FAIR), repeat))
+    fair_policy = replace(policy, objective=Objective.FAIR)
+    turns = _in_turns({"plain": (cohort, policy), "fair": (cohort, fair_policy)}, repeat)
+    plain, fair = _facts(*turns["plain"]), _facts(*turns["fair"])
     fair["ratio_to_plain"] = round(fair["time"]["median_s"] / plain["time"]["median_s"], 3)
     fair["total_vs_plain"] = fair["objective"] / plain["objective"] if plain["objective"] else None
     return {"size": [n_mentees, n_mentors], "plain": plain, "fair": fair}
@@ -64,8 +83,8 @@ def side_task(n_mentees, n_mentors, seed, program, capacity, repeat, time_limit)
     cohort = bench_cohort(n_mentees, n_mentors, seed, capacity=capacity, min_loads=True)
     base = preset(program)
     policy = replace(base, max_per_department=MAX_PER_DEPARTMENT, time_limit_seconds=time_limit)
-    plain = _facts(*_timed_solves(plain_cohort, base, repeat))
-    side = _facts(*_timed_solves(cohort, policy, repeat))
+    turns = _in_turns({"plain": (plain_cohort, base), "side": (cohort, policy)}, repeat)
+    plain, side = _facts(*turns["plain"]), _facts(*turns["side"])
     side["ratio_to_plain"] = round(side["time"]["median_s"] / plain["time"]["median_s"], 3)
     side["min_loads"] = sum(1 for m in cohort.mentors if m.min_capacity > 0)
     side["max_per_department"] = MAX_PER_DEPARTMENT

@@ -1,13 +1,15 @@
 """Smoke test of ``python -m benchmarks.run``: tiny sizes, results in a temporary folder.
 
 Checks the JSON structure, that every exact baseline reaches our objective, that the
-checker passed everywhere, and the driver's handling of bad input. No timings asserted.
+checker passed everywhere (also on the pairs files the CLI wrote for the generated
+suite), and the driver's handling of bad input. No timings asserted.
 The run gets a PATH without this interpreter's bin/ folder, as a shell without the
 virtual environment activated has: every subprocess must start from ``sys.executable``.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -16,12 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.cli_output import check_files
 from benchmarks.common import CheckFailed, parse_size, require_valid
 from benchmarks.run import failures
 from benchmarks.suites.baselines import EXACT
+from matcher.cli.report import summary_dict
+from matcher.io.cohort_csv import read_assignments, write_pairs
 from matcher.io.generate import generate_cohort
 from matcher.io.policy import preset
 from matcher.results import MatchResult, Pair, Status
+from matcher.solve import solve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +52,16 @@ def smoke(tmp_path_factory) -> dict:
 
 def test_every_suite_wrote_json_with_machine_and_settings(smoke):
     found = smoke["json"]
-    suites = {"scale", "baselines", "fairness", "stable", "rematch", "orlib", "service"}
+    suites = {
+        "scale",
+        "generated",
+        "baselines",
+        "fairness",
+        "stable",
+        "rematch",
+        "orlib",
+        "service",
+    }
     assert set(found) == suites
     for name, data in found.items():
         assert data["suite"] == name
@@ -64,6 +79,43 @@ def test_scale_is_certified_and_checked(smoke):
     assert row["checker"] == "passed"
     assert set(row["stages"]) >= {"build", "flow", "explain"}
     assert row["peak_rss_mib"] > 0 and row["solve"]["cpu_median_s"] > 0
+
+
+def test_generated_cohorts_go_through_the_cli_and_the_checker(smoke):
+    res = smoke["json"]["generated"]["results"]
+    (row,) = res["rows"]
+    assert row["size"] == [200, 40] and row["mentors_with_min_load"] > 0
+    for key in ("as_generated", "no_min_loads"):
+        a = row[key]
+        assert (a["solver"], a["status"], a["certified"]) == ("flow", "optimal", True), key
+        assert a["check"]["checker"] == "passed" and a["check"]["pairs"] == a["matched_places"]
+        assert 0 < a["matched_places"] < a["wanted_places"], key  # people left unmatched
+        assert set(a["stages"]) >= {"read", "build", "flow", "explain"}
+        assert a["wall"]["median_s"] > sum(a["stages"].values())
+        assert a["peak_rss_mib"] is None or a["peak_rss_mib"] > 0
+    assert row["ratio_to_no_min_loads"] > 0
+    sample = res["sample"]
+    assert {"python_start", "cli_help", "match"} <= set(sample)
+    assert sample["match"]["wall"]["runs"] == 1
+    assert sample["checked_run"]["certified"] is True
+    assert sample["checked_run"]["check"]["checker"] == "passed"
+
+
+def test_the_pairs_file_check_finds_a_tampered_file():
+    cohort, policy = generate_cohort(30, 8, 0), preset("coaching")
+    result = solve(cohort, policy)
+    written = io.BytesIO()
+    write_pairs(result, written, cohort)
+    rows = read_assignments(written.getvalue())
+    summary = json.loads(json.dumps(summary_dict(result)))
+    assert check_files(cohort, policy, rows, summary) == []
+    first = next(k for k, r in enumerate(rows) if r["mentor_id"])
+    rows[first] = rows[first] | {"score": rows[first]["score"] + 0.01}
+    found = check_files(cohort, policy, rows, summary)
+    assert any("has score" in m for m in found) and any("objective" in m for m in found)
+    del rows[first]
+    found = check_files(cohort, policy, rows, summary)
+    assert any("not listed as unmatched" in m for m in found)
 
 
 def test_exact_baselines_match_our_objective(smoke):
