@@ -58,7 +58,7 @@ def _fingerprint() -> str:
 def _parts() -> str:
     """A multipart form's fields and files (name, file name, type, SHA-256 of the bytes),
     without the boundary, which clients choose anew for every retry."""
-    fields = sorted(request.form.items(multi=True))
+    fields = sorted((str(k), str(v)) for k, v in request.form.items(multi=True))
     files = []
     for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
         content = hashlib.sha256()
