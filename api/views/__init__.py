@@ -59,6 +59,7 @@ def protected(blp):
 def register_all(api) -> None:
     """Register every blueprint on the flask-smorest ``api``."""
     from api.views import (
+        answers,
         cohorts,
         docs,
         health,
@@ -70,6 +71,6 @@ def register_all(api) -> None:
         webhooks,
     )
 
-    modules = (cohorts, mappings, people, runs, scenarios, webhooks, match, health, docs)
+    modules = (cohorts, mappings, people, runs, answers, scenarios, webhooks, match, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)

@@ -28,6 +28,8 @@ PROBLEM_TYPES = {
     "too-many-runs": "Your organization has the maximum of queued or running runs; "
     "retry after `Retry-After` seconds.",
     "run-not-succeeded": "The run has no results (see `run_status`).",
+    "too-large-to-answer-inline": "The run's cohort has more participants (`participants`) "
+    "than this server answers inline (`limit`); the detail names the CLI command to use.",
     "scenario-too-large": "The scenario makes more variants (`variants`) than this server "
     "takes, or more runs with its baseline than your organization may have queued or "
     "running; `limit` is the most variants allowed.",

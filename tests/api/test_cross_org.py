@@ -23,6 +23,10 @@ ROUTES = [
     ("GET", "/api/v1/runs/<run_id>/assignments/<path:mentee_id>"),  # ids may hold a /
     ("GET", "/api/v1/runs/<run_id>/unmatched"),
     ("POST", "/api/v1/runs/<run_id>/rematch"),
+    ("GET", "/api/v1/runs/<run_id>/why-not"),
+    ("GET", "/api/v1/runs/<run_id>/audit"),
+    ("GET", "/api/v1/runs/<run_id>/receipt"),
+    ("POST", "/api/v1/runs/<run_id>/verify"),
     ("POST", "/api/v1/cohorts/<cohort_id>/scenarios"),
     ("GET", "/api/v1/scenarios/<scenario_id>"),
     ("POST", "/api/v1/scenarios/<scenario_id>/cancel"),
@@ -45,7 +49,9 @@ BODIES = {  # bodies that would be accepted from the owner, so only ownership de
     "PATCH": {"people": [{"employee_id": "E1", "status": "leaver"}]},
     "PUT": {"status": "leaver"},
     ("PUT", "/api/v1/mappings/<path:name>"): {"mapping": MAPPING},
+    ("POST", "/api/v1/runs/<run_id>/verify"): {"receipt": {}, "pairs": []},
 }
+QUERIES = {"/api/v1/runs/<run_id>/why-not": "?mentee=E1&mentor=M1"}
 
 
 def test_routes_list_every_route_with_an_id(app):
@@ -112,7 +118,7 @@ def test_another_organizations_object_is_404_and_unchanged(
             .replace("<webhook_id>", hook)
             .replace("<delivery_id>", delivery)
             .replace("<path:name>", TEMPLATE)
-        )
+        ) + QUERIES.get(rule, "")
         body = BODIES.get((method, rule), BODIES.get(method, {}))
         kwargs = {"json": body} if method in ("POST", "PATCH", "PUT") else {}
         headers = {"Accept": accept, "Idempotency-Key": f"k-{run}"}
