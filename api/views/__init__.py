@@ -60,6 +60,7 @@ def register_all(api) -> None:
     """Register every blueprint on the flask-smorest ``api``."""
     from api.views import (
         cohorts,
+        decisions,
         docs,
         health,
         mappings,
@@ -70,6 +71,7 @@ def register_all(api) -> None:
         webhooks,
     )
 
-    modules = (cohorts, mappings, people, runs, scenarios, webhooks, match, health, docs)
+    modules = (cohorts, mappings, people, runs, decisions, scenarios, webhooks)
+    modules += (match, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)
