@@ -11,7 +11,8 @@ from api.tables_hr import DeliveryStatus
 DELIVERY_STATUSES = tuple(s.value for s in DeliveryStatus)
 EVENT_WORDS = (
     "run.succeeded and run.failed: a run of one of your cohorts finished; "
-    "scenario.completed: every run of a scenario finished (its comparison is stored)"
+    "scenario.completed: every run of a scenario finished (its comparison is stored); "
+    "cohort.published: a run of a cohort was published as its next version"
 )
 
 WEBHOOK_EXAMPLE = {

@@ -55,17 +55,22 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _text(value) -> str:
+    """A part's name as text: Werkzeug gives None for a name it cannot read."""
+    return "" if value is None else str(value)
+
+
 def _parts() -> str:
     """A multipart form's fields and files (name, file name, type, SHA-256 of the bytes),
     without the boundary, which clients choose anew for every retry."""
-    fields = sorted((str(k), str(v)) for k, v in request.form.items(multi=True))
+    fields = sorted((_text(name), _text(value)) for name, value in request.form.items(multi=True))
     files = []
-    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: _text(item[0])):
         content = hashlib.sha256()
         for chunk in iter(lambda upload=upload: upload.stream.read(1 << 16), b""):
             content.update(chunk)
         upload.stream.seek(0)
-        files.append([name, upload.filename, upload.mimetype, content.hexdigest()])
+        files.append([_text(name), upload.filename, upload.mimetype, content.hexdigest()])
     return json.dumps([fields, files], ensure_ascii=False)
 
 

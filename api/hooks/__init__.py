@@ -1,4 +1,5 @@
-"""Signed webhooks: an organization's receivers are told when runs and scenarios finish.
+"""Signed webhooks: an organization's receivers are told when runs and scenarios finish
+and when a cohort's pairs are published.
 
 * :mod:`api.hooks.events` writes one delivery per subscribed webhook in the transaction
   that made the event happen (a run finished, a scenario's last run finished), so an
@@ -20,4 +21,5 @@ from __future__ import annotations
 RUN_SUCCEEDED = "run.succeeded"
 RUN_FAILED = "run.failed"
 SCENARIO_COMPLETED = "scenario.completed"
-EVENTS = (RUN_SUCCEEDED, RUN_FAILED, SCENARIO_COMPLETED)
+COHORT_PUBLISHED = "cohort.published"
+EVENTS = (RUN_SUCCEEDED, RUN_FAILED, SCENARIO_COMPLETED, COHORT_PUBLISHED)

@@ -61,6 +61,7 @@ def register_all(api) -> None:
     from api.views import (
         answers,
         cohorts,
+        decisions,
         docs,
         health,
         mappings,
@@ -71,6 +72,7 @@ def register_all(api) -> None:
         webhooks,
     )
 
-    modules = (cohorts, mappings, people, runs, answers, scenarios, webhooks, match, health, docs)
+    modules = (cohorts, mappings, people, runs, answers, decisions, scenarios, webhooks)
+    modules += (match, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)

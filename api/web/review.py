@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.results import pairs_of, unmatched_of
@@ -190,15 +190,3 @@ def unmatched_page(session: Session, run: Run, page: int = 1, per_page: int = PE
     who = names(session, run.cohort_id, "mentee", (u.mentee_id for u in found))
     rows = [(u, who.get(u.mentee_id, "")) for u in found]
     return Page(rows, total, page, pages)
-
-
-def pending(session: Session, run_id: str) -> list[Decision]:
-    """Decisions on the run that no live re-solve has taken into account yet."""
-    live = ("queued", "running", "succeeded")
-    applied = select(Run.id).where(Run.id == Decision.applied_run_id, Run.status.in_(live))
-    rows = session.scalars(
-        select(Decision)
-        .where(Decision.run_id == run_id, and_(~exists(applied)))
-        .order_by(Decision.created_at, Decision.id)
-    )
-    return list(rows)

@@ -5,8 +5,8 @@ re-solve, publishing and downloads."""
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
+from api import decisions
 from api.db import transaction
 from api.jobs.lifecycle import request_cancel
 from api.operations import finished, owned
@@ -14,16 +14,14 @@ from api.results import mentee_result
 from api.services import services
 from api.tables import ACTIVE, Cohort, Run, RunStatus
 from api.tables_web import Publication
-from api.web import bp, charts, decisions, review
+from api.web import bp, charts, review
 from api.web.auth import local_path
 from api.web.files import KINDS, filename, run_file
 from matcher.model import InputError
 
 
 def _version(session, run: Run) -> Publication | None:
-    return session.scalar(
-        select(Publication).where(Publication.run_id == run.id).order_by(Publication.version.desc())
-    )
+    return decisions.published_as(session, run)
 
 
 @bp.route("/runs/<run_id>")
@@ -53,7 +51,7 @@ def _review_context(session, run: Run) -> dict:
     moved = run.moves or []
     mentees = review.names(session, run.cohort_id, "mentee", (m["mentee_id"] for m in moved))
     return {
-        "pending": review.pending(session, run.id),
+        "pending": decisions.pending(session, run.id),
         "version": _version(session, run),
         "resolved": decisions.re_solved_as(session, run),
         "moves": moved,
@@ -149,7 +147,7 @@ def decide(run_id):
     with transaction(services().sessions) as session:
         run = finished(owned(session, Run, run_id))
         try:
-            said = decisions.decide(
+            said, _ = decisions.decide(
                 session,
                 run,
                 form.get("action", ""),
@@ -187,11 +185,11 @@ def publish(run_id):
     """Freeze this run's pairs as the cohort's next published version."""
     with transaction(services().sessions) as session:
         run = finished(owned(session, Run, run_id))
-        if run.solver_status == "infeasible":
-            flash("A run whose rules cannot all hold has no pairs to publish.")
-            return redirect(url_for("web.run_page", run_id=run_id), 303)
-        version = decisions.publish(session, run, g.user_id).version
-    flash(f"Published as version {version}.")
+        try:
+            said = f"Published as version {decisions.publish(session, run, g.user_id).version}."
+        except decisions.PublishRefused as error:
+            said = str(error)[0].upper() + str(error)[1:] + "."
+    flash(said)
     return redirect(url_for("web.run_page", run_id=run_id), 303)
 
 

@@ -11,6 +11,7 @@ from api.db import transaction
 from api.hooks.events import emit
 from api.tables import Assignment, IdempotencyRecord, Participant, Run, Scenario
 from api.tables_hr import Webhook, WebhookDelivery
+from api.tables_web import Decision, Publication
 
 ROUTES = [
     ("GET", "/api/v1/cohorts/<cohort_id>"),
@@ -27,6 +28,13 @@ ROUTES = [
     ("GET", "/api/v1/runs/<run_id>/audit"),
     ("GET", "/api/v1/runs/<run_id>/receipt"),
     ("POST", "/api/v1/runs/<run_id>/verify"),
+    ("GET", "/api/v1/cohorts/<cohort_id>/draft"),
+    ("GET", "/api/v1/cohorts/<cohort_id>/versions"),
+    ("POST", "/api/v1/runs/<run_id>/decisions"),
+    ("GET", "/api/v1/runs/<run_id>/decisions"),
+    ("DELETE", "/api/v1/runs/<run_id>/decisions/<int:decision_id>"),
+    ("POST", "/api/v1/runs/<run_id>/resolve"),
+    ("POST", "/api/v1/runs/<run_id>/publish"),
     ("POST", "/api/v1/cohorts/<cohort_id>/scenarios"),
     ("GET", "/api/v1/scenarios/<scenario_id>"),
     ("POST", "/api/v1/scenarios/<scenario_id>/cancel"),
@@ -50,6 +58,11 @@ BODIES = {  # bodies that would be accepted from the owner, so only ownership de
     "PUT": {"status": "leaver"},
     ("PUT", "/api/v1/mappings/<path:name>"): {"mapping": MAPPING},
     ("POST", "/api/v1/runs/<run_id>/verify"): {"receipt": {}, "pairs": []},
+    ("POST", "/api/v1/runs/<run_id>/decisions"): {
+        "action": "approve",
+        "mentee_id": "E1",
+        "mentor_id": "M1",
+    },
 }
 QUERIES = {"/api/v1/runs/<run_id>/why-not": "?mentee=E1&mentor=M1"}
 
@@ -76,6 +89,8 @@ def snapshot(client, sessions, cohort, runs, scenario):
                 Scenario,
                 Webhook,
                 WebhookDelivery,
+                Decision,
+                Publication,
             )
         ]
     views = [client.get(f"/api/v1/cohorts/{cohort}").get_json()]
@@ -107,6 +122,14 @@ def test_another_organizations_object_is_404_and_unchanged(
     with sessions() as session:
         delivery = session.scalar(select(WebhookDelivery.id))
     client.post("/api/v1/mappings", json={"name": TEMPLATE, "mapping": MAPPING})
+    (mentee, mentor), *_ = [
+        (p["mentee_id"], p["mentor_id"])
+        for p in client.get(f"/api/v1/runs/{done}/assignments").get_json()["items"]
+    ]
+    decision = client.post(
+        f"/api/v1/runs/{done}/decisions",
+        json={"action": "pin", "mentee_id": mentee, "mentor_id": mentor},
+    ).get_json()["id"]
     before = snapshot(client, sessions, cohort, (done, queued), scenario)
     for run in (done, queued):
         path = (
@@ -118,6 +141,7 @@ def test_another_organizations_object_is_404_and_unchanged(
             .replace("<webhook_id>", hook)
             .replace("<delivery_id>", delivery)
             .replace("<path:name>", TEMPLATE)
+            .replace("<int:decision_id>", str(decision))
         ) + QUERIES.get(rule, "")
         body = BODIES.get((method, rule), BODIES.get(method, {}))
         kwargs = {"json": body} if method in ("POST", "PATCH", "PUT") else {}

@@ -214,19 +214,19 @@ def test_a_failed_run_and_a_completed_scenario_are_events(
     }
 
 
-def test_cohort_published_is_not_an_event_yet_and_another_org_sees_404(
+def test_an_unknown_event_is_422_and_another_org_sees_404(
     client, other, sessions, settings, receiver
 ):
     url = receiver().url
-    answer = client.post("/api/v1/webhooks", json={"url": url, "events": ["cohort.published"]})
+    answer = client.post("/api/v1/webhooks", json={"url": url, "events": ["cohort.deleted"]})
     assert answer.status_code == 422
     (problem,) = answer.get_json()["errors"]
     assert (problem["source"], problem["row"], problem["value"]) == (
         "events",
         0,
-        "cohort.published",
+        "cohort.deleted",
     )
-    assert "run.succeeded" in problem["message"]
+    assert "cohort.published" in problem["message"]
     hook = register(client, url)
     for path in (hook["links"]["self"], hook["links"]["deliveries"]):
         assert other.get(path).status_code == 404

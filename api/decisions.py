@@ -1,23 +1,28 @@
-"""A coordinator's decisions on a draft, the re-solve that applies them, and publishing.
+"""A coordinator's decisions on a draft, the re-solve that applies them, and publishing:
+the operations the review page (:mod:`api.web.runs`) and the JSON API
+(:mod:`api.views.decisions`) both call.
 
 Decisions are made on one succeeded run (the draft) and become a rematch change set:
 approved and pinned pairs are pinned, a declined pair is forbidden, a reassignment pins
 the mentee to the chosen alternate and breaks the pair it replaces. The re-solve is the
 JSON API's rematch (:func:`api.whatif.plan_rematch`, then :func:`api.operations.start_runs`):
-the exact minimal-disruption rematch, which keeps every other pair it can.
+the exact minimal-disruption rematch, which keeps every other pair it can. The draft of
+a cohort is its latest succeeded run outside scenarios; publishing freezes a run as the
+cohort's next version and writes ``cohort.published`` in the same transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from api.hooks import COHORT_PUBLISHED
+from api.hooks.events import emit
 from api.operations import start_runs
-from api.tables import AlternateRow, Assignment, Cohort, Run
+from api.tables import AlternateRow, Assignment, Cohort, Run, RunStatus
 from api.tables_web import Decision, Publication
-from api.web.review import pending
 from api.whatif import plan_rematch
 
 ACTIONS = ("approve", "decline", "pin", "reassign", "undo")
@@ -25,6 +30,30 @@ ACTIONS = ("approve", "decline", "pin", "reassign", "undo")
 
 class DecisionRefused(ValueError):
     """A decision that does not fit the draft; the message says why, for people."""
+
+
+class PublishRefused(ValueError):
+    """A run that cannot be published (its rules could not all hold); says why."""
+
+
+def pending(session: Session, run_id: str) -> list[Decision]:
+    """Decisions on the run that no live re-solve has taken into account yet."""
+    live = ("queued", "running", "succeeded")
+    applied = select(Run.id).where(Run.id == Decision.applied_run_id, Run.status.in_(live))
+    rows = session.scalars(
+        select(Decision)
+        .where(Decision.run_id == run_id, and_(~exists(applied)))
+        .order_by(Decision.created_at, Decision.id)
+    )
+    return list(rows)
+
+
+def made_on(session: Session, run_id: str) -> list[Decision]:
+    """Every decision made on the run, oldest first (applied or not)."""
+    rows = session.scalars(
+        select(Decision).where(Decision.run_id == run_id).order_by(Decision.created_at, Decision.id)
+    )
+    return list(rows)
 
 
 def _has_pair(session: Session, run: Run, mentee: str, mentor: str) -> Assignment | None:
@@ -38,15 +67,21 @@ def _has_pair(session: Session, run: Run, mentee: str, mentor: str) -> Assignmen
 
 
 def decide(
-    session: Session, run: Run, action: str, mentee: str, mentor: str, to: str, user_id: int
-) -> str:
+    session: Session,
+    run: Run,
+    action: str,
+    mentee: str,
+    mentor: str,
+    to: str,
+    user_id: int | None,
+) -> tuple[str, Decision | None]:
     """Record (or undo) a decision on the pair (mentee, mentor) of ``run``; for
     ``reassign``, ``to`` is the alternate mentor. Replaces an earlier decision on the pair.
 
     Returns
     -------
-    str
-        What was done, in words.
+    tuple
+        What was done, in words, and the new decision (None for ``undo``).
 
     Raises
     ------
@@ -66,7 +101,7 @@ def decide(
     )
     if action == "undo":
         session.execute(earlier)
-        return f"the decision on {mentee} and {mentor} was undone"
+        return f"the decision on {mentee} and {mentor} was undone", None
     if action == "decline" and pair.pinned:
         raise DecisionRefused(
             f"{mentee} and {mentor} are pinned by an earlier decision; a pinned pair stays"
@@ -92,7 +127,26 @@ def decide(
         said = f"{mentee} and {mentor}: {done}"
     session.execute(earlier)
     session.add(row)
-    return said
+    session.flush()
+    return said, row
+
+
+def undo(session: Session, run: Run, decision_id: int) -> bool:
+    """Delete one decision of ``run`` by id; False when the run has no such decision.
+
+    Raises
+    ------
+    DecisionRefused
+        A live re-solve has already applied it.
+    """
+    row = session.get(Decision, decision_id)
+    if row is None or row.run_id != run.id:
+        return False
+    if row not in pending(session, run.id):
+        applied = row.applied_run_id
+        raise DecisionRefused(f"decision {decision_id} was applied by re-solve {applied}")
+    session.delete(row)
+    return True
 
 
 def change_set(decided: list[Decision]) -> dict:
@@ -132,8 +186,18 @@ def resolve(session: Session, run: Run, settings: Mapping) -> Run | None:
     return new
 
 
-def publish(session: Session, run: Run, user_id: int) -> Publication:
-    """Freeze ``run``'s pairs as the cohort's next version (who and when are kept)."""
+def publish(session: Session, run: Run, user_id: int | None) -> Publication:
+    """Freeze ``run``'s pairs as the cohort's next version (who and when are kept) and
+    write the ``cohort.published`` event in the caller's transaction.
+
+    Raises
+    ------
+    PublishRefused
+        The run's rules could not all hold, so it has no pairs to publish.
+    """
+    if run.solver_status == "infeasible":
+        raise PublishRefused("a run whose rules cannot all hold has no pairs to publish")
+    session.scalar(select(Cohort.id).where(Cohort.id == run.cohort_id).with_for_update())
     latest = session.scalar(
         select(func.max(Publication.version)).where(Publication.cohort_id == run.cohort_id)
     )
@@ -142,7 +206,41 @@ def publish(session: Session, run: Run, user_id: int) -> Publication:
     )
     session.add(row)
     session.flush()
+    data = {"cohort_id": run.cohort_id, "run_id": run.id, "version": row.version}
+    emit(session, run.organization_id, COHORT_PUBLISHED, data)
     return row
+
+
+def published_as(session: Session, run: Run) -> Publication | None:
+    """The latest version that froze ``run``, if any."""
+    return session.scalar(
+        select(Publication).where(Publication.run_id == run.id).order_by(Publication.version.desc())
+    )
+
+
+def versions(session: Session, cohort_id: str) -> list[Publication]:
+    """The cohort's published versions, newest first."""
+    rows = session.scalars(
+        select(Publication)
+        .where(Publication.cohort_id == cohort_id)
+        .order_by(Publication.version.desc())
+    )
+    return list(rows)
+
+
+def draft(session: Session, cohort_id: str) -> Run | None:
+    """The cohort's draft: its latest succeeded run outside scenarios (a re-solve that
+    succeeds supersedes the run it started from)."""
+    return session.scalar(
+        select(Run)
+        .where(
+            Run.cohort_id == cohort_id,
+            Run.scenario_id.is_(None),
+            Run.status == RunStatus.SUCCEEDED.value,
+        )
+        .order_by(Run.finished_at.desc().nulls_last(), Run.created_at.desc())
+        .limit(1)
+    )
 
 
 def re_solved_as(session: Session, run: Run) -> Run | None:
