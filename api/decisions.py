@@ -36,6 +36,10 @@ class PublishRefused(ValueError):
     """A run that cannot be published (its rules could not all hold); says why."""
 
 
+class AlreadyPublished(PublishRefused):
+    """The run is published already: one run, one version (the page and the API agree)."""
+
+
 def pending(session: Session, run_id: str) -> list[Decision]:
     """Decisions on the run that no live re-solve has taken into account yet."""
     live = ("queued", "running", "succeeded")
@@ -194,10 +198,14 @@ def publish(session: Session, run: Run, user_id: int | None) -> Publication:
     ------
     PublishRefused
         The run's rules could not all hold, so it has no pairs to publish.
+    AlreadyPublished
+        The run is published already (as the version it names).
     """
     if run.solver_status == "infeasible":
         raise PublishRefused("a run whose rules cannot all hold has no pairs to publish")
     session.scalar(select(Cohort.id).where(Cohort.id == run.cohort_id).with_for_update())
+    if (earlier := published_as(session, run)) is not None:
+        raise AlreadyPublished(f"run {run.id} is already published as version {earlier.version}")
     latest = session.scalar(
         select(func.max(Publication.version)).where(Publication.cohort_id == run.cohort_id)
     )

@@ -129,9 +129,13 @@ def publish(run_id):
     """Freeze the run's pairs as the cohort's next version; writes ``cohort.published``.
     409 when the run is already published, 422 when it has not succeeded or is infeasible."""
     with transaction(services().sessions) as session:
-        run = not_published(session, succeeded(owned(session, Run, run_id)))
+        run = succeeded(owned(session, Run, run_id))
         try:
             row = decisions.publish(session, run, None)
+        except decisions.AlreadyPublished as error:
+            raise ApiProblem(
+                409, "already published", str(error), kind="already-published"
+            ) from None
         except decisions.PublishRefused as error:
             raise refused(error, "not-publishable") from None
         where = url_for("decisions.list_versions", cohort_id=run.cohort_id)
@@ -142,13 +146,6 @@ def succeeded(run: Run) -> Run:
     if run.status != RunStatus.SUCCEEDED:
         detail = f"run {run.id} is {run.status}; only a succeeded run can be published"
         raise ApiProblem(422, "run not succeeded", detail, kind="run-not-succeeded")
-    return run
-
-
-def not_published(session, run: Run) -> Run:
-    if (version := decisions.published_as(session, run)) is not None:
-        detail = f"run {run.id} is already published as version {version.version}"
-        raise ApiProblem(409, "already published", detail, kind="already-published")
     return run
 
 

@@ -331,15 +331,16 @@ def test_publish_freezes_versions_and_downloads_carry_names(ada, app, sessions):
     cohort, run = matched(ada, app)
     first = ada.post(f"/runs/{run}/publish")
     assert "Published as version 1" in ada.get(first.location).get_data(as_text=True)
-    ada.post(f"/runs/{run}/publish")
+    again = ada.post(f"/runs/{run}/publish")  # one run, one version: the page says so
+    assert "already published as version 1" in ada.get(again.location).get_data(as_text=True)
     with sessions() as session:
         versions = session.scalars(select(Publication).order_by(Publication.version)).all()
-    assert [v.version for v in versions] == [1, 2] and versions[0].user_id is not None
+    assert [v.version for v in versions] == [1] and versions[0].user_id is not None
     page = ada.get(f"/cohorts/{cohort}").get_data(as_text=True)
-    assert "version 2" in page and "ada@example.org" in page
+    assert "version 1" in page and "ada@example.org" in page
     csv = ada.get(f"/runs/{run}/download/pairs.csv")
     assert csv.mimetype == "text/csv"
-    assert "spring-v2-pairs.csv" in csv.headers["Content-Disposition"]
+    assert "spring-v1-pairs.csv" in csv.headers["Content-Disposition"]
     text = csv.get_data().decode("utf-8-sig")
     assert text.startswith("mentee_id,mentor_id,mentee_name,mentee_email,mentor_name")
     assert "Zoe Dubois" in text
