@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import RUN_STATUSES, Open, ParticipantIn, PolicyIn, UtcDateTime
+from api.policy_schemas import PolicyIn
+from api.schemas import RUN_STATUSES, Open, ParticipantIn, UtcDateTime
 from matcher.whatif.compare import Change
 
 SCENARIO_STATUSES = ("queued", "running", "succeeded", "failed")

@@ -22,6 +22,7 @@ from api.operations import (
     start_runs,
 )
 from api.pagination import paginate
+from api.policy_schemas import PolicyIn
 from api.results import assignments_csv, mentee_result, pair_body, pairs_of, unmatched_of
 from api.services import services
 from api.tables import Cohort, Run, RunStatus
@@ -43,7 +44,7 @@ PAIRS_OR_CSV = {
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 @idempotent
 @json_only
-@blp.arguments(schemas.PolicyIn)
+@blp.arguments(PolicyIn)
 @blp.response(202, schemas.RunOut, headers={"Location": {"schema": {"type": "string"}}})
 @problems(blp, 400, 401, 404, 409, 415, 429)
 def start(_, cohort_id):
