@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from api.sheet import CHUNK, SOURCE, TooManyParticipants, gate, split_records
+from api.sheet import CHUNK, SOURCE, TooManyParticipants, chunks, gate, split_records
 from matcher.io.decode import Table, decode, sniff_delimiter, uninert
 from matcher.io.mapped import Reading, read_mapped, validate_mapped
 from matcher.io.mapping import SheetMapping, header_key
@@ -97,16 +97,8 @@ def _check(table: Table, mapping: SheetMapping):
 def _chunks(header, header_line: int, records, mapping: SheetMapping):
     """``(validate, first, offset, place)`` per :data:`CHUNK` records of ``records``
     (``(line, row)`` pairs, read lazily)."""
-    width, start = len(header), 0
-    while True:
-        rows, lines = [], []
-        for line, row in records:
-            rows.append(row)
-            lines.append(line)
-            if len(rows) == CHUNK:
-                break
-        if not rows:
-            return
+    width = len(header)
+    for start, lines, rows in chunks(records):
         ragged = tuple(
             Problem(
                 f"expected {width} fields like the header, found {len(row)}",
@@ -119,7 +111,6 @@ def _chunks(header, header_line: int, records, mapping: SheetMapping):
         )
         table = Table(SOURCE, tuple(header), header_line, rows, lines, ragged)
         yield partial(_check, table, mapping), start == 0, start, f"line {lines[-1]}"
-        start += len(rows)
 
 
 def read_mapped_sheet(

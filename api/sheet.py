@@ -232,21 +232,27 @@ def _check_workbook(raw: bytes, limit: int) -> None:
     gate(_sheet_chunks(reader, records), partial(_certain, ids=ids))
 
 
-def _sheet_chunks(reader: _Reader, records: Iterator[tuple[int, list[str]]]):
-    """``(validate, first, offset, place)`` for each :data:`CHUNK` records, read lazily."""
+def chunks(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list, list]]:
+    """``(offset, lines, rows)`` of each :data:`CHUNK` ``(line, row)`` records, read lazily."""
     start = 0
     while True:
-        rows, lines = [], []
+        lines, rows = [], []
         for line, row in records:
-            rows.append(row)
             lines.append(line)
+            rows.append(row)
             if len(rows) == CHUNK:
                 break
         if not rows:
             return
+        yield start, lines, rows
+        start += len(rows)
+
+
+def _sheet_chunks(reader: _Reader, records: Iterator[tuple[int, list[str]]]):
+    """``(validate, first, offset, place)`` for each :data:`CHUNK` records, read lazily."""
+    for start, lines, rows in chunks(records):
         batch = reader.batch(rows, lines, with_header=start == 0)
         yield (lambda b=batch: validate_batches([b])), start == 0, start, f"line {lines[-1]}"
-        start += len(rows)
 
 
 def _record_id(record, names: dict) -> object:

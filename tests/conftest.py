@@ -13,6 +13,8 @@ import secrets
 
 import pytest
 
+from matcher.model import InputError
+
 PG_ADMIN_URL = os.environ.get("MENTORMATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -61,3 +63,17 @@ def database_url(request, tmp_path):
     url = request.getfixturevalue("pg_url")
     _empty_postgres(url)
     return url
+
+
+@pytest.fixture
+def rejected():
+    """Call a reader that must fail; return its problems (and check no Cohort came back)."""
+
+    def run(call, *args, **kwargs):
+        with pytest.raises(InputError) as info:
+            call(*args, **kwargs)
+        problems = info.value.problems
+        assert problems, "an InputError must carry at least one problem"
+        return list(problems)
+
+    return run

@@ -4,7 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import lines
+from csv_helpers import lines
 
 from matcher.io.cohort_csv import read_cohort, read_cohort_files
 from matcher.model import Mentee, Mentor, Skill

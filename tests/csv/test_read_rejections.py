@@ -1,7 +1,7 @@
 """Every way a cohort CSV is rejected: one test each, checking line, column, value, wording."""
 
 import pytest
-from conftest import lines
+from csv_helpers import lines
 
 from matcher.io.cohort_csv import read_cohort, read_cohort_files
 from matcher.model import Problem

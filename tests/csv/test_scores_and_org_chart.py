@@ -3,7 +3,7 @@
 import time
 
 import numpy as np
-from conftest import lines
+from csv_helpers import lines
 
 from matcher.io.cohort_csv import read_org_chart, read_scores
 from matcher.model import Cohort, Mentee, Mentor
