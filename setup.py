@@ -87,6 +87,11 @@ setup(
             "users = api.commands:users",
             "serve = api.commands:serve",
             "worker = api.commands:worker",
+            "audit-log = api.hr_commands:audit_log",
+            "erase = api.hr_commands:erase",
+            "export = api.hr_commands:export",
+            "purge = api.hr_commands:purge",
+            "orgs = api.hr_commands:orgs",
         ],
     },
 )

@@ -30,7 +30,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     Flask
         With ``app.extensions["mentormatch"]`` holding :class:`api.services.Services`.
     """
-    from api import errors, requests
+    from api import audit, errors, requests
     from api.config import default_instance_path, load_settings
     from api.services import build_services
     from api.views import register_all
@@ -53,6 +53,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     )
     app.extensions["mentormatch"] = build_services(settings)
     requests.install(app)
+    audit.install(app, app.extensions["mentormatch"].sessions)
     api = errors.Api(app)
     errors.register(app)
     register_all(api)

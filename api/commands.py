@@ -272,7 +272,13 @@ def serve(host, port, threads):
     type=click.Choice(["prefork", "threads", "solo"]),
     help="prefork isolates a crashing solve in its own process.",
 )
-def worker(concurrency, loglevel, pool):
+@click.option(
+    "--beat",
+    is_flag=True,
+    help="Also run Celery beat in this worker: the retention purge every "
+    "MENTORMATCH_PURGE_SECONDS (run it in one worker only).",
+)
+def worker(concurrency, loglevel, pool, beat):
     """Run a Celery worker for runs sent by API nodes with MENTORMATCH_EXECUTOR=celery.
 
     Configured by environment: DATABASE_URL, REDIS_URL, MENTORMATCH_QUEUE and the timing
@@ -296,4 +302,6 @@ def worker(concurrency, loglevel, pool):
         "--without-gossip",
         "--without-heartbeat",
     ]
+    if beat:
+        argv.append("--beat")
     app.worker_main(argv)

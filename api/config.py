@@ -61,6 +61,16 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "LOGIN_WINDOW_SECONDS": ("MENTORMATCH_LOGIN_WINDOW_SECONDS", float, 900.0),
     "INVITE_HOURS": ("MENTORMATCH_INVITE_HOURS", float, 72.0),  # one-time links live this long
     "UPLOAD_TTL_SECONDS": ("MENTORMATCH_UPLOAD_TTL_SECONDS", float, 86_400.0),
+    # Retention (api.retention; `mentormatch purge`): cohorts whose last change (created,
+    # a run, scenario, decision or publication) is older than RETENTION_DAYS go with
+    # everything of theirs (0: kept until deleted); finished webhook deliveries, sent
+    # outbox messages, spent sign-in records and one-time links after RECORD_RETENTION_DAYS;
+    # audit entries after AUDIT_RETENTION_DAYS (0: kept). The in-process executor and
+    # Celery beat purge every PURGE_SECONDS (0: only `mentormatch purge`, e.g. from cron).
+    "RETENTION_DAYS": ("MENTORMATCH_RETENTION_DAYS", float, 0.0),
+    "RECORD_RETENTION_DAYS": ("MENTORMATCH_RECORD_RETENTION_DAYS", float, 30.0),
+    "AUDIT_RETENTION_DAYS": ("MENTORMATCH_AUDIT_RETENTION_DAYS", float, 400.0),
+    "PURGE_SECONDS": ("MENTORMATCH_PURGE_SECONDS", float, 3600.0),
     # Where people open the app: the start of the one-time links `users invite` prints.
     "BASE_URL": ("MENTORMATCH_BASE_URL", str, "http://127.0.0.1:8000"),
     # Testing aid, keep 0 in production: each run waits this long (heartbeating, cancellable)

@@ -9,17 +9,20 @@ them solves exactly as the request did.
 
 On SQLite, a deleted row is overwritten in the file (``PRAGMA secure_delete``, set on each
 connection in :mod:`api.db`) and :func:`scrub` truncates the write-ahead log, where the
-old page would otherwise survive until the next checkpoint.
+old page would otherwise survive until the next checkpoint. On PostgreSQL :func:`scrub`
+vacuums the tables an erasure touched, which removes the dead row versions from their
+pages and indexes at once instead of at autovacuum's next visit.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy.engine import Engine
 
+from api.tables import Base
 from matcher.io.validate import canonical_column
 
 CONTACT_FIELDS = frozenset({"name", "email"})
@@ -54,12 +57,17 @@ def scenario_request_without_contacts(request: Mapping) -> dict:
     return out
 
 
-def scrub(engine: Engine) -> None:
-    """After deleting personal data: truncate SQLite's write-ahead log (nothing on PostgreSQL).
+def scrub(engine: Engine, tables: Iterable[str] = ()) -> None:
+    """After deleting personal data: truncate SQLite's write-ahead log; on PostgreSQL,
+    VACUUM ``tables`` so the dead row versions are removed from their pages and indexes.
 
-    Best effort: a checkpoint that readers keep from finishing is logged and left to the
-    next one; the deleted rows are already zeroed in the database file.
+    Best effort: a checkpoint that readers keep from finishing, or a VACUUM that fails,
+    is logged and left to the next one (SQLite's deleted rows are already zeroed in the
+    database file; PostgreSQL's autovacuum removes dead rows later in any case).
     """
+    if engine.dialect.name == "postgresql":
+        _vacuum(engine, tables)
+        return
     if engine.dialect.name != "sqlite":
         return
     try:
@@ -72,3 +80,16 @@ def scrub(engine: Engine) -> None:
         busy = type(error).__name__
     if busy:
         log.warning(json.dumps({"event": "checkpoint", "truncated": False, "why": str(busy)}))
+
+
+def _vacuum(engine: Engine, tables: Iterable[str]) -> None:
+    known = {table.name for table in Base.metadata.sorted_tables}
+    names = sorted(set(tables) & known)  # only our own table names reach the SQL text
+    if not names:
+        return
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM " + ", ".join(f'"{name}"' for name in names))
+    except Exception as error:
+        why = type(error).__name__
+        log.warning(json.dumps({"event": "vacuum", "done": False, "why": why}))

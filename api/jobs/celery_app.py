@@ -40,6 +40,7 @@ from api.config import default_instance_path, load_settings
 
 log = logging.getLogger("mentormatch.jobs")
 TASK = "mentormatch.execute_run"
+PURGE_TASK = "mentormatch.purge"
 
 
 def celery_config(settings: Mapping) -> dict:
@@ -56,6 +57,13 @@ def celery_config(settings: Mapping) -> dict:
         "task_reject_on_worker_lost": True,
         "task_default_queue": settings["QUEUE"],
         "worker_prefetch_multiplier": 1,
+        # Celery beat (`mentormatch worker --beat`, or `celery -A api.jobs.celery_app beat`)
+        # sends the retention purge every PURGE_SECONDS (api.retention).
+        "beat_schedule": (
+            {"purge": {"task": PURGE_TASK, "schedule": float(settings["PURGE_SECONDS"])}}
+            if float(settings.get("PURGE_SECONDS") or 0) > 0
+            else {}
+        ),
     }
 
 
@@ -204,6 +212,15 @@ def execute(run_id: str) -> str:
     from api.jobs.execute import execute_run, worker_name
 
     return execute_run(worker_sessions(), run_id, worker_name(), worker_settings())
+
+
+@app.task(name=PURGE_TASK, ignore_result=True)
+def purge() -> dict:
+    """Apply the retention settings once (sent by Celery beat every ``PURGE_SECONDS``)."""
+    from api.retention import purge_now
+
+    counts = purge_now(worker_sessions(), worker_settings())
+    return {k: v for k, v in counts.items() if k != "cohort ids"}
 
 
 def reaper_loop(stop: threading.Event, config: Mapping | None = None) -> None:

@@ -7,8 +7,9 @@ the oldest queued run in the database, so runs queued by other processes (an API
 with ``EXECUTOR=none``, a restart, the reaper) are picked up too. The reaper thread
 sweeps stale running runs back to the queue every heartbeat interval. The dispatcher
 thread (:class:`api.jobs.outbox.Dispatcher`) puts runs whose outbox message no request
-confirmed into the local queue, and the webhook dispatcher
-(:class:`api.hooks.deliver.WebhookDispatcher`) sends due webhook deliveries.
+confirmed into the local queue, the webhook dispatcher
+(:class:`api.hooks.deliver.WebhookDispatcher`) sends due webhook deliveries, and a purge
+thread applies the retention settings every ``PURGE_SECONDS`` (:mod:`api.retention`).
 
 Shutdown sets an event that stops each running run at its next stage and puts it back in
 the queue (see :func:`api.jobs.execute.execute_run`); a run that cannot stop in time is
@@ -25,6 +26,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import retention
 from api.hooks.deliver import WebhookDispatcher
 from api.jobs import lifecycle, outbox
 from api.jobs.execute import execute_run, worker_name
@@ -79,6 +81,7 @@ class InProcessPool:
             self._webhooks = WebhookDispatcher(
                 self.sessions, self.config, interval=float(self.config["DISPATCH_SECONDS"])
             )
+            self._purge = retention.Schedule(self.sessions, self.config)
 
     def submit(self, run_id: str) -> None:
         """Run ``run_id`` soon (its queued row must be committed)."""
@@ -108,6 +111,7 @@ class InProcessPool:
         self._stop.set()
         self._dispatcher.stop(wait=wait)
         self._webhooks.stop(wait=wait)
+        self._purge.stop(wait=wait)
         if not wait:
             return
         for thread in self._threads:

@@ -64,6 +64,7 @@ def register_all(api) -> None:
         decisions,
         docs,
         health,
+        hr,
         mappings,
         match,
         people,
@@ -73,6 +74,6 @@ def register_all(api) -> None:
     )
 
     modules = (cohorts, mappings, people, runs, answers, decisions, scenarios, webhooks)
-    modules += (match, health, docs)
+    modules += (hr, match, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)
