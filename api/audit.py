@@ -146,12 +146,12 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _bulk(state) -> None:
-    if not (state.is_update or state.is_delete):
+    if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
     if name and name not in BOOKKEEPING:
-        how = "update" if state.is_update else "delete"
+        how = "insert" if state.is_insert else "update" if state.is_update else "delete"
         state.session.info.setdefault("touched", {}).setdefault(name, set()).add(how)
 
 
