@@ -6,11 +6,12 @@ web imports keep one; every id those rows carry is then erased too). In one tran
 
 * their participant rows, every roster version, in every cohort of the organization
   (the cohort's counts follow);
-* results: the pairs, unmatched rows and alternates naming them are deleted and each run
-  touched gets a note saying so (``notes``: "edited ..."), so a reader knows the stored
-  result is no longer exactly what the solver returned; its metrics and objective stay
-  those of the original solve. Pairs are removed rather than pseudonymised: a placeholder
-  would still single the person out next to the rest of the roster;
+* results: the pairs, unmatched rows and alternates naming them are deleted, and every
+  finished run of a roster they were in is re-assembled from its remaining pairs
+  (:mod:`api.edited`: figures recomputed, status ``feasible``, a note "edited ... by
+  erasure ers_..."). Pairs are removed rather than pseudonymised: a placeholder would
+  still single the person out next to the rest of the roster, and their mentor's or
+  mentee's pair would still tell who they were;
 * review decisions naming them; pending uploads whose sheet names them (or that are not
   text and so cannot be searched: an XLSX upload is discarded);
 * every stored JSON document of the organization (policies, change sets, rematch moves,
@@ -255,7 +256,8 @@ def _erase(session, organization_id, subject, pattern, erasure) -> None:
             )
         ).rowcount,
     )
-    run_ids = set(erasure.runs)
+    run_ids = set(erasure.runs)  # and every run of a roster they were in:
+    run_ids.update(session.scalars(select(Run.id).where(Run.cohort_id.in_(erasure.cohorts))))
 
     def edited(run):
         run_ids.add(run.id)
@@ -288,8 +290,9 @@ def _erase(session, organization_id, subject, pattern, erasure) -> None:
     )
     _drop_answers(session, organization_id, pattern, erasure)
     _drop_uploads(session, organization_id, subject, erasure)
-    _mark_runs(session, sorted(run_ids), erasure)
     _recount(session, sorted(erasure.cohorts))
+    session.flush()
+    _mark_runs(session, sorted(run_ids), erasure)
 
 
 def _drop_answers(session, organization_id, pattern, erasure) -> None:
@@ -316,14 +319,16 @@ def _drop_uploads(session, organization_id, subject, erasure) -> None:
 
 
 def _mark_runs(session, run_ids, erasure) -> None:
+    from api.edited import reassemble
+
     when = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+    note = (
+        f"edited {when} by erasure {erasure.id}: a person's data was erased at their "
+        "request; the remaining pairs were re-assembled without them (no pair added or "
+        "moved, so the result is feasible, no longer proven best)"
+    )
     for run in session.scalars(select(Run).where(Run.id.in_(run_ids))):
-        note = (
-            f"edited {when} by erasure {erasure.id}: a person's data was erased at their "
-            "request; their pairs, unmatched entry and alternates were removed, and the "
-            "metrics and objective are those of the original solve"
-        )
-        run.notes = [*(run.notes or []), note]
+        reassemble(session, run, note)
         erasure.runs.add(run.id)
 
 

@@ -78,7 +78,7 @@ def erase(org_name, email, person_id):
         with transaction(sessions) as session:
             org = _org(session, org_name)
             erasure = erase_person(session, org.id, **_person(email, person_id))
-        scrub(sessions.kw["bind"], ERASED_TABLES)
+        scrub(sessions.kw["bind"], ERASED_TABLES, full=True)
     click.echo(json.dumps(erasure.summary(), indent=2))
     if not erasure.rows:
         click.echo("nothing was stored about that person", err=True)
@@ -118,7 +118,7 @@ def purge(dry_run):
         with transaction(sessions) as session:
             counts = run_purge(session, settings, dry_run=dry_run)
         if counts and not dry_run:
-            scrub(sessions.kw["bind"], PURGED_TABLES)
+            scrub(sessions.kw["bind"], PURGED_TABLES, full="cohorts" in counts)
     verb = "would remove" if dry_run else "removed"
     if not counts:
         click.echo(
@@ -151,7 +151,7 @@ def delete_org(name, yes):
     with _database() as sessions:
         with transaction(sessions) as session:
             counts = delete_organization(session, _org(session, name))
-        scrub(sessions.kw["bind"], all_tables())
+        scrub(sessions.kw["bind"], all_tables(), full=True)
     click.echo(
         f"organization {name!r} deleted: " + ", ".join(f"{k} {v}" for k, v in counts.items())
     )

@@ -10,8 +10,8 @@ them solves exactly as the request did.
 On SQLite, a deleted row is overwritten in the file (``PRAGMA secure_delete``, set on each
 connection in :mod:`api.db`) and :func:`scrub` truncates the write-ahead log, where the
 old page would otherwise survive until the next checkpoint. On PostgreSQL :func:`scrub`
-vacuums the tables an erasure touched, which removes the dead row versions from their
-pages and indexes at once instead of at autovacuum's next visit.
+rewrites the tables an erasure touched (VACUUM FULL): a plain VACUUM would free the dead
+row versions' space but leave their bytes in the pages until reused.
 """
 
 from __future__ import annotations
@@ -57,16 +57,20 @@ def scenario_request_without_contacts(request: Mapping) -> dict:
     return out
 
 
-def scrub(engine: Engine, tables: Iterable[str] = ()) -> None:
+def scrub(engine: Engine, tables: Iterable[str] = (), full: bool = False) -> None:
     """After deleting personal data: truncate SQLite's write-ahead log; on PostgreSQL,
     VACUUM ``tables`` so the dead row versions are removed from their pages and indexes.
+
+    A plain VACUUM frees the space of dead rows but leaves their bytes in the page until
+    the space is reused; ``full`` (VACUUM FULL, for erasures) rewrites each table into new
+    files, holding an exclusive lock on it while it does.
 
     Best effort: a checkpoint that readers keep from finishing, or a VACUUM that fails,
     is logged and left to the next one (SQLite's deleted rows are already zeroed in the
     database file; PostgreSQL's autovacuum removes dead rows later in any case).
     """
     if engine.dialect.name == "postgresql":
-        _vacuum(engine, tables)
+        _vacuum(engine, tables, full)
         return
     if engine.dialect.name != "sqlite":
         return
@@ -82,14 +86,15 @@ def scrub(engine: Engine, tables: Iterable[str] = ()) -> None:
         log.warning(json.dumps({"event": "checkpoint", "truncated": False, "why": str(busy)}))
 
 
-def _vacuum(engine: Engine, tables: Iterable[str]) -> None:
+def _vacuum(engine: Engine, tables: Iterable[str], full: bool) -> None:
     known = {table.name for table in Base.metadata.sorted_tables}
     names = sorted(set(tables) & known)  # only our own table names reach the SQL text
     if not names:
         return
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM " + ", ".join(f'"{name}"' for name in names))
+            verb = "VACUUM FULL " if full else "VACUUM "
+            connection.exec_driver_sql(verb + ", ".join(f'"{name}"' for name in names))
     except Exception as error:
         why = type(error).__name__
         log.warning(json.dumps({"event": "vacuum", "done": False, "why": why}))

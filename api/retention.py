@@ -186,7 +186,7 @@ def purge_now(sessions: sessionmaker[Session], settings: Mapping) -> dict[str, i
     with transaction(sessions) as session:
         counts = purge(session, settings)
     if counts:
-        scrub(sessions.kw["bind"], PURGED_TABLES)
+        scrub(sessions.kw["bind"], PURGED_TABLES, full="cohorts" in counts)
         shown = {k: v for k, v in counts.items() if k != "cohort ids"}
         log.info(json.dumps({"event": "purge", "removed": shown}))
     return counts

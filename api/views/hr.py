@@ -49,7 +49,7 @@ def erase(data):
     """
     with transaction(services().sessions) as session:
         erasure = erase_person(session, g.organization_id, **data)
-    scrub(services().engine, ERASED_TABLES)
+    scrub(services().engine, ERASED_TABLES, full=True)
     return erasure.summary()
 
 
