@@ -4,7 +4,8 @@ Changes are recorded in the transaction that makes them: :func:`install` hooks t
 session factory, and a request's transaction that inserts, updates or deletes rows of the
 organization's data gets one :class:`~api.tables_audit.AuditEntry` before it commits
 (action: the route's endpoint, e.g. ``runs.create_run``; object: the URL's cohort, run,
-scenario... or the row it created; detail: the tables touched and how). A transaction
+scenario... or, when it made one, the row it created; detail: the tables touched and
+how). A transaction
 that only keeps books (idempotency answers, the outbox, sign-in failures) records
 nothing, and one that already wrote its own entry (:func:`record`: erasure, exports,
 purges) is not recorded twice. Work done outside requests (workers solving runs) is the
@@ -48,11 +49,11 @@ READS = frozenset(
     {
         "cohorts.list_participants",
         "runs.list_assignments",
-        "runs.mentee_assignments",
+        "runs.get_assignment",
         "runs.list_unmatched",
-        "decisions.draft",
-        "web.cohort",
-        "web.run",
+        "decisions.get_draft",
+        "web.cohort_page",
+        "web.run_page",
         "web.unmatched",
         "web.programme",
         "web.mentee",

@@ -75,6 +75,12 @@ def test_reading_people_is_recorded_and_other_reads_are_not(client):
     assert missing.status_code == 404 and len(entries(client, action="read:")) == 1
 
 
+def test_every_audited_read_is_a_route(app):
+    from api.audit import READS
+
+    assert READS <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
 def test_each_organization_sees_its_own_entries_filtered_and_paged(client, other):
     first, second = make_cohort(client), make_cohort(client)
     make_cohort(other)
