@@ -35,6 +35,6 @@ def require_scope(scope: str) -> None:
             "insufficient scope",
             f"this route needs a key with the {scope!r} scope; this key has "
             f"{', '.join(sorted(scopes)) or 'none'}",
-            kind="forbidden",
+            kind="insufficient-scope",
             required_scope=scope,
         )

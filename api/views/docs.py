@@ -22,6 +22,7 @@ PROBLEM_TYPES = {
     "invalid-request": "A query parameter, header or JSON body has the wrong shape; "
     "`errors` names each field.",
     "unauthorized": "No key, or an unknown or revoked key.",
+    "insufficient-scope": "The key lacks the scope this route needs (`required_scope`).",
     "not-found": "No such object in your organization.",
     "unsupported-media-type": "The Content-Type is not one this route reads.",
     "too-many-participants": "More participants than this server takes on this route.",
