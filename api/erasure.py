@@ -1,4 +1,4 @@
-"""Erasure: one person, or a whole organization, gone from every table that held them.
+"""Erasure of one person: gone from every table of the organization that held them.
 
 A person is found by the organization's id for them (``person_id``: the same id in
 every cohort, as the organization's ids are stable) or by email (participant rows of
@@ -38,10 +38,8 @@ from api import audit
 from api.tables import (
     AlternateRow,
     Assignment,
-    Base,
     Cohort,
     IdempotencyRecord,
-    Organization,
     Participant,
     Run,
     Scenario,
@@ -49,7 +47,6 @@ from api.tables import (
     new_id,
     utcnow,
 )
-from api.tables_audit import AuditEntry, AuditUnlock
 from api.tables_hr import Webhook, WebhookDelivery
 from api.tables_web import CohortImport, Decision, Upload
 
@@ -339,50 +336,6 @@ def _recount(session, cohort_ids) -> None:
         )
         cohort.n_mentors = session.scalar(current.where(Participant.role == "mentor"))
         cohort.n_mentees = session.scalar(current.where(Participant.role == "mentee"))
-
-
-def delete_organization(session: Session, organization: Organization, who: str = "cli") -> dict:
-    """Delete ``organization`` and everything it owns (foreign keys cascade from the
-    organization row), its audit entries included; record the deletion as a
-    service-wide audit entry (organization NULL) holding its id, name and row counts.
-
-    Returns
-    -------
-    dict
-        Rows deleted per table.
-    """
-    org_id = organization.id
-    cohorts = select(Cohort.id).where(Cohort.organization_id == org_id)
-    counts = {
-        "cohorts": session.scalar(select(func.count()).select_from(cohorts.subquery())),
-        "participants": session.scalar(
-            select(func.count()).where(Participant.cohort_id.in_(cohorts))
-        ),
-        "runs": session.scalar(select(func.count()).where(Run.organization_id == org_id)),
-    }
-    session.add(AuditUnlock(reason="organization deleted"))
-    session.flush()
-    counts["audit_log"] = session.execute(
-        delete(AuditEntry).where(AuditEntry.organization_id == org_id)
-    ).rowcount
-    session.execute(delete(AuditUnlock))
-    session.execute(delete(Organization).where(Organization.id == org_id))
-    audit.record(
-        session,
-        "organization.deleted",
-        organization_id=None,
-        object_type="organization",
-        object_id=str(org_id),
-        detail={"name": organization.name, "rows": counts},
-        who=who,
-    )
-    session.expunge(organization)
-    return counts
-
-
-def all_tables() -> list[str]:
-    """Every table, for the scrub after an organization's deletion."""
-    return [table.name for table in Base.metadata.sorted_tables]
 
 
 ERASED_TABLES = (

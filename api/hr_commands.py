@@ -143,7 +143,7 @@ def delete_org(name, yes):
     """Delete organization NAME: its cohorts, people, runs, results, keys, accounts,
     webhooks and audit entries (the deletion itself is kept in the service's audit log)."""
     from api.db import transaction
-    from api.erasure import all_tables, delete_organization
+    from api.organizations import all_tables, delete_organization
     from api.personal import scrub
 
     if not yes:
