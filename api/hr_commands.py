@@ -39,20 +39,27 @@ def _person(email, person_id) -> dict:
 
 
 @click.command("audit-log")
-@click.option("--org", "org_name", required=True, help="Organization name.")
+@click.option("--org", "org_name", help="Organization name.")
+@click.option(
+    "--service",
+    is_flag=True,
+    help="The service's own entries instead (organization deletions, purges).",
+)
 @click.option("--since", help="Entries at or after this time (ISO 8601, UTC if no zone).")
 @click.option("--until", help="Entries before this time.")
 @click.option("--action", help="Actions starting with this, e.g. person. or runs.")
 @click.option("--actor", help="key:<prefix>, user:<id>, cli or system.")
 @click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 10**7))
-def audit_log(org_name, since, until, action, actor, limit):
-    """Print ORG's audit log, oldest first, one JSON object per line."""
+def audit_log(org_name, service, since, until, action, actor, limit):
+    """Print ORG's audit log (or the service's), oldest first, one JSON object per line."""
     from api import audit
 
+    if (org_name is None) == (not service):
+        raise click.UsageError("give --org ORG or --service")
     with _database() as sessions, sessions() as session:
-        org = _org(session, org_name)
+        org_id = None if service else _org(session, org_name).id
         statement = audit.query(
-            org.id, since=_moment(since), until=_moment(until), action=action, who=actor
+            org_id, since=_moment(since), until=_moment(until), action=action, who=actor
         )
         for entry in session.scalars(statement.limit(limit)):
             click.echo(json.dumps(audit.as_dict(entry), default=_iso, sort_keys=True))

@@ -147,6 +147,14 @@ def test_deleting_an_organization_removes_all_of_it_and_nothing_else(
         (True, "organization.deleted")
     }
     assert all(e.organization_id != 1 for e in entries)
+    from api.hr_commands import audit_log
+
+    shown = runner.invoke(audit_log, ["--service", "--action", "organization."])
+    assert shown.exit_code == 0 and '"name": "acme"' in shown.stdout
+    assert runner.invoke(audit_log, ["--org", "acme"]).exit_code == 1  # it is gone
+    assert runner.invoke(audit_log, []).exit_code == 2
+    mine_now = runner.invoke(audit_log, ["--org", "globex", "--since", "2000-01-01"])
+    assert mine_now.exit_code == 0 and '"action": "cohorts.create_cohort"' in mine_now.stdout
     assert client.get(f"/api/v1/cohorts/{mine}").status_code == 401  # its keys went too
     assert other.get(f"/api/v1/cohorts/{theirs}/participants").status_code == 200
     if database_url.startswith("sqlite"):
