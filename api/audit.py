@@ -12,7 +12,7 @@ purges) is not recorded twice. Work done outside requests (workers solving runs)
 service's own and is not recorded.
 
 Reads of personal data (:data:`READS`: participants, results with their people, the
-web app's review pages and downloads) are recorded after a successful answer, in a
+why-not answer about one pair, the web app's review pages and downloads) are recorded after a successful answer, in a
 transaction of their own.
 
 Entries name people by nothing: the object of a route about one person (``person_id``,
@@ -52,6 +52,7 @@ READS = frozenset(
         "runs.get_assignment",
         "runs.list_unmatched",
         "decisions.get_draft",
+        "answers.get_why_not",
         "web.cohort_page",
         "web.run_page",
         "web.unmatched",

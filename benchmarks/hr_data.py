@@ -2,7 +2,8 @@
 
 Stores one generated cohort (``--mentees`` x ``--mentors``, ``--seed``) in a fresh
 database (an SQLite file unless ``--database-url``), runs ``--runs`` matches of it with
-the workers' own code, then times, ``--repeat`` times each, taking turns:
+the workers' own code, then times, taking turns (``--requests`` writes and reads each
+way, ``--repeat`` erasures):
 
 * ``write``: ``POST /cohorts/{id}/runs`` (queues a run) with the audit log on, and the
   same request with the audit hooks removed (the baseline);
@@ -36,7 +37,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--mentors", type=int, default=400)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=5, help="erasures timed")
+    parser.add_argument("--requests", type=int, default=31, help="writes and reads timed")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--out", type=Path, default=Path("hr_data.json"))
     args = parser.parse_args(argv)
@@ -47,7 +49,8 @@ def main(argv=None) -> dict:
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     w, r, e = results["write"], results["read"], results["erase"]
     print(
-        f"{args.mentees}x{args.mentors}, {args.runs} runs, median of {args.repeat}: "
+        f"{args.mentees}x{args.mentors}, {args.runs} runs, medians of {args.requests} "
+        f"requests and {args.repeat} erasures: "
         f"write {w['on_s'] * 1000:.1f} ms audited vs {w['off_s'] * 1000:.1f} ms "
         f"({w['ratio']:.2f}x); read {r['on_s'] * 1000:.1f} ms vs {r['off_s'] * 1000:.1f} ms "
         f"({r['ratio']:.2f}x); erasure {e['erase_s']:.2f} s vs one run {e['run_s']:.2f} s "
@@ -135,7 +138,7 @@ def measure(args, url: str) -> dict:
     times: dict[str, list[float]] = {
         k: [] for k in ("write_on", "write_off", "read_on", "read_off")
     }
-    for _ in range(args.repeat):
+    for _ in range(args.requests):
         for on in (True, False):
             switch.set(on)
             suffix = "on" if on else "off"
@@ -159,6 +162,7 @@ def measure(args, url: str) -> dict:
         "runs": args.runs,
         "seed": args.seed,
         "repeat": args.repeat,
+        "requests": args.requests,
         "database": url.split(":", 1)[0],
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "write": {
