@@ -257,3 +257,31 @@ def test_the_erase_and_export_commands(app, client, sessions, cli_env):
     assert runner.invoke(erase, ["--org", "nobody", "--id", "E3"]).exit_code == 1
     audited = client.get("/api/v1/audit?actor=cli").get_json()["items"]
     assert [e["action"] for e in audited] == ["person.exported", "person.erased"]
+
+
+def test_pending_uploads_naming_them_or_unsearchable_are_discarded(app, client, sessions):
+    from api.tables_web import Upload
+
+    cohort = make_cohort(client)
+    as_web_import(sessions, "E1")
+    with sessions.begin() as session:
+        org = session.scalar(select(Organization.id).where(Organization.name == "acme"))
+        for upload_id, content in (
+            ("upl_names", f"id,email\nE1,{EMAIL.upper()}\n".encode()),
+            ("upl_other", b"id,email\nE2,grace@example.org\n"),
+            ("upl_xlsx", b"PK\x03\x04\x14\x00\x06\x00\xff\xfe binary"),
+        ):
+            session.add(
+                Upload(
+                    id=upload_id,
+                    organization_id=org,
+                    name="next",
+                    program="coaching",
+                    filename="sheet",
+                    content=content,
+                )
+            )
+    erased = client.post("/api/v1/erasures", json={"email": EMAIL}).get_json()
+    assert erased["rows"]["uploads"] == 2 and cohort in erased["cohorts"]
+    with sessions() as session:
+        assert list(session.scalars(select(Upload.id))) == ["upl_other"]
