@@ -12,8 +12,8 @@ purges) is not recorded twice. Work done outside requests (workers solving runs)
 service's own and is not recorded.
 
 Reads of personal data (:data:`READS`: participants, results with their people, the
-why-not answer about one pair, the web app's review pages and downloads) are recorded after a successful answer, in a
-transaction of their own.
+why-not answer about one pair, the web app's review pages and downloads) are recorded
+after a successful answer, in a transaction of their own.
 
 Entries name people by nothing: the object of a route about one person (``person_id``,
 ``mentee_id`` in the URL) is the cohort or run it belongs to.
