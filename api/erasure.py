@@ -99,14 +99,22 @@ def find_subject(
 ) -> Subject:
     """The person's ids, emails and names in the organization's participant rows.
 
-    With ``person_id`` the id is part of the subject even when no row has it (their id
-    may survive in stored documents only); an email no row carries gives an empty subject.
+    The id or email asked for is part of the subject even when no row has it (it may
+    survive in stored documents or pending uploads only). An email also finds the rows
+    whose id it is (a sign-up form's export often uses the address as the id).
     """
     cohorts = select(Cohort.id).where(Cohort.organization_id == organization_id)
     where = [Participant.cohort_id.in_(cohorts)]
     subject = Subject()
     if email is not None:
-        where.append(func.lower(Participant.email) == email.strip().lower())
+        address = email.strip().lower()
+        subject.emails.add(address)
+        where.append(
+            or_(
+                func.lower(Participant.email) == address,
+                func.lower(Participant.external_id) == address,
+            )
+        )
     else:
         subject.ids.add(person_id)
         where.append(Participant.external_id == person_id)
@@ -116,12 +124,12 @@ def find_subject(
         subject.ids.add(row.external_id)
         subject.emails.update(e.strip().lower() for e in [row.email] if e)
         subject.names.update(n.strip() for n in [row.name] if n and n.strip())
-    if email is not None and subject.ids:
-        subject.emails.add(email.strip().lower())
     return subject
 
 
 def pattern_of(subject: Subject) -> re.Pattern | None:
+    """A pattern matching any of the subject's ids, emails and names as a whole word,
+    ignoring case; None when there is nothing to look for."""
     needles = subject.needles
     if not needles:
         return None

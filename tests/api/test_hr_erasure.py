@@ -285,3 +285,18 @@ def test_pending_uploads_naming_them_or_unsearchable_are_discarded(app, client, 
     assert erased["rows"]["uploads"] == 2 and cohort in erased["cohorts"]
     with sessions() as session:
         assert list(session.scalars(select(Upload.id))) == ["upl_other"]
+
+
+def test_an_email_used_as_the_id_is_found_by_email(app, client, sessions):
+    people = [
+        {"id": "M1", "role": "mentor", "skills": "python", "capacity": 2},
+        {"id": EMAIL, "role": "mentee", "skills": "python"},
+        {"id": "E2", "role": "mentee", "skills": "python"},
+    ]
+    cohort = make_cohort(client, people)
+    run = matched(app, client, cohort)
+    erased = client.post("/api/v1/erasures", json={"email": EMAIL.upper()}).get_json()
+    assert erased["rows"]["participants"] == 1 and erased["runs_edited"] == [run]
+    assert mentions(sessions, EMAIL) == []
+    with sessions() as session:
+        assert set(session.scalars(select(Participant.external_id))) == {"M1", "E2"}
