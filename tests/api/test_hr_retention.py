@@ -120,6 +120,22 @@ def test_the_purge_is_scheduled_in_process_and_for_celery_beat(app, sessions):
         schedule.stop()
 
 
+def test_the_celery_purge_task_applies_retention(app, client, sessions, monkeypatch):
+    from api.jobs import celery_app
+
+    cohort = make_cohort(client)
+    age(sessions, cohort, 45)
+    settings = {**app.extensions["mentormatch"].settings, "RETENTION_DAYS": 30.0}
+    monkeypatch.setitem(celery_app._state, "settings", settings)
+    monkeypatch.setitem(celery_app._state, "pid", None)
+    monkeypatch.setitem(celery_app._state, "engine", None)
+    try:
+        assert celery_app.purge() == {"cohorts": 1}  # the task body, run here
+    finally:
+        celery_app._state["engine"].dispose()
+    assert count(sessions, Cohort) == 0
+
+
 def test_deleting_an_organization_removes_all_of_it_and_nothing_else(
     app, client, other, sessions, cli_env, database_url
 ):
