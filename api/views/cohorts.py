@@ -11,6 +11,7 @@ from sqlalchemy import select
 from api import schemas
 from api.cohort_input import WORKBOOK_TYPES, cohort_from_request
 from api.db import transaction
+from api.erasure import ERASED_TABLES
 from api.idempotency import idempotent
 from api.mapping_schemas import MAPPING_EXAMPLE
 from api.mappings import keep_import
@@ -144,4 +145,4 @@ def delete_cohort(cohort_id):
     """Erase the cohort, its participants, runs, results, scenarios and replayable answers."""
     with transaction(services().sessions) as session:
         session.delete(owned(session, Cohort, cohort_id))
-    scrub(services().engine)
+    scrub(services().engine, ERASED_TABLES, full=True)

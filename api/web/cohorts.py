@@ -7,6 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from api.db import transaction
+from api.erasure import ERASED_TABLES
 from api.operations import build_policy, check_against_cohort, owned, start_run
 from api.personal import scrub
 from api.services import services
@@ -129,6 +130,6 @@ def delete_cohort(cohort_id):
         cohort = owned(session, Cohort, cohort_id)
         name = cohort.name
         session.delete(cohort)
-    scrub(services().engine)
+    scrub(services().engine, ERASED_TABLES, full=True)
     flash(f"Cohort {name!r} and everything about it were deleted.")
     return redirect(url_for("web.home"), 303)

@@ -300,3 +300,20 @@ def test_an_email_used_as_the_id_is_found_by_email(app, client, sessions):
     assert mentions(sessions, EMAIL) == []
     with sessions() as session:
         assert set(session.scalars(select(Participant.external_id))) == {"M1", "E2"}
+
+
+def test_deleting_a_cohort_leaves_its_people_unreadable_in_the_database(
+    app, client, sessions, database_url
+):
+    people = [
+        {"id": "M1", "role": "mentor", "skills": "python", "capacity": 2, "seniority": 5},
+        {"id": "E1", "role": "mentee", "skills": "python", "seniority": 1},
+    ]
+    cohort = make_cohort(client, people)
+    matched(app, client, cohort)
+    as_web_import(sessions, "E1")
+    assert NAME.encode() in raw_bytes(sessions, database_url)
+
+    assert client.delete(f"/api/v1/cohorts/{cohort}").status_code == 204
+    content = raw_bytes(sessions, database_url)
+    assert EMAIL.encode() not in content and NAME.encode() not in content
