@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from test_web_flow import mapped, matched
 
 from api.tables import Cohort, Run, Scenario
-from api.tables_web import Decision, MappingTemplate, Promotion, Publication, Upload
+from api.tables_web import Decision, MappingTemplate, Promotion, Publication, Upload, User
 
 ROUTES = [
     ("GET", "/imports/<upload_id>"),
@@ -36,6 +36,7 @@ ROUTES = [
     ("GET", "/scenarios/<scenario_id>"),
     ("GET", "/scenarios/<scenario_id>/status"),
     ("POST", "/scenarios/<scenario_id>/promote"),
+    ("POST", "/team/<int:user_id>/revoke"),
 ]
 PUBLIC = {("GET", "/welcome/<token>"), ("POST", "/welcome/<token>")}  # the token is the key
 
@@ -63,6 +64,7 @@ def state(sessions):
                 MappingTemplate,
                 Scenario,
                 Promotion,
+                User,
             )
         ]
         runs = session.execute(select(Run.id, Run.status, Run.cancel_requested)).all()
@@ -82,8 +84,10 @@ def acme(ada, app, sessions):
     variant = {"v0-name": "one each", "v0-capacity_all": "1"}
     scenario = location_id(ada.post(f"/cohorts/{cohort}/whatif", variant))
     upload, _ = mapped(ada, edit=lambda form: form.update({"c0-feeds": "ignore"}))
+    ada.post("/team/invite", {"email": "bob@example.org"})
     with sessions() as session:
         mentee = session.scalar(select(Decision.mentee_id)) or "E15"
+        invited = session.scalar(select(User.id).where(User.email == "bob@example.org"))
     return {
         "upload_id": upload,
         "cohort_id": cohort,
@@ -92,6 +96,7 @@ def acme(ada, app, sessions):
         "mentee_id": mentee,
         "kind": "pairs.csv",
         "scenario_id": scenario,
+        "int:user_id": str(invited),
     }
 
 
