@@ -95,14 +95,17 @@ def _page(upload: Upload, look, data: dict, problems, templates, status: int = 2
 @bp.route("/imports/<upload_id>", methods=["GET"])
 def import_page(upload_id):
     """The mapping step, pre-filled from the last submitted mapping, a chosen template or
-    the suggestion; with a submitted mapping, the problems of the sheet read through it."""
+    the suggestion; with a submitted mapping, the problems of the sheet read through it.
+    A workbook's sheet is ``?sheet=`` (picked on the page), else the last mapping's, else
+    the first with records."""
     limit = int(services().settings["MAX_PARTICIPANTS"])
     with services().sessions() as session:
         upload = owned(session, Upload, upload_id)
         templates = _templates(session)
         chosen = request.args.get("template", type=int)
         template = owned(session, MappingTemplate, chosen) if chosen else None
-    look = look_at(upload.content, limit)
+    last = upload.mapping or {}
+    look = look_at(upload.content, limit, request.args.get("sheet") or last.get("sheet"))
     data = look.suggested()
     problems = []
     if template is not None:
@@ -110,8 +113,8 @@ def import_page(upload_id):
             (h, s) for h, s in template.mapping["columns"].items() if h in data["columns"]
         )
         data["timezones"] = template.mapping.get("timezones", {})
-    elif upload.mapping:
-        data = upload.mapping
+    elif last and last.get("sheet") == look.sheet:
+        data = last
         try:
             read_with(upload.content, data)
         except InputError as error:
@@ -127,8 +130,8 @@ def submit_mapping(upload_id):
     with services().sessions() as session:
         upload = owned(session, Upload, upload_id)
         templates = _templates(session)
-    look = look_at(upload.content, limit)
-    data = mapping_data(request.form, look.headers, look.zones)
+    look = look_at(upload.content, limit, request.form.get("sheet"))
+    data = look.with_sheet(mapping_data(request.form, look.headers, look.zones))
     template_name = (request.form.get("template_name") or "").strip()[:200]
     try:
         cohort, readings = read_with(upload.content, data)
