@@ -14,7 +14,15 @@ from api.services import services
 from api.tables_web import MappingTemplate, Upload
 from api.web import bp
 from api.web.importing import look_at, named, read_with, store_import, sweep_uploads, where_to_fix
-from api.web.mapping_form import FIELDS, KIND_CHOICES, RANGE_CHOICES, from_settings, mapping_data
+from api.web.mapping_form import (
+    FIELDS,
+    KIND_CHOICES,
+    RANGE_CHOICES,
+    RULE_CHOICES,
+    from_settings,
+    mapping_data,
+)
+from api.web.policy_form import RULE_WORDS
 from matcher.model import InputError, Problem
 
 PROGRAMS = ("coaching", "mentoring")
@@ -88,6 +96,8 @@ def _page(upload: Upload, look, data: dict, problems, templates, status: int = 2
         fields=FIELDS,
         kinds=KIND_CHOICES,
         ranges=RANGE_CHOICES,
+        rules=RULE_CHOICES,
+        rule_words=RULE_WORDS,
     )
     return page, status
 
