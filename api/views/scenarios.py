@@ -89,10 +89,13 @@ def cancel_scenario(scenario_id):
 @blp.response(200, RunOut)
 @problems(blp, 400, 401, 404, 415, 422)
 def promote_variant(data, scenario_id):
-    """Make one variant's run the cohort's draft: decisions, the re-solve and publishing
-    (``/cohorts/{id}/draft``, ``/runs/{id}/decisions``, ...) then start from its pairs,
-    until a later run outside scenarios succeeds or another variant is promoted. 422 when
-    the scenario has no such variant or its run has not succeeded. Returns the run."""
+    """Make one variant's run the cohort's draft.
+
+    Decisions, the re-solve and publishing (``/cohorts/{id}/draft``,
+    ``/runs/{id}/decisions``, ...) then start from its pairs, until a later run outside
+    scenarios succeeds or another variant is promoted. 422 when the scenario has no such
+    variant or its run has not succeeded. Returns the run.
+    """
     with transaction(services().sessions) as session:
         scenario = owned(session, Scenario, scenario_id)
         try:
