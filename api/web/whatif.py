@@ -25,7 +25,7 @@ from api.whatif import (
     settle_comparison,
 )
 from matcher.io.policy import policy_to_dict
-from matcher.model import InputError
+from matcher.model import InputError, Problem
 
 
 def _page(cohort_id: str, form=None, problems=(), status=200):
@@ -82,9 +82,9 @@ def start_whatif(cohort_id):
             scenario, runs = queue_scenario(session, cohort, plan, settings)
     except InputError as error:
         return _page(cohort_id, request.form, error.problems, 422)
-    except ApiProblem as error:
-        flash(f"Not started: {error.detail}.")
-        return _page(cohort_id, request.form, (), error.status)
+    except ApiProblem as error:  # too many variants, or too many runs at once
+        said = Problem(f"not started: {error.description}", column="variants", source="server")
+        return _page(cohort_id, request.form, [said], error.code)
     services().hand_off([run.id for run in runs])
     return redirect(url_for("web.scenario_page", scenario_id=scenario.id), 303)
 

@@ -137,6 +137,12 @@ def test_problems_of_the_form_and_of_the_core_are_listed_and_nothing_is_stored(a
     assert "scenarios[1].capacity.all" in page
     empty = ada.post(f"/cohorts/{cohort}/whatif", {})
     assert "describe at least one variant" in empty.get_data(as_text=True)
+    sweep = {"vary-key": "capacity.all", "vary-values": "1, 2, 3, 4"}
+    large = ada.post(f"/cohorts/{cohort}/whatif", sweep)  # 5 runs; 4 may be active at once
+    assert large.status_code == 422
+    said = large.get_data(as_text=True)
+    assert "not started: the request makes 4 variants, so 5 runs with the baseline" in said
+    assert 'value="1, 2, 3, 4"' in said
     with sessions() as session:
         assert session.query(Scenario).count() == 0
         assert session.query(Run).count() == 1
