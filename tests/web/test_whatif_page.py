@@ -146,3 +146,30 @@ def test_problems_of_the_form_and_of_the_core_are_listed_and_nothing_is_stored(a
     with sessions() as session:
         assert session.query(Scenario).count() == 0
         assert session.query(Run).count() == 1
+
+
+def test_people_added_and_removed_in_a_variant(ada, app, sessions):
+    cohort, run = matched(ada, app)
+    form = {
+        "v0-name": "newcomer",
+        "v0-remove_mentors": "M03",
+        "v0-remove_mentees": "E12, E13",
+        "v0-mentors": "M01=4",
+        "v0-json": (
+            '{"add": [{"id": "E99", "role": "mentee", "seniority": 2, "skills": "Python"}]}'
+        ),
+    }
+    started = ada.post(f"/cohorts/{cohort}/whatif", form)
+    assert started.status_code == 303, started.get_data(as_text=True)
+    scenario = location_id(started)
+    _run_all(app, sessions, scenario)
+    with sessions() as session:
+        variant = session.scalar(
+            select(Run).where(Run.scenario_id == scenario, Run.variant == "newcomer")
+        )
+        people, _ = solved_inputs(session, variant)
+    assert "E99" in people.mentee_ids and {"E12", "E13"}.isdisjoint(people.mentee_ids)
+    assert "M03" not in people.mentor_ids
+    assert next(m.capacity for m in people.mentors if m.id == "M01") == 4
+    page = ada.get(f"/scenarios/{scenario}").get_data(as_text=True)
+    assert "Who changes in newcomer" in page and "E99" in page
