@@ -5,8 +5,8 @@ mix of departments (mentee's × mentor's).
 Each bar chart is a list of bars with their label and value (and a lighter part above);
 the mix is a grid of counts. The template scales and draws them and writes the numbers as
 text too (``<title>``, ``<desc>`` and a table), so every picture has a text equivalent.
-Skills and departments are read from what the run solved (:func:`api.store.solved_inputs`:
-people a scenario or re-solve added count too).
+Skills and departments are read from the run's stored roster (:func:`paired`; people a
+scenario or re-solve added, from what the run solved).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.store import solved_inputs
+from api.store import at_version, solved_inputs
 from api.tables import Assignment, Participant, Run
 
 BINS = 10
@@ -103,26 +103,54 @@ def mentor_load(session: Session, run: Run) -> Chart:
     return Chart("Mentees per mentor", "mentees", "mentors", bars, summary)
 
 
-def _pairs(session: Session, run: Run) -> list[tuple[str, str]]:
-    return session.execute(
+@dataclass(frozen=True)
+class Paired:
+    """A run's pairs and, for the people in them, their skill names and department."""
+
+    pairs: list[tuple[str, str]]
+    mentees: dict[str, tuple[tuple[str, ...], str | None]]
+    mentors: dict[str, tuple[tuple[str, ...], str | None]]
+
+
+def paired(session: Session, run: Run) -> Paired:
+    """The run's pairs with their people's skills and departments, read from the stored
+    participant rows of the run's roster (one query, no validation: a 10,000-person
+    cohort costs milliseconds); people a change set added are not stored, so a run with
+    them reads what it solved (:func:`api.store.solved_inputs`)."""
+    pairs = session.execute(
         select(Assignment.mentee_id, Assignment.mentor_id).where(Assignment.run_id == run.id)
     ).all()
+    found: dict[str, dict] = {"mentee": {}, "mentor": {}}
+    rows = session.execute(
+        select(Participant.role, Participant.external_id, Participant.data).where(
+            Participant.cohort_id == run.cohort_id, at_version(run.cohort_version)
+        )
+    )
+    for role, external_id, data in rows:
+        skills = tuple(s["name"] for s in data.get("skills") or ())
+        found[role][external_id] = (skills, data.get("department"))
+    mentees, mentors = found["mentee"], found["mentor"]
+    if any(e not in mentees or m not in mentors for e, m in pairs):
+        people = solved_inputs(session, run)[0]
+        mentees = {e.id: (e.skill_names, e.department) for e in people.mentees}
+        mentors = {m.id: (m.skill_names, m.department) for m in people.mentors}
+    return Paired(pairs, mentees, mentors)
 
 
-def skill_coverage(session: Session, run: Run, people=None) -> Chart:
+def skill_coverage(seen: Paired) -> Chart:
     """The skills mentees in pairs want most: in how many pairs the mentor has the skill
     (dark) and in how many not (light). Skill names are compared regardless of case."""
-    people = people or solved_inputs(session, run)[0]
-    mentees = {e.id: e for e in people.mentees}
-    mentors = {m.id: {s.name.strip().casefold() for s in m.skills} for m in people.mentors}
+    has = {
+        m: {name.strip().casefold() for name in skills} for m, (skills, _) in seen.mentors.items()
+    }
     shown: dict[str, str] = {}
     covered: Counter = Counter()
     missed: Counter = Counter()
-    for mentee_id, mentor_id in _pairs(session, run):
-        for skill in mentees[mentee_id].skills:
-            key = skill.name.strip().casefold()
-            shown.setdefault(key, skill.name.strip())
-            target = covered if key in mentors.get(mentor_id, ()) else missed
+    for mentee_id, mentor_id in seen.pairs:
+        for name in seen.mentees[mentee_id][0]:
+            key = name.strip().casefold()
+            shown.setdefault(key, name.strip())
+            target = covered if key in has.get(mentor_id, ()) else missed
             target[key] += 1
     wanted = sorted(shown, key=lambda k: (-(covered[k] + missed[k]), shown[k]))
     bars = tuple(Bar(shown[k], covered[k], missed[k]) for k in wanted[:TOP])
@@ -147,14 +175,11 @@ def _top(counts: Counter) -> list[str]:
     return ranked if len(ranked) <= TOP else ranked[: TOP - 1] + [OTHER]
 
 
-def department_mix(session: Session, run: Run, people=None) -> Grid:
+def department_mix(seen: Paired) -> Grid:
     """Pairs by the mentee's department (rows) and the mentor's (columns)."""
-    people = people or solved_inputs(session, run)[0]
-    of_mentee = {e.id: e.department or NONE for e in people.mentees}
-    of_mentor = {m.id: m.department or NONE for m in people.mentors}
     cells: Counter = Counter()
-    for mentee_id, mentor_id in _pairs(session, run):
-        cells[of_mentee[mentee_id], of_mentor[mentor_id]] += 1
+    for mentee_id, mentor_id in seen.pairs:
+        cells[seen.mentees[mentee_id][1] or NONE, seen.mentors[mentor_id][1] or NONE] += 1
     rows, columns = _top(_sums(cells, 0)), _top(_sums(cells, 1))
     keep_rows, keep_columns = set(rows), set(columns)
     grid: Counter = Counter()

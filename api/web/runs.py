@@ -12,7 +12,6 @@ from api.jobs.lifecycle import request_cancel
 from api.operations import finished, owned
 from api.results import mentee_result
 from api.services import services
-from api.store import solved_inputs
 from api.tables import ACTIVE, Cohort, Run, RunStatus
 from api.tables_web import Publication
 from api.web import bp, charts, review
@@ -107,13 +106,13 @@ def programme(run_id):
     with services().sessions() as session:
         run = finished(owned(session, Run, run_id))
         cohort = session.get(Cohort, run.cohort_id)
-        people = solved_inputs(session, run)[0]
+        seen = charts.paired(session, run)
         pictures = [
             charts.score_distribution(session, run),
             charts.mentor_load(session, run),
-            charts.skill_coverage(session, run, people),
+            charts.skill_coverage(seen),
         ]
-        mix = charts.department_mix(session, run, people)
+        mix = charts.department_mix(seen)
         context = _review_context(session, run)
     return render_template(
         "programme.html",

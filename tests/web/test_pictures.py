@@ -9,6 +9,7 @@ from collections import Counter
 
 from sqlalchemy import select
 from test_web_flow import matched
+from web_helpers import location_id, run_queued
 
 from api.store import solved_inputs
 from api.tables import Assignment, Run
@@ -35,6 +36,35 @@ def _expected(sessions, run_id):
 
 def test_skill_coverage_and_department_mix_with_their_tables(ada, app, sessions):
     cohort, run = matched(ada, app)
+    _check_pictures(ada, sessions, run)
+    page = ada.get(f"/runs/{run}/programme").get_data(as_text=True)
+    mix = _expected(sessions, run)[2]
+    # each cell says what it counts (the core reads departments in lower case)
+    cell = (
+        f"<title>engineering mentees with engineering mentors: {mix['engineering', 'engineering']}"
+    )
+    assert cell in page
+
+
+def test_people_a_variant_added_are_in_its_pictures(ada, app, sessions):
+    cohort, run = matched(ada, app)
+    mentor = (
+        '{"add": [{"id": "M99", "role": "mentor", "seniority": 9, "capacity": 4,'
+        ' "department": "Research", "skills": "Python; SQL; Public Speaking"}]}'
+    )
+    form = {"v0-name": "a new mentor", "v0-json": mentor}
+    scenario = location_id(ada.post(f"/cohorts/{cohort}/whatif", form))
+    with sessions() as session:
+        runs = session.scalars(select(Run.id).where(Run.scenario_id == scenario)).all()
+        variant = session.scalar(select(Run.id).where(Run.variant == "a new mentor"))
+    for run_id in runs:
+        run_queued(app, run_id)
+    mix = _expected(sessions, variant)[2]
+    assert any(mentor == "research" for _, mentor in mix)  # M99 got mentees
+    _check_pictures(ada, sessions, variant)
+
+
+def _check_pictures(ada, sessions, run):
     page = ada.get(f"/runs/{run}/programme").get_data(as_text=True)
     covered, wanted, mix, n_pairs = _expected(sessions, run)
     assert page.count("<svg") == 4 and page.count('role="img"') == 4
@@ -57,8 +87,3 @@ def test_skill_coverage_and_department_mix_with_their_tables(ada, app, sessions)
         counts = [int(n) for n in re.findall(r"<td>(\d+)</td>", row[1])]
         assert counts == [mix[row[0], c] for c in columns]
     assert sum(mix.values()) == n_pairs
-    # each cell says what it counts (the core reads departments in lower case)
-    assert (
-        f"<title>engineering mentees with engineering mentors: {mix['engineering', 'engineering']}"
-        in page
-    )
