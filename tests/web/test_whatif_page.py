@@ -30,7 +30,7 @@ def _run_all(app, sessions, scenario_id):
 def test_variants_are_compared_side_by_side_and_one_becomes_the_draft(ada, app, sessions):
     cohort, run = matched(ada, app)
     page = ada.get(f"/cohorts/{cohort}/whatif").get_data(as_text=True)
-    assert f'starts from the draft <a href="/runs/{run}">' in page
+    assert f'the policy of the draft <a href="/runs/{run}">' in page
     for box in ("vary-key", "vary-values", "v0-name", "v0-mentors", "v2-json"):
         assert f'<label for="{box}">' in page
     form = {
