@@ -7,10 +7,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from api.schemas import RunOut, UtcDateTime
 
-ACTIONS = ("approve", "decline", "pin", "reassign")
+ACTIONS = ("approve", "decline", "pin", "reassign", "add_place")
 ACTION_WORDS = (
     "approve or pin: the next re-solve keeps the pair; decline: the pair is forbidden; "
-    "reassign: the mentee moves to to_mentor_id (one of their alternates in this run)"
+    "reassign: the mentee moves to to_mentor_id (one of their alternates in this run); "
+    "add_place: mentor_id gets one more place, for mentee_id whom the run left unmatched "
+    "(the unmatched reasons name the mentor whose one more place would match them)"
 )
 
 DECISION_IN_EXAMPLE = {
@@ -50,7 +52,10 @@ class DecisionIn(Schema):
     mentor_id = fields.String(
         required=True,
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "the mentee's mentor in this run: the pair decided on"},
+        metadata={
+            "description": "the mentee's mentor in this run: the pair decided on "
+            "(add_place: the mentor given one more place)"
+        },
     )
     to_mentor_id = fields.String(
         validate=validate.Length(min=1, max=200),
@@ -116,3 +121,13 @@ class DraftOut(Schema):
         VersionOut, allow_none=True, required=True, metadata={"description": "the run's version"}
     )
     versions = fields.List(fields.Nested(VersionOut), required=True)
+
+
+class PromoteIn(Schema):
+    """Which variant of the scenario becomes the cohort's draft."""
+
+    variant = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "a variant's name as the scenario lists its runs (or 'baseline')"},
+    )

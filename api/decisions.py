@@ -4,10 +4,12 @@ the operations the review page (:mod:`api.web.runs`) and the JSON API
 
 Decisions are made on one succeeded run (the draft) and become a rematch change set:
 approved and pinned pairs are pinned, a declined pair is forbidden, a reassignment pins
-the mentee to the chosen alternate and breaks the pair it replaces. The re-solve is the
+the mentee to the chosen alternate and breaks the pair it replaces, and "add_place" (made
+for a mentee left unmatched) gives a mentor one more place than the draft had. The re-solve is the
 JSON API's rematch (:func:`api.whatif.plan_rematch`, then :func:`api.operations.start_runs`):
 the exact minimal-disruption rematch, which keeps every other pair it can. The draft of
-a cohort is its latest succeeded run outside scenarios; publishing freezes a run as the
+a cohort is its latest succeeded run outside scenarios, unless a what-if variant was
+promoted since (:func:`promote`: then that variant's run); publishing freezes a run as the
 cohort's next version and writes ``cohort.published`` in the same transaction.
 """
 
@@ -21,11 +23,12 @@ from sqlalchemy.orm import Session
 from api.hooks import COHORT_PUBLISHED
 from api.hooks.events import emit
 from api.operations import start_runs
-from api.tables import AlternateRow, Assignment, Cohort, Run, RunStatus
-from api.tables_web import Decision, Publication
+from api.store import solved_inputs
+from api.tables import AlternateRow, Assignment, Cohort, Run, RunStatus, Scenario, UnmatchedRow
+from api.tables_web import Decision, Promotion, Publication
 from api.whatif import plan_rematch
 
-ACTIONS = ("approve", "decline", "pin", "reassign", "undo")
+ACTIONS = ("approve", "decline", "pin", "reassign", "add_place", "undo")
 
 
 class DecisionRefused(ValueError):
@@ -81,6 +84,7 @@ def decide(
 ) -> tuple[str, Decision | None]:
     """Record (or undo) a decision on the pair (mentee, mentor) of ``run``; for
     ``reassign``, ``to`` is the alternate mentor. Replaces an earlier decision on the pair.
+    ``add_place`` is made for a mentee the run left unmatched (see :func:`add_place`).
 
     Returns
     -------
@@ -95,6 +99,8 @@ def decide(
     """
     if action not in ACTIONS:
         raise DecisionRefused(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
+    if action == "add_place":
+        return add_place(session, run, mentee, mentor, user_id)
     pair = _has_pair(session, run, mentee, mentor)
     if pair is None:
         raise DecisionRefused(f"{mentee} and {mentor} are not a pair of this draft")
@@ -135,6 +141,50 @@ def decide(
     return said, row
 
 
+def add_place(
+    session: Session, run: Run, mentee: str, mentor: str, user_id: int | None
+) -> tuple[str, Decision]:
+    """Give ``mentor`` one more place at the next re-solve, for ``mentee``, whom ``run``
+    left with places unfilled. Each such decision on a mentor adds one place; a second one
+    for the same mentee and mentor replaces the first.
+
+    Raises
+    ------
+    DecisionRefused
+        The mentee got every place they wanted in this run, or ``mentor`` is not one of
+        the run's mentors.
+    """
+    left = session.scalar(
+        select(UnmatchedRow.id).where(
+            UnmatchedRow.run_id == run.id, UnmatchedRow.mentee_id == mentee
+        )
+    )
+    if left is None:
+        raise DecisionRefused(f"{mentee} is not left unmatched in this draft")
+    people, _ = solved_inputs(session, run)
+    if mentor not in people.mentor_ids:
+        raise DecisionRefused(f"{mentor} is not a mentor of this draft")
+    session.execute(
+        delete(Decision).where(
+            Decision.run_id == run.id,
+            Decision.action == "add_place",
+            Decision.mentee_id == mentee,
+            Decision.mentor_id == mentor,
+        )
+    )
+    row = Decision(
+        cohort_id=run.cohort_id,
+        run_id=run.id,
+        action="add_place",
+        mentee_id=mentee,
+        mentor_id=mentor,
+        user_id=user_id,
+    )
+    session.add(row)
+    session.flush()
+    return f"{mentor} gets one more place (for {mentee}) at the next re-solve", row
+
+
 def undo(session: Session, run: Run, decision_id: int) -> bool:
     """Delete one decision of ``run`` by id; False when the run has no such decision.
 
@@ -153,10 +203,15 @@ def undo(session: Session, run: Run, decision_id: int) -> bool:
     return True
 
 
-def change_set(decided: list[Decision]) -> dict:
-    """The rematch change set of decisions: pins, forbidden and broken pairs."""
+def change_set(decided: list[Decision], capacities: Mapping[str, int] | None = None) -> dict:
+    """The rematch change set of decisions: pins, forbidden and broken pairs, and the new
+    capacity of each mentor given places (``capacities``: their capacities in the draft;
+    needed when a decision adds a place)."""
     pin, forbid, broken = [], [], []
+    places: dict[str, int] = {}
     for d in decided:
+        if d.action == "add_place":
+            places[d.mentor_id] = places.get(d.mentor_id, capacities[d.mentor_id]) + 1
         if d.action in ("approve", "pin"):
             pin.append([d.mentee_id, d.mentor_id])
         elif d.action == "decline":
@@ -165,7 +220,10 @@ def change_set(decided: list[Decision]) -> dict:
             pin.append([d.mentee_id, d.mentor_id])
             broken.append([d.mentee_id, d.from_mentor_id])
     out = {"pin": pin, "forbid": forbid, "break": broken}
-    return {k: v for k, v in out.items() if v}
+    out = {k: v for k, v in out.items() if v}
+    if places:
+        out["capacity"] = {"mentors": places}
+    return out
 
 
 def resolve(session: Session, run: Run, settings: Mapping) -> Run | None:
@@ -181,7 +239,11 @@ def resolve(session: Session, run: Run, settings: Mapping) -> Run | None:
     decided = pending(session, run.id)
     if not decided:
         return None
-    body = {"changes": change_set(decided)}
+    capacities = None
+    if any(d.action == "add_place" for d in decided):
+        people, _ = solved_inputs(session, run)
+        capacities = {m.id: m.capacity for m in people.mentors}
+    body = {"changes": change_set(decided, capacities)}
     columns = plan_rematch(session, run, body, float(settings["MAX_SOLVER_SECONDS"]))
     cohort = session.get(Cohort, run.cohort_id)
     new = start_runs(session, cohort, [columns], settings)[0]
@@ -238,8 +300,9 @@ def versions(session: Session, cohort_id: str) -> list[Publication]:
 
 def draft(session: Session, cohort_id: str) -> Run | None:
     """The cohort's draft: its latest succeeded run outside scenarios (a re-solve that
-    succeeds supersedes the run it started from)."""
-    return session.scalar(
+    succeeds supersedes the run it started from), or the run of the variant promoted
+    after that run finished."""
+    latest = session.scalar(
         select(Run)
         .where(
             Run.cohort_id == cohort_id,
@@ -249,6 +312,41 @@ def draft(session: Session, cohort_id: str) -> Run | None:
         .order_by(Run.finished_at.desc().nulls_last(), Run.created_at.desc())
         .limit(1)
     )
+    promoted = session.scalar(
+        select(Promotion)
+        .where(Promotion.cohort_id == cohort_id)
+        .order_by(Promotion.promoted_at.desc(), Promotion.id.desc())
+        .limit(1)
+    )
+    if promoted is None or (
+        latest is not None
+        and latest.finished_at is not None
+        and latest.finished_at > promoted.promoted_at
+    ):
+        return latest
+    return session.get(Run, promoted.run_id)
+
+
+def promote(session: Session, scenario: Scenario, variant: str, user_id: int | None) -> Run:
+    """Make the run of one variant of ``scenario`` the cohort's draft (who and when are
+    kept); decisions, re-solves and publishing then start from it.
+
+    Raises
+    ------
+    DecisionRefused
+        The scenario has no such variant, or its run has not succeeded (its status said).
+    """
+    run = session.scalar(
+        select(Run).where(Run.scenario_id == scenario.id, Run.variant == variant).limit(1)
+    )
+    if run is None:
+        raise DecisionRefused(f"scenario {scenario.id} has no variant {variant!r}")
+    if run.status != RunStatus.SUCCEEDED.value:
+        raise DecisionRefused(f"variant {variant!r} is {run.status}; only a solved one is promoted")
+    session.scalar(select(Cohort.id).where(Cohort.id == run.cohort_id).with_for_update())
+    session.add(Promotion(cohort_id=run.cohort_id, run_id=run.id, user_id=user_id))
+    session.flush()
+    return run
 
 
 def re_solved_as(session: Session, run: Run) -> Run | None:

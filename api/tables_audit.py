@@ -9,7 +9,7 @@ when, and the request id. ``detail`` holds counts and table names, never persona
 The table is append-only: no code path updates or deletes a row except retention and
 organization deletion, which first write an :class:`AuditUnlock` row in their own
 transaction and remove it before committing. Database triggers (migration
-``0007_trusta``) refuse every UPDATE, and every DELETE made while no unlock row is
+``0007``) refuse every UPDATE, and every DELETE made while no unlock row is
 visible, on SQLite and PostgreSQL alike.
 """
 

@@ -1,5 +1,6 @@
 """The tables of the coordinator's web app: accounts, uploads waiting for their mapping,
-how a cohort was imported, mapping templates, review decisions and published versions.
+how a cohort was imported, mapping templates, review decisions, published versions and
+what-if variants promoted to the draft.
 
 People's names and emails stay in participant rows (:class:`api.tables.Participant`); an
 upload waiting for its mapping holds the sheet as it came, and is deleted when its cohort
@@ -172,3 +173,16 @@ class Publication(Base):
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User | None] = relationship()
+
+
+class Promotion(Base):
+    """A what-if variant made the cohort's draft: its run (a scenario's) is the draft from
+    ``promoted_at`` until a later run outside scenarios succeeds or another is promoted."""
+
+    __tablename__ = "promotions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[str] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    promoted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -41,7 +41,11 @@ def present_version(row: Publication) -> dict:
 @blp.response(200, schemas.DraftOut)
 @problems(blp, 401, 404)
 def get_draft(cohort_id):
-    """The draft (latest succeeded run outside scenarios), its decisions and the versions."""
+    """The draft, its decisions and the versions.
+
+    The draft is the latest succeeded run outside scenarios, or the run of the what-if
+    variant promoted after it (``POST /scenarios/{id}/promote``).
+    """
     with services().sessions() as session:
         owned(session, Cohort, cohort_id)
         run = decisions.draft(session, cohort_id)

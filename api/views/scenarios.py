@@ -1,13 +1,18 @@
-"""Scenarios: queue a what-if comparison of a cohort (202 + Location), read it, cancel it."""
+"""Scenarios: queue a what-if comparison of a cohort (202 + Location), read it, cancel it,
+promote one variant to the cohort's draft."""
 
 from __future__ import annotations
 
+from api import decisions
 from api import scenario_schemas as schemas
 from api.cohort_input import json_body
 from api.db import transaction
+from api.decision_schemas import PromoteIn
+from api.errors import ApiProblem
 from api.idempotency import idempotent
 from api.jobs.lifecycle import request_cancel
-from api.operations import owned
+from api.operations import owned, present_run
+from api.schemas import RunOut
 from api.services import services
 from api.tables import Cohort, Scenario
 from api.views import IDEMPOTENCY_KEY, Blueprint, json_only, problems, protected
@@ -76,3 +81,26 @@ def cancel_scenario(scenario_id):
         for run in scenario_runs(session, scenario):
             request_cancel(session, run)
         return present_scenario(session, scenario)
+
+
+@blp.route("/scenarios/<scenario_id>/promote", methods=["POST"])
+@json_only
+@blp.arguments(PromoteIn, example={"variant": "mentors take 3"})
+@blp.response(200, RunOut)
+@problems(blp, 400, 401, 404, 415, 422)
+def promote_variant(data, scenario_id):
+    """Make one variant's run the cohort's draft.
+
+    Decisions, the re-solve and publishing (``/cohorts/{id}/draft``,
+    ``/runs/{id}/decisions``, ...) then start from its pairs, until a later run outside
+    scenarios succeeds or another variant is promoted. 422 when the scenario has no such
+    variant or its run has not succeeded. Returns the run.
+    """
+    with transaction(services().sessions) as session:
+        scenario = owned(session, Scenario, scenario_id)
+        try:
+            run = decisions.promote(session, scenario, data["variant"], None)
+        except decisions.DecisionRefused as error:
+            kind = "promotion-refused"
+            raise ApiProblem(422, "promotion refused", str(error), kind=kind) from None
+        return present_run(run)

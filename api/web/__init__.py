@@ -83,7 +83,7 @@ def init_web(app: Flask, settings: dict) -> None:
     app.session_interface = _SessionCookies()
     csrf.init_app(app)
     auth.login_manager.init_app(app)
-    from api.web import cohorts, imports, runs  # noqa: F401  (their routes join bp)
+    from api.web import cohorts, imports, runs, team, whatif  # noqa: F401  (routes join bp)
 
     app.register_blueprint(bp)
 

@@ -123,29 +123,30 @@ def logout():
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
 def welcome(token):
-    """Set a password from a one-time link, then sign in."""
+    """Set a password from a one-time link, then sign in. Pages are rendered after the
+    transaction ends (a signed-in browser's page reads its user in another session)."""
+    error = None
     with transaction(services().sessions) as db:
         found = accounts.token_user(db, token)
-        if found is None:
-            message = "This link has been used or has expired. Ask for a new one."
-            return render_template("error.html", title="Link not valid", message=message), 404
-        row, user = found
-        if request.method == "GET":
-            return render_template("welcome.html", email=user.email, purpose=row.purpose)
-        password = request.form.get("password", "")
-        error = None
-        if password != request.form.get("confirm", ""):
-            error = "The two passwords are not the same."
-        else:
-            try:
-                accounts.set_password(db, user, password, row)
-            except accounts.AccountError as problem:
-                error = str(problem)
-        if error:
-            page = render_template(
-                "welcome.html", email=user.email, purpose=row.purpose, error=error
-            )
-            return page, 422
-        _sign_in(db, user)
+        if found is not None:
+            row, user = found
+            email, purpose = user.email, row.purpose
+            if request.method == "POST":
+                password = request.form.get("password", "")
+                if password != request.form.get("confirm", ""):
+                    error = "The two passwords are not the same."
+                else:
+                    try:
+                        accounts.set_password(db, user, password, row)
+                    except accounts.AccountError as problem:
+                        error = str(problem)
+                if error is None:
+                    _sign_in(db, user)
+    if found is None:
+        message = "This link has been used or has expired. Ask for a new one."
+        return render_template("error.html", title="Link not valid", message=message), 404
+    if request.method == "GET" or error:
+        page = render_template("welcome.html", email=email, purpose=purpose, error=error)
+        return page, 422 if error else 200
     flash("Your password is set.")
     return redirect(url_for("web.home"), 303)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from api import decisions
 from api.db import transaction
 from api.erasure import ERASED_TABLES
 from api.operations import build_policy, check_against_cohort, owned, start_run
@@ -59,8 +60,10 @@ def cohort_page(cohort_id):
         ).all()
         imported = session.get(CohortImport, cohort.id)
         emails = {p.id: p.user.email if p.user else "a removed user" for p in versions}
+        draft = decisions.draft(session, cohort.id)
     return render_template(
         "cohort.html",
+        draft=draft,
         cohort=cohort,
         runs=runs,
         versions=versions,

@@ -24,7 +24,7 @@ from matcher.io.decode import Table, blank_column, uninert
 from matcher.io.mapping import load_mapping
 from matcher.io.sheets import read_people
 from matcher.io.suggest import Suggestion, suggest
-from matcher.io.xlsx import read_sheet
+from matcher.io.xlsx import first_filled, is_workbook, read_sheet, sheet_sizes
 from matcher.model import Cohort, InputError, Problem
 
 SAMPLES = 3  # answers shown beside each column
@@ -39,6 +39,8 @@ class Look:
     suggestions: dict[str, Suggestion]
     zones: dict[str, tuple]  # ambiguous time-zone answer -> ((zone, meaning), ...)
     tool: str  # google, microsoft or sheet
+    sheet: str | None = None  # the workbook sheet read (None: a CSV file)
+    sheets: tuple[tuple[str, int], ...] = ()  # every sheet of a workbook, with its rows
 
     def samples(self, k: int) -> list[str]:
         seen: list[str] = []
@@ -53,18 +55,34 @@ class Look:
     def suggested(self) -> dict:
         """The suggested mapping data (zones left for a person to choose)."""
         columns = {h: dict(self.suggestions[h].settings) for _, h in self.headers}
-        return {"mapping": 1, "columns": columns}
+        return self.with_sheet({"mapping": 1, "columns": columns})
+
+    def with_sheet(self, data: dict) -> dict:
+        """Mapping data that reads this look's workbook sheet."""
+        return {**data, "sheet": self.sheet} if self.sheet is not None else data
 
 
-def look_at(content: bytes, limit: int) -> Look:
+def look_at(content: bytes, limit: int, sheet: str | None = None) -> Look:
     """The sheet's table and the suggested mapping.
+
+    Parameters
+    ----------
+    sheet : the workbook sheet to read; None, or a name the workbook does not have, reads
+        the first sheet with records (:func:`matcher.io.xlsx.first_filled`).
 
     Raises
     ------
     InputError
         The file cannot be read as a sheet, or has more than ``limit`` rows.
     """
-    table = read_sheet(content, "cohort")
+    sheets: tuple = ()
+    if is_workbook(content):
+        sheets = sheet_sizes(content, "cohort")
+        if sheet not in {name for name, _ in sheets}:
+            sheet = first_filled(sheets) or (sheets[0][0] if sheets else None)
+    else:
+        sheet = None
+    table = read_sheet(content, "cohort", sheet)
     if len(table.rows) > limit:
         message = f"{len(table.rows)} rows; this server takes at most {limit} people per cohort"
         raise InputError([Problem(message, source="cohort")], title="the sheet is too large")
@@ -75,7 +93,7 @@ def look_at(content: bytes, limit: int) -> Look:
         for k, h in enumerate(table.header)
         if not blank_column(table, k) and h.strip() in by_header
     ]
-    return Look(table, headers, by_header, zones, tool)
+    return Look(table, headers, by_header, zones, tool, sheet, sheets)
 
 
 def read_with(content: bytes, data: dict) -> tuple[Cohort, tuple]:

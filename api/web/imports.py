@@ -14,7 +14,15 @@ from api.services import services
 from api.tables_web import MappingTemplate, Upload
 from api.web import bp
 from api.web.importing import look_at, named, read_with, store_import, sweep_uploads, where_to_fix
-from api.web.mapping_form import FIELDS, KIND_CHOICES, RANGE_CHOICES, from_settings, mapping_data
+from api.web.mapping_form import (
+    FIELDS,
+    KIND_CHOICES,
+    RANGE_CHOICES,
+    RULE_CHOICES,
+    from_settings,
+    mapping_data,
+)
+from api.web.policy_form import RULE_WORDS
 from matcher.model import InputError, Problem
 
 PROGRAMS = ("coaching", "mentoring")
@@ -88,6 +96,8 @@ def _page(upload: Upload, look, data: dict, problems, templates, status: int = 2
         fields=FIELDS,
         kinds=KIND_CHOICES,
         ranges=RANGE_CHOICES,
+        rules=RULE_CHOICES,
+        rule_words=RULE_WORDS,
     )
     return page, status
 
@@ -95,14 +105,17 @@ def _page(upload: Upload, look, data: dict, problems, templates, status: int = 2
 @bp.route("/imports/<upload_id>", methods=["GET"])
 def import_page(upload_id):
     """The mapping step, pre-filled from the last submitted mapping, a chosen template or
-    the suggestion; with a submitted mapping, the problems of the sheet read through it."""
+    the suggestion; with a submitted mapping, the problems of the sheet read through it.
+    A workbook's sheet is ``?sheet=`` (picked on the page), else the last mapping's, else
+    the first with records."""
     limit = int(services().settings["MAX_PARTICIPANTS"])
     with services().sessions() as session:
         upload = owned(session, Upload, upload_id)
         templates = _templates(session)
         chosen = request.args.get("template", type=int)
         template = owned(session, MappingTemplate, chosen) if chosen else None
-    look = look_at(upload.content, limit)
+    last = upload.mapping or {}
+    look = look_at(upload.content, limit, request.args.get("sheet") or last.get("sheet"))
     data = look.suggested()
     problems = []
     if template is not None:
@@ -110,8 +123,8 @@ def import_page(upload_id):
             (h, s) for h, s in template.mapping["columns"].items() if h in data["columns"]
         )
         data["timezones"] = template.mapping.get("timezones", {})
-    elif upload.mapping:
-        data = upload.mapping
+    elif last and last.get("sheet") == look.sheet:
+        data = last
         try:
             read_with(upload.content, data)
         except InputError as error:
@@ -127,8 +140,8 @@ def submit_mapping(upload_id):
     with services().sessions() as session:
         upload = owned(session, Upload, upload_id)
         templates = _templates(session)
-    look = look_at(upload.content, limit)
-    data = mapping_data(request.form, look.headers, look.zones)
+    look = look_at(upload.content, limit, request.form.get("sheet"))
+    data = look.with_sheet(mapping_data(request.form, look.headers, look.zones))
     template_name = (request.form.get("template_name") or "").strip()[:200]
     try:
         cohort, readings = read_with(upload.content, data)

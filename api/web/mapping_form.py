@@ -2,7 +2,8 @@
 mapping data :func:`matcher.io.mapping.load_mapping` checks.
 
 A column feeds a field (and optionally a second one, as the email that is also the id),
-is a question of the programme's own (an attribute with its type), or is ignored; it may be
+is a question of the programme's own (an attribute with its type and, to count in
+matching, its rule, weight and the question it pairs with), or is ignored; it may be
 read for mentors or mentees only, split by a separator, and read through answer values,
 level names, number ranges or manager emails. Field names of the form are ``c<k>-<key>``
 for the sheet's column ``k``; headers always come from the stored sheet, never the form.
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from matcher.io.forms import RANGES
-from matcher.io.mapping import KINDS
+from matcher.io.mapping import KINDS, RULES
 from matcher.io.validate import COLUMNS
 
 FIELDS = tuple(COLUMNS)
@@ -38,6 +39,9 @@ class ColumnForm:
     levels: str = ""  # one per line, lowest first
     ranges: str = ""
     match_on: bool = False
+    rule: str = ""  # "" when the question does not count in matching
+    weight: str = ""  # "" for the default (1)
+    pair_with: str = ""  # the other side's question ("" for the same name)
     notes: list[str] = field(default_factory=list)
     samples: list[str] = field(default_factory=list)
 
@@ -57,6 +61,10 @@ def from_settings(k: int, header: str, settings: dict, notes=(), samples=()) -> 
         out.feeds = "attribute"
         out.attribute = str(settings.get("attribute") or "")
         out.kind = settings.get("type") or "choice"
+        out.rule = str(settings.get("rule") or "")
+        weight = settings.get("weight")
+        out.weight = "" if weight is None else f"{weight:g}" if _number(weight) else str(weight)
+        out.pair_with = str(settings.get("pair_with") or "")
     else:
         fields = settings.get("field") or []
         fields = [fields] if isinstance(fields, str) else list(fields)
@@ -72,6 +80,10 @@ def from_settings(k: int, header: str, settings: dict, notes=(), samples=()) -> 
     out.ranges = settings.get("ranges") or ""
     out.match_on = settings.get("match_on") == "email"
     return out
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _value(text: str):
@@ -98,6 +110,12 @@ def to_settings(form, k: int) -> dict:
         return {"ignore": True}
     if feeds == "attribute":
         out = {"attribute": get("attribute"), "type": get("type")}
+        if get("rule"):
+            out["rule"] = get("rule")
+        if get("weight"):
+            out["weight"] = _value(get("weight"))  # not a number: the mapping check says so
+        if get("pair_with"):
+            out["pair_with"] = get("pair_with")
     else:
         also = get("also")
         out = {"field": [feeds, also] if also and also != feeds else feeds}
@@ -150,3 +168,4 @@ def column_of(where: str | None, headers: list[tuple[int, str]]) -> tuple[int, s
 
 KIND_CHOICES = KINDS
 RANGE_CHOICES = RANGES
+RULE_CHOICES = RULES

@@ -9,6 +9,7 @@ them (:func:`api.results.pairs_of`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
@@ -43,7 +44,11 @@ ACTION_WORDS = {
     "decline": "declined",
     "pin": "pinned",
     "reassign": "reassigned",
+    "add_place": "place added",
 }
+# The core's unmatched reason naming the mentor whose one more place would match them
+# (:func:`matcher.result.explain.unmatched_reasons_many`).
+ONE_MORE_PLACE = re.compile(r"one more place at (.+?) \(score ")
 
 
 @dataclass(frozen=True)
@@ -188,5 +193,13 @@ def unmatched_page(session: Session, run: Run, page: int = 1, per_page: int = PE
     page = min(max(1, page), pages)
     found = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     who = names(session, run.cohort_id, "mentee", (u.mentee_id for u in found))
-    rows = [(u, who.get(u.mentee_id, "")) for u in found]
+    rows = [(u, who.get(u.mentee_id, ""), place_for(u.reasons)) for u in found]
     return Page(rows, total, page, pages)
+
+
+def place_for(reasons) -> str | None:
+    """The mentor whose one more place would match the mentee, if a reason names one."""
+    for reason in reasons:
+        if found := ONE_MORE_PLACE.search(reason):
+            return found.group(1)
+    return None

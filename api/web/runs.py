@@ -102,14 +102,26 @@ def unmatched(run_id):
 
 @bp.route("/runs/<run_id>/programme")
 def programme(run_id):
-    """Pictures of the run: the score distribution and the mentors' loads."""
+    """Pictures of the run: scores, mentors' loads, wanted-skill coverage, department mix."""
     with services().sessions() as session:
         run = finished(owned(session, Run, run_id))
         cohort = session.get(Cohort, run.cohort_id)
-        pictures = [charts.score_distribution(session, run), charts.mentor_load(session, run)]
+        seen = charts.paired(session, run)
+        pictures = [
+            charts.score_distribution(session, run),
+            charts.mentor_load(session, run),
+            charts.skill_coverage(seen),
+        ]
+        mix = charts.department_mix(seen)
         context = _review_context(session, run)
     return render_template(
-        "programme.html", run=run, cohort=cohort, charts=pictures, tab="programme", **context
+        "programme.html",
+        run=run,
+        cohort=cohort,
+        charts=pictures,
+        mix=mix,
+        tab="programme",
+        **context,
     )
 
 
@@ -160,6 +172,29 @@ def decide(run_id):
             said = f"Not done: {error}."
     flash(said[0].upper() + said[1:])
     return redirect(back, 303)
+
+
+@bp.route("/runs/<run_id>/add-place", methods=["POST"])
+def add_place(run_id):
+    """Give a mentor one more place for an unmatched mentee and re-solve at once (with
+    every pending decision): the exact rematch that moves the fewest pairs."""
+    form, settings = request.form, services().settings
+    back = url_for("web.unmatched", run_id=run_id)
+    try:
+        with transaction(services().sessions) as session:
+            run = finished(owned(session, Run, run_id))
+            decisions.add_place(
+                session, run, form.get("mentee_id", ""), form.get("mentor_id", ""), g.user_id
+            )
+            new = decisions.resolve(session, run, settings)
+    except decisions.DecisionRefused as error:
+        flash(f"Not done: {error}.")
+        return redirect(back, 303)
+    except InputError as error:
+        flash("The place cannot be added: " + "; ".join(map(str, error.problems[:5])))
+        return redirect(back, 303)
+    services().hand_off([new.id])
+    return redirect(url_for("web.run_page", run_id=new.id), 303)
 
 
 @bp.route("/runs/<run_id>/resolve", methods=["POST"])

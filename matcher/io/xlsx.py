@@ -69,6 +69,37 @@ def sheet_names(data, source: str = "cohort") -> tuple[str, ...]:
     return tuple(_open(load_bytes(data, source), source).sheet_names)
 
 
+def sheet_sizes(data, source: str = "cohort") -> tuple[tuple[str, int], ...]:
+    """Each sheet of a workbook with its number of non-blank rows (the header row
+    included), in workbook order; a sheet calamine cannot read counts 0.
+
+    Raises
+    ------
+    InputError
+        If the bytes are not a workbook calamine can open.
+    """
+    from python_calamine import CalamineError
+
+    book = _open(load_bytes(data, source), source)
+    sizes = []
+    for name in book.sheet_names:
+        try:
+            grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except CalamineError:
+            grid = []
+        sizes.append((name, sum(any(v != "" and v is not None for v in row) for row in grid)))
+    return tuple(sizes)
+
+
+def first_filled(sizes: tuple[tuple[str, int], ...]) -> str | None:
+    """The first sheet of :func:`sheet_sizes` with a header and a record, else the first
+    with anything, else None."""
+    for least in (2, 1):
+        if found := next((name for name, rows in sizes if rows >= least), None):
+            return found
+    return None
+
+
 def _open(data: bytes, source: str):
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 

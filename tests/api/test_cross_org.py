@@ -38,6 +38,7 @@ ROUTES = [
     ("POST", "/api/v1/cohorts/<cohort_id>/scenarios"),
     ("GET", "/api/v1/scenarios/<scenario_id>"),
     ("POST", "/api/v1/scenarios/<scenario_id>/cancel"),
+    ("POST", "/api/v1/scenarios/<scenario_id>/promote"),
     ("GET", "/api/v1/cohorts/<cohort_id>/runs"),
     ("PATCH", "/api/v1/cohorts/<cohort_id>/people"),
     ("PUT", "/api/v1/cohorts/<cohort_id>/people/<path:person_id>"),
@@ -63,6 +64,7 @@ BODIES = {  # bodies that would be accepted from the owner, so only ownership de
         "mentee_id": "E1",
         "mentor_id": "M1",
     },
+    ("POST", "/api/v1/scenarios/<scenario_id>/promote"): {"variant": "baseline"},
 }
 QUERIES = {"/api/v1/runs/<run_id>/why-not": "?mentee=E1&mentor=M1"}
 

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import select
 from web_helpers import GOOGLE, PASSWORD, SAMPLE, checked, make_user
 
+from api.decisions import draft
 from api.tables import Run
 
 CHROMIUM = os.environ.get("MENTORMATCH_CHROMIUM") or "/usr/bin/chromium"
@@ -198,7 +199,9 @@ def test_the_coaching_sample_from_upload_to_published_pairs(live, chromium, shot
         line.split(",")[0] for line in text.splitlines()[1:28]
     ]
     page.get_by_role("link", name="Pictures").click()
-    assert page.locator("svg.chart").count() == 2
+    assert page.locator("svg.chart").count() == 4  # scores, loads, skills, departments
+    page.get_by_text("Mix by department as a table").click()
+    assert page.locator("table:has-text('mentor') th[scope=row]").count() > 1
     page.screenshot(path=shots / "sample-7-pictures.png", full_page=True)
     sessions = app.extensions["mentormatch"].sessions
     for run in (first, new):
@@ -250,6 +253,80 @@ def test_a_forms_export_with_an_answer_fixed_in_the_mapping(live, chromium, shot
         rules = session.get(Run, first).policy["attributes"]
     assert [r["rule"] for r in rules] == ["overlap"]
     assert page.errors == []
+
+
+def test_add_a_place_then_compare_variants_and_promote_one(live, chromium, shots):
+    """Upload and run the sample, give the mentor an unmatched mentee's reason names one
+    more place (re-solved at once), then compare variants of the draft and promote one."""
+    app, _ = live
+    sessions = app.extensions["mentormatch"].sessions
+    page = new_page(chromium, live)
+    sign_in(page, "ada@example.org")
+    page.goto(page.base + "/cohorts/new")
+    page.get_by_label("Cohort name").fill("Autumn coaching")
+    page.get_by_label("Sheet of people").set_input_files(str(SAMPLE))
+    page.get_by_role("button", name="Upload and map the columns").click()
+    page.get_by_role("button", name="Check the sheet and store the cohort").click()
+    page.get_by_role("button", name="Run the match").click()
+    first = review_run_id(page)
+    page.get_by_role("link", name=re.compile(r"^Unmatched")).click()
+    button = page.get_by_role("button", name=re.compile("^Give .* one more place for "))
+    said = button.first.get_attribute("aria-label")
+    mentor, mentee = re.match(r"Give (.+) one more place for (.+) and re-solve", said).groups()
+    page.screenshot(path=shots / "place-1-unmatched.png", full_page=True)
+    button.first.click()
+    page.wait_for_selector("#moves-title")
+    placed = review_run_id(page)
+    assert mentee in page.locator("section.panel").inner_text()
+    page.screenshot(path=shots / "place-2-resolved.png", full_page=True)
+    with sessions() as session:
+        run, before = session.get(Run, placed), session.get(Run, first)
+        assert run.metrics["matched_places"] == before.metrics["matched_places"] + 1
+        move = next(m for m in run.moves if m["mentee_id"] == mentee)
+        assert move["to_mentor"] == mentor
+    page.get_by_role("link", name="What if…").click()
+    page.get_by_label("Setting").select_option("capacity.all")
+    page.get_by_label("Values (comma-separated)").fill("1, 2")
+    variant = page.locator("#variant-0")
+    variant.get_by_label("Name").fill("no goals")
+    variant.get_by_label("Weights").fill("goals=0")
+    page.screenshot(path=shots / "whatif-1-variants.png", full_page=True)
+    page.get_by_role("button", name="Run the variants").click()
+    page.wait_for_selector("table.compare")
+    assert page.locator("table.compare tbody tr").count() == 4
+    assert page.locator("svg.chart").count() == 2
+    page.screenshot(path=shots / "whatif-2-compared.png", full_page=True)
+    page.get_by_role("button", name="Make no goals the draft").click()
+    page.wait_for_selector("text=is the draft now")
+    promoted = review_run_id(page)
+    page.screenshot(path=shots / "whatif-3-promoted.png")
+    with sessions() as session:
+        scenario = session.get(Run, promoted).scenario_id
+        runs = session.scalars(select(Run.id).where(Run.scenario_id == scenario)).all()
+        assert draft(session, session.get(Run, promoted).cohort_id).id == promoted
+    for run_id in (first, placed, *runs):
+        checked(sessions, run_id)
+    assert page.errors == []
+
+
+def test_a_colleague_is_invited_from_the_team_page(live, chromium, shots):
+    page = new_page(chromium, live)
+    sign_in(page, "ada@example.org")
+    page.get_by_role("link", name="Team").click()
+    page.get_by_label("Invite a colleague (email)").fill("bob@example.org")
+    page.get_by_role("button", name="Make an invitation link").click()
+    link = page.get_by_label("One-time link for bob@example.org").input_value()
+    page.screenshot(path=shots / "team-1-invited.png", full_page=True)
+    assert "invited" in page.locator("table.list").inner_text()
+    bob = new_page(chromium, live)
+    bob.goto(link)
+    bob.locator("input[type=password]").first.fill(PASSWORD)
+    bob.locator("input[type=password]").nth(1).fill(PASSWORD)
+    bob.locator("input[type=password]").nth(1).press("Enter")
+    bob.wait_for_selector("text=Cohorts of acme")
+    page.reload()
+    assert "bob@example.org\tactive" in page.locator("table.list").inner_text()
+    assert page.errors == [] and bob.errors == []
 
 
 def test_another_organization_sees_none_of_it(live, chromium, shots):
@@ -311,6 +388,7 @@ def test_every_control_has_a_label_and_the_tab_key_reaches_it(live, chromium, sh
     with sessions() as session:
         run = session.scalar(select(Run.id).where(Run.kind == "rematch").order_by(Run.created_at))
         cohort = session.get(Run, run).cohort_id
+        scenario = session.scalar(select(Run.scenario_id).where(Run.scenario_id.is_not(None)))
     page.goto(page.base + "/cohorts/new")
     page.get_by_label("Cohort name").fill("Keyboard")
     page.get_by_label("Sheet of people").set_input_files(str(SAMPLE))
@@ -325,6 +403,9 @@ def test_every_control_has_a_label_and_the_tab_key_reaches_it(live, chromium, sh
         f"/runs/{run}",
         f"/runs/{run}/unmatched",
         f"/runs/{run}/programme",
+        f"/cohorts/{cohort}/whatif",
+        f"/scenarios/{scenario}",
+        "/team",
     ]
     for path in pages:
         page.goto(path if path.startswith("http") else page.base + path)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from test_web_flow import mapped, matched
 
-from api.tables import Cohort, Run
-from api.tables_web import Decision, MappingTemplate, Publication, Upload
+from api.tables import Cohort, Run, Scenario
+from api.tables_web import Decision, MappingTemplate, Promotion, Publication, Upload, User
 
 ROUTES = [
     ("GET", "/imports/<upload_id>"),
@@ -30,6 +30,13 @@ ROUTES = [
     ("POST", "/runs/<run_id>/resolve"),
     ("POST", "/runs/<run_id>/publish"),
     ("GET", "/runs/<run_id>/download/<kind>"),
+    ("POST", "/runs/<run_id>/add-place"),
+    ("GET", "/cohorts/<cohort_id>/whatif"),
+    ("POST", "/cohorts/<cohort_id>/whatif"),
+    ("GET", "/scenarios/<scenario_id>"),
+    ("GET", "/scenarios/<scenario_id>/status"),
+    ("POST", "/scenarios/<scenario_id>/promote"),
+    ("POST", "/team/<int:user_id>/revoke"),
 ]
 PUBLIC = {("GET", "/welcome/<token>"), ("POST", "/welcome/<token>")}  # the token is the key
 
@@ -48,7 +55,17 @@ def state(sessions):
     with sessions() as session:
         counts = [
             session.scalar(select(func.count()).select_from(model))
-            for model in (Upload, Cohort, Run, Decision, Publication, MappingTemplate)
+            for model in (
+                Upload,
+                Cohort,
+                Run,
+                Decision,
+                Publication,
+                MappingTemplate,
+                Scenario,
+                Promotion,
+                User,
+            )
         ]
         runs = session.execute(select(Run.id, Run.status, Run.cancel_requested)).all()
     return counts, sorted(runs)
@@ -56,15 +73,21 @@ def state(sessions):
 
 @pytest.fixture
 def acme(ada, app, sessions):
-    """An upload waiting, a cohort with a succeeded run and a queued one, a template."""
+    """An upload waiting, a cohort with a succeeded run and a queued one, a what-if
+    comparison (queued), a template."""
     cohort, run = matched(ada, app)
     page = ada.get(f"/cohorts/{cohort}/policy").get_data(as_text=True)
     from web_helpers import location_id, page_form
 
     queued = location_id(ada.post(f"/cohorts/{cohort}/policy", page_form(page, "policy")))
+    ada.get(f"/cohorts/{cohort}/whatif")
+    variant = {"v0-name": "one each", "v0-capacity_all": "1"}
+    scenario = location_id(ada.post(f"/cohorts/{cohort}/whatif", variant))
     upload, _ = mapped(ada, edit=lambda form: form.update({"c0-feeds": "ignore"}))
+    ada.post("/team/invite", {"email": "bob@example.org"})
     with sessions() as session:
         mentee = session.scalar(select(Decision.mentee_id)) or "E15"
+        invited = session.scalar(select(User.id).where(User.email == "bob@example.org"))
     return {
         "upload_id": upload,
         "cohort_id": cohort,
@@ -72,12 +95,21 @@ def acme(ada, app, sessions):
         "queued": queued,
         "mentee_id": mentee,
         "kind": "pairs.csv",
+        "scenario_id": scenario,
+        "int:user_id": str(invited),
     }
 
 
 def test_another_organizations_objects_are_404s_and_unchanged(acme, eve, sessions):
     before = state(sessions)
-    data = {"action": "decline", "mentee_id": "E15", "mentor_id": "M09", "confirm": "on"}
+    data = {
+        "action": "decline",
+        "mentee_id": "E15",
+        "mentor_id": "M09",
+        "confirm": "on",
+        "variant": "baseline",
+        "v0-capacity_all": "2",
+    }
     for method, rule in ROUTES:
         path = rule.replace("<path:mentee_id>", "E15")
         for name, value in acme.items():

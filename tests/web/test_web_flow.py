@@ -212,7 +212,7 @@ def test_run_progress_then_review_with_names_bars_search_and_pages(ada, app, ses
     unmatched = ada.get(f"/runs/{run}/unmatched").get_data(as_text=True)
     assert "2 mentees with places left unfilled" in unmatched
     pictures = ada.get(f"/runs/{run}/programme").get_data(as_text=True)
-    assert pictures.count("<svg") == 2 and "27 pairs; mean score" in pictures
+    assert pictures.count("<svg") == 4 and "27 pairs; mean score" in pictures
 
 
 def test_decline_re_solve_moves_only_who_must_and_keeps_the_rest(ada, app, sessions):

@@ -1,6 +1,6 @@
 """Audit log (append-only) for the HR-data duties: erasure, retention, exports
 
-Revision ID: 0007_trusta
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 12:40:00.000000
 
@@ -13,7 +13,7 @@ their own transaction and remove it before they commit).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_trusta"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
