@@ -38,6 +38,10 @@ def run_solver(
     still be certified (see _bound_by_flow). Any name but "stable", "fair" or "flow" runs
     cpsat.
     """
+    if name == "stable" and has_side_rules(instance):
+        from matcher.solvers.stable_loads import solve_stable_loads
+
+        return solve_stable_loads(instance, policy)
     if name == "stable":
         from matcher.solvers.stable import solve_stable
 
