@@ -13,12 +13,15 @@ best new assignment, exactly, in this order of priorities:
 Optionally ``move_cost`` (in score units, e.g. 0.2) replaces rule 2 by a trade: a pair is
 kept unless moving it raises the total score by more than ``move_cost``.
 
-How it is exact: in two phases (:mod:`matcher.whatif.kept_first`). The ordinary solver
-(certified min-cost flow, or CP-SAT when the cohort has side rules) first finds the most
-places and, among those, the most kept pairs, with kept pairs as the only score; then the
-real scores plus a bonus per keepable pair just large enough for the optimum to keep
-that many. Integers stay small, so no cohort size the flow handles overflows them. With
-``move_cost`` one solve suffices: each keepable pair's score gets ``move_cost`` on top.
+How it is exact: every still-possible previous pair gets a bonus ``B`` on its score and the
+instance goes to the ordinary solver (certified min-cost flow, or CP-SAT when asked). ``B``
+exceeds the largest score change of any exchange of pairs (:func:`kept_bonus`), and the
+solver's per-place bonus is computed over the bonused scores, so places come first.
+Those weights multiply; when the objective would not fit 64-bit integers (about 10,000
+places and up, fewer with wide bring-your-own score ranges) the rematch runs in two exact
+phases instead (:mod:`matcher.whatif.kept_first`): the most places and kept pairs with kept
+pairs as the only score, then the real scores plus a kept-pair bonus only as large as
+needed. With ``move_cost`` each keepable pair's score gets ``move_cost`` on top.
 The result's scores are the real ones; ``bound`` and ``gap`` are left empty because the
 objective is lexicographic, not the total score alone.
 """
@@ -166,15 +169,19 @@ def kept_bonus(
 
 
 def _solve(prepared, name, rows, cols, move_cost, build) -> MatchResult:
-    """The solver and assembly stages: one solve with ``move_cost``, else two phases."""
+    """The solver and assembly stages: one solve when its integers fit, else two phases."""
     instance = prepared.instance
-    if move_cost is not None or rows.size == 0:
-        scores = instance.scores.copy()
-        scores[rows, cols] += kept_bonus(instance, rows, cols, move_cost) / SCALE
-        return solve_prepared(prepared, name, solver_scores=scores, timings=build)
+    bonus = kept_bonus(instance, rows, cols, move_cost)
+    scores = instance.scores.copy()
+    scores[rows, cols] += bonus / SCALE
     try:
-        limit = kept_bonus(instance, rows, cols, None)
-        solution, notes = solve_kept_first(instance, prepared.policy, name, rows, cols, limit)
+        return solve_prepared(prepared, name, solver_scores=scores, timings=build)
+    except OverflowError:
+        if move_cost is not None:
+            raise
+    del scores
+    try:  # places x kept-pair bonus x score overflow 64 bits in one objective: two phases
+        solution, notes = solve_kept_first(instance, prepared.policy, name, rows, cols, bonus)
     except InfeasibleError as error:
         return infeasible_result(prepared.cohort, name, error.conflicts, (), build)
     timings = (*build, *solution.timings)
