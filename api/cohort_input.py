@@ -95,8 +95,14 @@ def too_many(count: int, limit: int, detail: str) -> ApiProblem:
     )
 
 
-def people_to_cohort(data: Mapping, limit: int, detail: str = "") -> Cohort:
+PEOPLE_KEYS = ("participants", "mentors", "mentees", "org_chart")
+
+
+def people_to_cohort(data: Mapping, limit: int, detail: str = "", strict: bool = False) -> Cohort:
     """The core Cohort of loaded :class:`~api.schemas.PeopleIn` data.
+
+    With ``strict``, a key other than :data:`PEOPLE_KEYS` is a problem (``POST /match``,
+    whose cohort object holds nothing else), not silently ignored.
 
     Raises
     ------
@@ -114,6 +120,14 @@ def people_to_cohort(data: Mapping, limit: int, detail: str = "") -> Cohort:
             source="cohort",
         )
         raise InputError([problem], title="the cohort was rejected")
+    unknown = [k for k in data if k not in PEOPLE_KEYS] if strict else []
+    if unknown:
+        expected = f"expected one of {', '.join(PEOPLE_KEYS)}"
+        problems = [
+            Problem(f"unknown key; {expected}", column=str(k)[:80], source="cohort")
+            for k in unknown
+        ]
+        raise InputError(problems, title="the cohort was rejected")
     lists = [data.get(k) or [] for k in ("participants", "mentors", "mentees")]
     if (count := sum(len(x) for x in lists)) > limit:
         raise too_many(count, limit, detail)

@@ -30,6 +30,8 @@ MAX_DEPTH = 32
 MAX_NUMBER = 2**53
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # an unescaped \u0000 escape
 _CACHE = "mentormatch.json"
+_LONG_NUMBER = re.compile(r"[-+.eE0-9]{41,}")  # may also hit inside a string: parse exactly
+_SLOW = object()
 
 
 def _rejected(detail: str, value: str | None = None) -> ApiProblem:
@@ -68,8 +70,43 @@ def _check_depth(value) -> None:
         stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
 
 
+def _fast(data: str):
+    """The body parsed by the C parser and checked in one walk, or _SLOW when it breaks a
+    limit (or might: a number literal over 40 characters, 4,300 digits, deep nesting)."""
+    if _LONG_NUMBER.search(data):
+        return _SLOW
+    try:
+        value = json.loads(data, parse_constant=_constant)
+    except (RecursionError, ValueError):  # JSONDecodeError too: the exact parse re-raises it
+        return _SLOW
+    return value if _plain([value]) else _SLOW
+
+
+def _plain(value: list) -> bool:
+    """Is every number in ``value`` (a list holding the body) finite and within
+    ±MAX_NUMBER, and the body's nesting within MAX_DEPTH?"""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        for child in node.values() if type(node) is dict else node:
+            kind = type(child)  # json.loads makes only dict, list, str, int, float, bool, None
+            if kind is str or kind is bool or child is None:
+                continue
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif not -MAX_NUMBER <= child <= MAX_NUMBER:  # NaN fails both comparisons
+                return False
+    return True
+
+
 def loads(data: bytes | str):
     """Parse JSON text within the limits of this module.
+
+    The C parser reads the body first and one walk checks its numbers and nesting; only a
+    body that breaks a limit (or holds a number literal over 40 characters, which the
+    limits refuse by length) is parsed again number by number, for the exact message.
 
     Raises
     ------
@@ -83,8 +120,10 @@ def loads(data: bytes | str):
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise json.JSONDecodeError(f"not UTF-8 ({error.reason})", "?", 0) from None
-    if _NUL.search(data):
+    if "\\u0000" in data and _NUL.search(data):
         raise _rejected("text may not contain the NUL character (\\u0000)")
+    if (value := _fast(data)) is not _SLOW:
+        return value
     try:
         value = json.loads(data, parse_float=_number, parse_int=_number, parse_constant=_constant)
     except RecursionError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.people_shape import PeopleField
 from api.policy_schemas import PolicyIn
 from api.schema_base import PROGRAMS, RUN_STATUSES, Open, UtcDateTime
 
@@ -284,7 +285,8 @@ RunPage = _page_schema("RunPage", RunOut)
 
 
 class MatchIn(Schema):
-    cohort = fields.Nested(PeopleIn, required=True)
+    # Documented as PeopleIn; its records are checked once, by the core (api.people_shape).
+    cohort = PeopleField(PeopleIn, required=True)
     policy = fields.Nested(PolicyIn, load_default=dict)
 
 

@@ -23,10 +23,8 @@ from matcher.encode.prepare import Prepared, prepare
 from matcher.model import (
     Cohort,
     InfeasibleError,
-    InputError,
     Objective,
     Policy,
-    Problem,
     SolverChoice,
 )
 from matcher.result.assemble import assemble, infeasible_result
@@ -34,37 +32,16 @@ from matcher.results import MatchResult, Status
 from matcher.solvers.dispatch import run_solver
 
 
-def side_rules(cohort: Cohort, policy: Policy) -> list[str]:
-    """The rules the stable objective cannot honour, in words (empty when there are none)."""
-    rules = []
-    if any(m.min_capacity > 0 for m in cohort.mentors):
-        rules.append("mentor minimum loads (min_capacity)")
-    if policy.max_per_department is not None:
-        rules.append("max_per_department")
-    return rules
-
-
 def solver_name(cohort: Cohort, policy: Policy) -> str:
     """Which solver :func:`solve` runs: ``"stable"``, ``"fair"``, ``"flow"`` or ``"cpsat"``.
 
     The exact flow handles every rule of the total and fair objectives, minimum loads and
-    department caps included; CP-SAT runs only when the policy asks for it.
-
-    Raises
-    ------
-    InputError
-        If the stable objective meets minimum loads or a department cap.
+    department caps included; CP-SAT runs only when the policy asks for it. The stable
+    objective with minimum loads or department caps returns a stable matching meeting
+    them when one exists, else the one meeting them with the fewest blocking pairs
+    (:mod:`matcher.solvers.stable_loads`).
     """
-    needs = side_rules(cohort, policy)
-    if needs and policy.objective is Objective.STABLE:
-        message = (
-            f"{' and '.join(needs)} can rule out every stable matching, so the stable "
-            'objective does not take them; use objective "total" or "fair", or drop the rule'
-        )
-        problem = Problem(
-            message, column="solver.objective", value=policy.objective.value, source="policy"
-        )
-        raise InputError([problem], title="the policy asks for a solver that cannot apply it")
+    del cohort
     if policy.objective is Objective.STABLE:
         return "stable"
     if policy.objective is Objective.FAIR:

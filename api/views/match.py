@@ -30,7 +30,7 @@ ASYNC = "Create the cohort with POST /api/v1/cohorts, then POST /api/v1/cohorts/
 def match(_):
     """Match inline: ``{"cohort": {participants | mentors + mentees}, "policy": {...}}``."""
     data, settings = json_body(), services().settings
-    cohort = people_to_cohort(data["cohort"], settings["SYNC_MATCH_LIMIT"], ASYNC)
+    cohort = people_to_cohort(data["cohort"], settings["SYNC_MATCH_LIMIT"], ASYNC, strict=True)
     policy = build_policy(data.get("policy") or {}, "coaching", settings["MAX_SOLVER_SECONDS"])
     with services().sync_solve():  # at most MAX_SYNC_SOLVES at once, else 503
         result = solve(cohort, policy)

@@ -24,7 +24,6 @@ from matcher.encode.instance import Instance, Solution
 from matcher.encode.prepare import Prepared, prepare
 from matcher.model import Cohort, InfeasibleError, InputError, Objective, Policy, Problem
 from matcher.results import SCORE_DIGITS, Status
-from matcher.solve import solver_name
 from matcher.solvers.dispatch import run_solver
 from matcher.solvers.integers import SCALE
 from matcher.whatif.moves import Move
@@ -91,10 +90,9 @@ def total_objective(cohort: Cohort, policy: Policy, what: str) -> None:
     Raises
     ------
     InputError
-        If the policy's objective is fair or stable (or the stable objective meets rules
-        it cannot take, as :func:`matcher.solve.solver_name` says).
+        If the policy's objective is fair or stable.
     """
-    solver_name(cohort, policy)
+    del cohort
     if policy.objective is not Objective.TOTAL:
         problem = Problem(
             f"{what} compares optima of the total objective (places first, then the total "

@@ -37,6 +37,9 @@ class Instance:
     mentee_group : int64 (n_mentees,) group code (department), -1 for none; with
         ``max_per_group``, a mentor takes at most that many mentees of one group.
     mentee_prefs, mentor_prefs : stated preference lists, by index, best first (stable).
+    listed : with ``scores_only``, every pair that has an external score (rows, cols;
+        int64, sorted by (mentee, mentor)): no other pair can be open, so the flow works
+        on this list instead of scanning the matrix. None otherwise.
     """
 
     mentee_ids: tuple[str, ...]
@@ -51,6 +54,7 @@ class Instance:
     max_per_group: int | None = None
     mentee_prefs: tuple[tuple[int, ...], ...] = ()
     mentor_prefs: tuple[tuple[int, ...], ...] = ()
+    listed: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def shape(self) -> tuple[int, int]:

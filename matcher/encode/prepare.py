@@ -148,6 +148,8 @@ def prepare(cohort: Cohort, policy: Policy) -> Prepared:
     tables = score_tables(cohort, policy, persons, normalise, attributes)
     mentee_prefs, mentor_prefs = preference_lists(cohort)
     grouped = policy.max_per_department is not None
+    n_m = len(cohort.mentors)
+    listed = (persons.ext_keys // n_m, persons.ext_keys % n_m) if policy.scores_only else None
     instance = Instance(
         mentee_ids=cohort.mentee_ids,
         mentor_ids=cohort.mentor_ids,
@@ -161,5 +163,6 @@ def prepare(cohort: Cohort, policy: Policy) -> Prepared:
         max_per_group=policy.max_per_department,
         mentee_prefs=mentee_prefs if any(mentee_prefs) else (),
         mentor_prefs=mentor_prefs if any(mentor_prefs) else (),
+        listed=listed,
     )
     return Prepared(cohort, policy, normalise, persons, rules, tables, instance)

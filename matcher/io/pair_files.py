@@ -14,25 +14,23 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from matcher.io.decode import (
     columns_of,
     emit,
     inert,
     load_bytes,
-    no_gc,
     read_table,
     to_csv_text,
     uninert,
 )
+from matcher.io.score_file import read_scores
 from matcher.io.xlsx import is_workbook, read_workbook
-from matcher.model import COMPONENTS, Cohort, ExternalScores, InputError, Problem
+from matcher.model import COMPONENTS, Cohort, InputError, Problem
 from matcher.results import MatchResult
 
-_SCORE_COLUMNS = ("mentee_id", "mentor_id", "score")
 _FIXED = ("mentee_id", "mentor_id", "score", "pinned", "explanation")
 CONTACT_COLUMNS = ("mentee_name", "mentee_email", "mentor_name", "mentor_email")
+__all__ = ["read_scores", "write_pairs", "read_assignments", "assignment_rows", "contacts"]
 
 
 def _missing_columns(names, required, table) -> list[Problem]:
@@ -46,120 +44,6 @@ def _missing_columns(names, required, table) -> list[Problem]:
 def _reject(problems, title: str):
     problems = sorted(problems, key=lambda p: p.line or 0)
     raise InputError(problems, title=title)
-
-
-# --------------------------------------------------------------------------- scores
-
-
-def read_scores(path, cohort: Cohort) -> ExternalScores:
-    """Read bring-your-own pair scores for ``cohort``.
-
-    Parameters
-    ----------
-    path : str or Path of a CSV with columns ``mentee_id``, ``mentor_id``, ``score``
-        (any order), its bytes, or a binary stream.
-    cohort : the cohort the ids refer to.
-
-    Returns
-    -------
-    ExternalScores
-        int64 indices into ``cohort.mentees`` / ``cohort.mentors`` and float64 values,
-        in file order. Scores may be any finite real, negative included.
-
-    Raises
-    ------
-    InputError
-        For unknown ids, ids of the wrong role, scores that are not finite numbers,
-        repeated pairs, and unknown, missing or ragged columns (source ``"scores"``).
-    """
-    table = read_table(path, "scores")
-    names, problems = columns_of(table, _SCORE_COLUMNS)
-    problems += [*_missing_columns(names, _SCORE_COLUMNS, table), *table.problems]
-    if any(c not in names for c in _SCORE_COLUMNS):
-        _reject(problems, "the scores were rejected")
-    columns = tuple(names.index(c) for c in _SCORE_COLUMNS)
-    mentee_pos = {m: k for k, m in enumerate(cohort.mentee_ids)}
-    mentor_pos = {m: k for k, m in enumerate(cohort.mentor_ids)}
-    arrays = None if problems else _fast_scores(table.rows, columns, mentee_pos, mentor_pos)
-    if arrays is None:
-        arrays = _checked_scores(table, columns, mentee_pos, mentor_pos, problems)
-    if not problems:
-        problems = _repeated_pairs(arrays[0], arrays[1], len(mentor_pos), table.lines)
-    if problems:
-        _reject(problems, "the scores were rejected")
-    return ExternalScores(mentee_index=arrays[0], mentor_index=arrays[1], value=arrays[2])
-
-
-def _fast_scores(rows, columns, mentee_pos, mentor_pos):
-    """Index and value arrays in a few C-speed passes, or None if any cell is not clean."""
-    n = len(rows)
-    with no_gc():
-        cells = list(zip(*rows, strict=True))
-    try:
-        mentee_index = np.fromiter(map(mentee_pos.__getitem__, cells[columns[0]]), np.int64, n)
-        mentor_index = np.fromiter(map(mentor_pos.__getitem__, cells[columns[1]]), np.int64, n)
-        value = np.fromiter(map(float, cells[columns[2]]), np.float64, n)
-    except (KeyError, ValueError):
-        return None
-    return (mentee_index, mentor_index, value) if np.isfinite(value).all() else None
-
-
-def _checked_scores(table, columns, mentee_pos, mentor_pos, problems):
-    """Row by row, reporting every bad cell (the slow path, taken only for bad files)."""
-    ie, im, isc = columns
-    width = len(table.header)
-    n = len(table.rows)
-    mentee_index, mentor_index = np.zeros(n, np.int64), np.zeros(n, np.int64)
-    value = np.zeros(n, np.float64)
-
-    def lookup(cell, own, other, want, line, column):
-        key = uninert(cell.strip())
-        found = own.get(key)
-        if found is None:
-            if key in other:
-                wrong = "mentor" if want == "mentee" else "mentee"
-                message = f"expected the id of a {want}, not of a {wrong}"
-            else:
-                message = f"expected the id of a {want} in the cohort; no one has this id"
-            problems.append(
-                Problem(message, line=line, column=column, value=cell[:80], source="scores")
-            )
-        return found
-
-    for k, (row, line) in enumerate(zip(table.rows, table.lines, strict=True)):
-        if len(row) != width:
-            continue
-        i = lookup(row[ie], mentee_pos, mentor_pos, "mentee", line, "mentee_id")
-        j = lookup(row[im], mentor_pos, mentee_pos, "mentor", line, "mentor_id")
-        text = row[isc]
-        try:
-            number = float(text)
-        except ValueError:
-            number = None
-        if number is None or not math.isfinite(number):
-            message = "expected a finite number" if number is not None else "expected a number"
-            problems.append(
-                Problem(message, line=line, column="score", value=text[:80], source="scores")
-            )
-        elif i is not None and j is not None:
-            mentee_index[k], mentor_index[k], value[k] = i, j, number
-    return mentee_index, mentor_index, value
-
-
-def _repeated_pairs(mentee_index, mentor_index, n_mentors, lines) -> list[Problem]:
-    keys = mentee_index * max(n_mentors, 1) + mentor_index
-    ordered = np.sort(keys)
-    if not (ordered[1:] == ordered[:-1]).any():
-        return []
-    first: dict[int, int] = {}
-    problems = []
-    for k, key in enumerate(keys.tolist()):
-        if key in first:
-            message = f"expected each pair once; also listed on line {lines[first[key]]}"
-            problems.append(Problem(message, line=lines[k], source="scores"))
-        else:
-            first[key] = k
-    return problems
 
 
 # --------------------------------------------------------------------------- assignments

@@ -38,6 +38,10 @@ def run_solver(
     still be certified (see _bound_by_flow). Any name but "stable", "fair" or "flow" runs
     cpsat.
     """
+    if name == "stable" and has_side_rules(instance):
+        from matcher.solvers.stable_loads import solve_stable_loads
+
+        return solve_stable_loads(instance, policy)
     if name == "stable":
         from matcher.solvers.stable import solve_stable
 
@@ -72,11 +76,16 @@ def run_solver(
 
 
 def _exact_flow(instance: Instance, policy: Policy, start=None) -> Solution:
-    """The certified flow optimum: the bounded network when there are side rules."""
+    """The certified flow optimum: the bounded network when there are side rules, the
+    listed pairs alone with ``scores_only``."""
     if has_side_rules(instance):
         from matcher.solvers.bounded_flow import solve_bounded
 
         return solve_bounded(instance, policy, start=start)
+    if instance.listed is not None:  # scores_only: only listed pairs can be open
+        from matcher.solvers.listed_flow import solve_listed_total
+
+        return solve_listed_total(instance, policy)
     from matcher.solvers.flow import solve_total
 
     return solve_total(instance, policy, start=start)

@@ -14,13 +14,15 @@ Optionally ``move_cost`` (in score units, e.g. 0.2) replaces rule 2 by a trade: 
 kept unless moving it raises the total score by more than ``move_cost``.
 
 How it is exact: every still-possible previous pair gets a bonus ``B`` on its score and the
-instance goes to the ordinary solver (certified min-cost flow, or CP-SAT when the cohort
-has side rules). ``B`` exceeds the largest score change of any exchange of pairs: the
-difference of two assignments with the same places splits into alternating paths and
-cycles, each with at most ``k = min(places, mentees, mentors taking part)`` pairs per side,
-so its score changes by less than ``k * (max score - min score) < B``. The solver's own
-per-place bonus is computed over the bonused scores, so places still come first. The
-result's scores are the real ones; ``bound`` and ``gap`` are left empty because the
+instance goes to the ordinary solver (certified min-cost flow, or CP-SAT when asked). ``B``
+exceeds the largest score change of any exchange of pairs (:func:`kept_bonus`), and the
+solver's per-place bonus is computed over the bonused scores, so places come first.
+Those weights multiply; when the objective would not fit 64-bit integers (about 10,000
+places and up, fewer with wide bring-your-own score ranges) the rematch runs in two exact
+phases instead (:mod:`matcher.whatif.kept_first`): the most places and kept pairs with kept
+pairs as the only score, then the real scores plus a kept-pair bonus only as large as
+needed. With ``move_cost`` each keepable pair's score gets ``move_cost`` on top.
+The result's scores are the real ones; ``bound`` and ``gap`` are left empty because the
 objective is lexicographic, not the total score alone.
 """
 
@@ -44,11 +46,12 @@ from matcher.model import (
     Problem,
     SolverChoice,
 )
-from matcher.result.assemble import infeasible_result
+from matcher.result.assemble import assemble, infeasible_result
 from matcher.results import MatchResult, Status
 from matcher.solve import solve_prepared, solver_name
 from matcher.solvers.integers import SCALE, to_int
 from matcher.whatif.changes import Changes, apply_changes, parse_changes
+from matcher.whatif.kept_first import solve_kept_first
 from matcher.whatif.moves import Move, RematchFacts, count_by, move_to_dict, moves_of
 
 
@@ -165,6 +168,31 @@ def kept_bonus(
     return k * (hi - lo + 2) + 1
 
 
+def _solve(prepared, name, rows, cols, move_cost, build) -> MatchResult:
+    """The solver and assembly stages: one solve when its integers fit, else two phases."""
+    instance = prepared.instance
+    bonus = kept_bonus(instance, rows, cols, move_cost)
+    scores = instance.scores.copy()
+    scores[rows, cols] += bonus / SCALE
+    try:
+        return solve_prepared(prepared, name, solver_scores=scores, timings=build)
+    except OverflowError:
+        if move_cost is not None:
+            raise
+    del scores
+    try:  # places x kept-pair bonus x score overflow 64 bits in one objective: two phases
+        solution, notes = solve_kept_first(instance, prepared.policy, name, rows, cols, bonus)
+    except InfeasibleError as error:
+        return infeasible_result(prepared.cohort, name, error.conflicts, (), build)
+    timings = (*build, *solution.timings)
+    if solution.status is Status.INFEASIBLE:
+        conflicts, notes = solution.conflicts, (*notes, *solution.notes)
+        return infeasible_result(prepared.cohort, name, conflicts, notes, timings)
+    clock = time.perf_counter()
+    result = assemble(prepared, replace(solution, notes=(*notes, *solution.notes)), name)
+    return replace(result, timings=(*timings, ("explain", time.perf_counter() - clock)))
+
+
 def rematch(
     cohort: Cohort,
     policy: Policy,
@@ -235,24 +263,20 @@ def rematch(
     ]
     rows = np.array([i for i, _ in keep], np.int64)
     cols = np.array([j for _, j in keep], np.int64)
-    bonus = kept_bonus(instance, rows, cols, move_cost)
-    scores = instance.scores.copy()
-    scores[rows, cols] += bonus / SCALE
     build = (("build", time.perf_counter() - started),)
     try:
-        result = solve_prepared(prepared, name, solver_scores=scores, timings=build)
+        result = _solve(prepared, name, rows, cols, move_cost, build)
     except OverflowError:
-        # Places first, then kept pairs, then score, in one integer objective: the
-        # weights multiply, and past about 10,000 places they no longer fit in 64 bits.
         problem = Problem(
-            f"{int(instance.wanted.sum())} wanted places are too many to keep pairs exactly "
-            "(the objective would overflow 64-bit integers); give a move cost (e.g. 0.2) "
-            "to trade score against moves instead",
+            f"{int(instance.wanted.sum())} wanted places with this score range are too many "
+            "to keep pairs exactly (the objective would overflow 64-bit integers even in two "
+            "phases); give a move cost (e.g. 0.2) to trade score against moves instead",
             column="move_cost",
             value="none",
         )
         raise InputError([problem], title="the rematch is too large to solve exactly") from None
-    del scores
+    notes += [n for n in result.notes if n.startswith("kept pairs first:")]
+    result = replace(result, notes=tuple(n for n in result.notes if n not in notes))
     if result.status is Status.INFEASIBLE:
         result = replace(result, notes=(*notes, *result.notes))
         return Rematch(result, new_cohort, new_policy, len(previous), len(keep), 0, (), move_cost)

@@ -114,3 +114,38 @@ def test_org_chart_rejections(rejected):
         ),
         ("org_chart", 5, "id", "", "expected an id of 1 to 64 characters"),
     ]
+
+
+def test_plain_and_careful_paths_read_the_same_numbers():
+    plain = lines("mentor_id,score,mentee_id", "m2,-0.5,e1", "m1,1e-3,e2", "-m3,+2.,e2")
+    careful = lines("mentor_id,score,mentee_id", "m2,-0.5,e1", "m1,1e-3,e2", "'-m3,+2.,e2")
+    for data in (plain, careful, plain.replace(b"\n", b"\r\n")):
+        scores = read_scores(data, COHORT)
+        assert scores.mentee_index.tolist() == [0, 1, 1]
+        assert scores.mentor_index.tolist() == [1, 0, 2]
+        assert scores.value.tolist() == [-0.5, 0.001, 2.0]
+
+
+def test_formulas_underscores_and_compensating_ragged_rows_are_refused(rejected):
+    data = lines(
+        "mentee_id,mentor_id,score",
+        "e1,m1,=1+1",
+        "e2,m1,1_000",
+        "=cmd,m2,0.5",
+        "e2,m2",
+        "e1,m2,1,2",
+    )
+    problems = rejected(read_scores, data, COHORT)
+    assert [(p.line, p.column, p.value, p.message) for p in problems] == [
+        (2, "score", "=1+1", "expected a number, not a spreadsheet formula"),
+        (3, "score", "1_000", "expected a number"),
+        (4, "mentee_id", "=cmd", "expected the id of a mentee, not a spreadsheet formula"),
+        (5, None, None, "expected 3 fields like the header, found 2"),
+        (6, None, None, "expected 3 fields like the header, found 4"),
+    ]
+
+
+def test_repeated_pair_found_on_the_plain_path(rejected):
+    data = lines("mentee_id,mentor_id,score", *[f"e{k % 2 + 1},m{k % 2 + 1},0.5" for k in range(3)])
+    (p,) = rejected(read_scores, data, COHORT)
+    assert (p.line, p.message) == (4, "expected each pair once; also listed on line 2")
