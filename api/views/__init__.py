@@ -66,13 +66,15 @@ def register_all(api) -> None:
         health,
         mappings,
         match,
+        mentor_requests,
         people,
         runs,
         scenarios,
         webhooks,
     )
 
-    modules = (cohorts, mappings, people, runs, answers, decisions, scenarios, webhooks)
+    modules = (cohorts, mappings, people, mentor_requests, runs, answers, decisions, scenarios)
+    modules += (webhooks,)
     modules += (match, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)
