@@ -18,7 +18,6 @@ from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import ApiProblem
 from api.store import at_version
 from api.tables import Assignment, Cohort, Participant, Run, RunStatus
 from api.tables_cycles import CohortSettings, MentorRequest, RequestStatus
@@ -107,8 +106,8 @@ def with_accepted(session: Session, cohort: Cohort, policy: Policy) -> Policy:
 
     Raises
     ------
-    ApiProblem
-        409 when the policy forbids an accepted pair (``rules.forbidden_pairs``).
+    InputError
+        When the policy forbids an accepted pair (``rules.forbidden_pairs``).
     """
     rows = session.execute(
         select(Participant.role, Participant.external_id).where(
@@ -119,16 +118,18 @@ def with_accepted(session: Session, cohort: Cohort, policy: Policy) -> Policy:
     mentors = {person for role, person in rows if role == "mentor"}
     pins = dict.fromkeys(policy.pinned_pairs)
     forbidden = set(policy.forbidden_pairs)
+    problems = []
     for pair in accepted_pairs(session, cohort.id):
         if pair[0] in mentees and pair[1] in mentors:
             if pair in forbidden:
-                raise ApiProblem(
-                    409,
-                    "accepted request forbidden",
-                    f"the policy forbids ({pair[0]}, {pair[1]}), a pair whose request was "
-                    "accepted; an accepted request is pinned in every next run",
-                    kind="accepted-request-forbidden",
-                    pair=list(pair),
+                message = (
+                    "a forbidden pair whose mentor request was accepted; accepted requests "
+                    "are pinned in every next run: forbid it only if the pairing has ended"
+                )
+                problems.append(
+                    Problem(message, column="rules.forbidden_pairs", value=str(list(pair)))
                 )
             pins[pair] = None
+    if problems:
+        raise InputError(problems, title="the policy does not fit the cohort")
     return replace(policy, pinned_pairs=tuple(pins))

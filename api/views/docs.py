@@ -43,8 +43,6 @@ PROBLEM_TYPES = {
     "mentors they want.",
     "already-requested": "The mentee has a pending or accepted request for this mentor.",
     "request-closed": "The request is no longer pending (`request_status`).",
-    "accepted-request-forbidden": "The run's policy forbids a pair whose request was "
-    "accepted (`pair`); accepted requests are pinned in every next run.",
     "mapping-template-exists": "Your organization already has a mapping template of this "
     "name; PUT /mappings/{name} replaces its mapping.",
     "idempotency-key-reused": "The Idempotency-Key was first used with another request.",

@@ -112,6 +112,10 @@ def test_request_decline_passes_on_accept_pins_the_next_run(app, client, session
     }
     assert sent[1]["data"]["next_request_id"] is None
 
+    forbid = {"rules": {"forbidden_pairs": [["E1", "M1"]]}}
+    refused = client.post(f"/api/v1/cohorts/{cohort}/runs", json=forbid)
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["column"] == "rules.forbidden_pairs"
     run = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()
     assert ["E1", "M1"] in run["policy"]["rules"]["pinned_pairs"]
     execute(app, run["id"])
