@@ -98,6 +98,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "history": ("mode", "bonus", "previous_pairs"),
 }
 _TOP_KEYS = ("program", *_SECTIONS, "attributes")
+_NO_HISTORY = (Policy().history, Policy().history_bonus, Policy().previous_pairs)
 
 
 def preset(name: str) -> Policy:
@@ -263,12 +264,13 @@ def policy_to_dict(policy: Policy) -> dict:
     Returns
     -------
     dict
-        Every section and key, so that ``policy_from_dict(policy_to_dict(p)) == p``.
+        Every section and key, so that ``policy_from_dict(policy_to_dict(p)) == p``; the
+        ``history`` section only when it differs from the default (ignore, no pairs).
     """
     from matcher.io.attribute_rules import attribute_rules_to_list
 
     s = policy.seniority
-    return {
+    out = {
         "program": policy.program,
         "weights": {name: float(getattr(policy.weights, name)) for name in WEIGHT_KEYS},
         "seniority": {
@@ -301,9 +303,13 @@ def policy_to_dict(policy: Policy) -> dict:
             "scores_only": policy.scores_only,
         },
         "attributes": attribute_rules_to_list(policy.attributes),
-        "history": {
+    }
+    if (policy.history, policy.history_bonus, policy.previous_pairs) != _NO_HISTORY:
+        # Only when set, so that policies (and receipts' digests) without history keep
+        # the form they had before the section existed.
+        out["history"] = {
             "mode": policy.history.value,
             "bonus": float(policy.history_bonus),
             "previous_pairs": [list(p) for p in policy.previous_pairs],
-        },
-    }
+        }
+    return out

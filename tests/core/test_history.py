@@ -159,6 +159,9 @@ def test_policy_files_carry_the_history_section():
     assert policy.history_bonus == 0.25
     assert policy.previous_pairs == (("E1", "M1"),)
     assert policy_from_dict(policy_to_dict(policy)) == policy
+    # Without history the file form (and so a receipt's policy digest) is as before.
+    assert "history" not in policy_to_dict(POLICY)
+    assert "history" in policy_to_dict(replace(POLICY, history=History.AVOID))
     with pytest.raises(InputError) as caught:
         policy_from_dict({"history": {"mode": "sometimes", "bonus": 2, "pairs": []}})
     columns = sorted(p.column for p in caught.value.problems)
