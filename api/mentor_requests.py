@@ -12,9 +12,11 @@
   ``next_suggestion``, ``follows_id`` the request it follows) for the best mentor with
   room the mentee has not asked before, when there is one.
 * :func:`expire_due` expires pending requests past their time; every read and decision
-  calls it first for its cohort, and ``mentormatch expire-requests`` for all cohorts.
+  calls it first for its cohort, and ``mentormatch requests expire`` for all cohorts.
+* :func:`withdraw_leavers` withdraws the pending and accepted requests of people a people
+  sync removed; a mentee whose mentor left passes on to their next suggestion.
 
-Each change writes its webhook event (``request.accepted|declined|expired``) in the same
+Each change writes its webhook event (``request.accepted|declined|expired|withdrawn``) in the same
 transaction. Requests hold ids, statuses and times only. The caller holds the cohort row
 locked (FOR UPDATE), so places are counted by one request at a time per cohort.
 """
@@ -27,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiProblem
-from api.hooks import REQUEST_ACCEPTED, REQUEST_DECLINED, REQUEST_EXPIRED
+from api.hooks import REQUEST_ACCEPTED, REQUEST_DECLINED, REQUEST_EXPIRED, REQUEST_WITHDRAWN
 from api.hooks.events import emit
 from api.suggest import mentee_index, ranked, standing
 from api.tables import Cohort, utcnow
@@ -44,6 +46,7 @@ EVENTS = {
     RequestStatus.ACCEPTED.value: REQUEST_ACCEPTED,
     RequestStatus.DECLINED.value: REQUEST_DECLINED,
     RequestStatus.EXPIRED.value: REQUEST_EXPIRED,
+    RequestStatus.WITHDRAWN.value: REQUEST_WITHDRAWN,
 }
 
 
@@ -214,6 +217,31 @@ def expire_due(session: Session, cohort: Cohort, settings, now: datetime | None 
     for request in due:
         _close(session, cohort, request, RequestStatus.EXPIRED, settings, now)
     return len(due)
+
+
+def withdraw_leavers(session: Session, cohort: Cohort, left, settings) -> int:
+    """Withdraw the pending and accepted requests naming someone in ``left`` (a people
+    sync's leavers, already out of the roster; the caller holds the cohort lock).
+
+    Returns
+    -------
+    int
+        How many requests were withdrawn.
+    """
+    left = set(left)
+    if not left:
+        return 0
+    rows = list(
+        session.scalars(
+            select(MentorRequest)
+            .where(MentorRequest.cohort_id == cohort.id, MentorRequest.status.in_(HOLDING))
+            .order_by(MentorRequest.created_at, MentorRequest.id)
+        )
+    )
+    now, gone = utcnow(), [r for r in rows if r.mentee_id in left or r.mentor_id in left]
+    for request in gone:
+        _close(session, cohort, request, RequestStatus.WITHDRAWN, settings, now)
+    return len(gone)
 
 
 def decide(

@@ -23,6 +23,7 @@ class RequestStatus(StrEnum):
     ACCEPTED = "accepted"  # a pinned pair of the cohort's next runs
     DECLINED = "declined"  # the mentor said no; the mentee's next suggestion was asked
     EXPIRED = "expired"  # no answer in time; the mentee's next suggestion was asked
+    WITHDRAWN = "withdrawn"  # one of the two left the cohort (a mentor's leaving passes on)
 
 
 # Requests that hold a mentor's place.

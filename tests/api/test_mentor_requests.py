@@ -217,3 +217,29 @@ def test_listing_filters_and_pages_and_posts_are_idempotent(client):
     assert len(page.get_json()["items"]) == 1 and 'rel="next"' in page.headers["Link"]
     assert page.get_json()["items"][0] == everything["items"][1]  # newest first, stable
     assert client.get(f"{base}?status=maybe").status_code == 422
+
+
+def test_a_leaver_s_requests_are_withdrawn_and_a_mentee_passes_on(app, client, sessions, receiver):
+    hook = client.post(
+        "/api/v1/webhooks", json={"url": receiver.url, "events": ["request.withdrawn"]}
+    )
+    secret = hook.get_json()["secret"]
+    cohort = make_cohort(client, RECORDS)
+    waiting = ask(client, cohort, "E2", "M1").get_json()
+    taken = ask(client, cohort, "E1", "M2").get_json()
+    decide(client, cohort, taken["id"], "accept")
+    sync = {"people": [{"employee_id": "M1", "status": "leaver"}, {"id": "E1", "status": "leaver"}]}
+    response = client.open(f"/api/v1/cohorts/{cohort}/people", method="PATCH", json=sync)
+    assert response.status_code == 200, response.get_json()
+    listed = client.get(f"/api/v1/cohorts/{cohort}/requests").get_json()["items"]
+    state = {(r["mentee_id"], r["mentor_id"]): (r["status"], r["follows_id"]) for r in listed}
+    assert state == {
+        ("E2", "M1"): ("withdrawn", None),
+        ("E1", "M2"): ("withdrawn", None),  # the mentee left: nothing passes on
+        ("E2", "M2"): ("pending", waiting["id"]),  # E2's next suggestion with room
+    }
+    sent = events(app, sessions, receiver, secret)
+    assert sorted((e["data"]["mentee_id"], e["data"]["next_request_id"] is None) for e in sent) == [
+        ("E1", True),
+        ("E2", False),
+    ]
