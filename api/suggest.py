@@ -8,14 +8,16 @@ ones a solve would use (:func:`matcher.result.pair_text.explain_pair`). A mentor
 their capacity less the other mentees who hold one of their places: the mentees that run
 gave them (when that run solved the current roster's people) and the mentees with a pending
 or accepted request for them (:mod:`api.mentor_requests`), each mentee counted once. A
-mentor without room, sitting out or ruled out by a hard rule is never suggested. Ids and
-scores only, never names or emails.
+mentor without room, sitting out or ruled out by a hard rule is never suggested. The
+policy's pinned pairs play no part, and its forbidden pairs only while both people are in
+the roster (a run's policy may name people who left since). Ids and scores only, never
+names or emails.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import select
@@ -66,6 +68,7 @@ def standing(session: Session, cohort: Cohort) -> Standing:
         policy = policy_from_dict(run.policy)
     else:  # a rematch: its policy with its changes' policy sections
         policy = solved_inputs(session, run)[1]
+    policy = _for_roster(policy, people)
     occupants: dict[str, set[str]] = {}
     holders = select(MentorRequest.mentor_id, MentorRequest.mentee_id).where(
         MentorRequest.cohort_id == cohort.id, MentorRequest.status.in_(HOLDING)
@@ -78,6 +81,14 @@ def standing(session: Session, cohort: Cohort) -> Standing:
     for mentor, mentee in rows:
         occupants.setdefault(mentor, set()).add(mentee)
     return Standing(prepare(people, policy), run, occupants)
+
+
+def _for_roster(policy, people):
+    """``policy`` without pins (they decide no pair's eligibility or score, and may name
+    people who left since its run) and with forbidden pairs of people still here only."""
+    mentees, mentors = set(people.mentee_ids), set(people.mentor_ids)
+    forbidden = tuple(p for p in policy.forbidden_pairs if p[0] in mentees and p[1] in mentors)
+    return replace(policy, pinned_pairs=(), forbidden_pairs=forbidden)
 
 
 def mentee_index(state: Standing, cohort: Cohort, mentee_id: str) -> int:

@@ -131,6 +131,13 @@ def test_request_decline_passes_on_accept_pins_the_next_run(app, client, session
         stored = session.get(Run, run["id"])
         people, policy = load_cohort(session, cohort), policy_from_dict(stored.policy)
     assert check(people, policy, solve(people, policy)) == []
+    # M1 leaves: the run's pin names someone gone, and suggestions still answer.
+    gone = {"people": [{"employee_id": "M1", "status": "leaver"}]}
+    synced = client.open(f"/api/v1/cohorts/{cohort}/people", method="PATCH", json=gone)
+    assert synced.status_code == 200, synced.get_json()
+    after_leaving = client.get(f"/api/v1/cohorts/{cohort}/people/E1/suggestions")
+    assert after_leaving.status_code == 200, after_leaving.get_json()
+    assert "M1" not in [s["mentor_id"] for s in after_leaving.get_json()["items"]]
 
 
 def test_a_hard_rule_or_an_unknown_person_refuses_the_request(client, other):
