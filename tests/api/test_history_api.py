@@ -90,3 +90,17 @@ def test_unknown_unfinished_and_foreign_runs_are_refused(app, client, other):
     assert client.post(f"/api/v1/cohorts/{cohort}/runs", json=body).status_code == 422
     bad = client.put(url, json={"history": {"mode": "sometimes"}, "request_expiry_hours": -1})
     assert bad.status_code == 422
+
+
+def test_a_scenario_baseline_uses_the_cohort_history(app, client):
+    cohort = make_cohort(client)
+    first = run(app, client, cohort)
+    url = f"/api/v1/cohorts/{cohort}/settings"
+    client.put(url, json={"history": {"mode": "avoid", "runs": [first["id"]]}})
+    sweep = {"vary": {"capacity.all": [2]}}
+    scenario = client.post(f"/api/v1/cohorts/{cohort}/scenarios", json=sweep)
+    assert scenario.status_code == 202, scenario.get_json()
+    runs = client.get(f"/api/v1/cohorts/{cohort}/runs?kind=scenario").get_json()["items"]
+    assert runs and all(r["policy"]["history"]["mode"] == "avoid" for r in runs)
+    earlier = {tuple(p) for p in runs[0]["policy"]["history"]["previous_pairs"]}
+    assert earlier == pairs_of(client, first["id"])
