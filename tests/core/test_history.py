@@ -244,3 +244,14 @@ def test_solve_agrees_with_a_brute_force_and_the_checker(seed):
 def test_pair_explanations_never_mention_history_without_earlier_pairs():
     result = solve(cohort(), replace(POLICY, history=History.PREFER))
     assert result.pairs and all("last cycle" not in p.explanation for p in result.pairs)
+
+
+def test_the_price_of_the_history_rule_is_what_repeating_would_gain():
+    from matcher.answers.optimum import baseline
+    from matcher.answers.prices import rule_prices
+
+    policy = replace(POLICY, previous_pairs=(("E1", "M1"),), history=History.AVOID)
+    (price,) = [p for p in rule_prices(baseline(cohort(), policy, "prices")) if p.rule == "history"]
+    assert (price.switched_on, price.pairs_removed, price.pairs_only) == (True, 1, 1)
+    # Without the rule the optimum is E1-M1 + E2-M2 (1.5) instead of 1.0.
+    assert price.cost.score == pytest.approx(0.5)
