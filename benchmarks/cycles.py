@@ -90,6 +90,7 @@ def _routes(cohort, repeat: int) -> dict:
         done = client.post(f"{base}/requests/{made.get_json()['id']}/decline", headers=headers)
         seconds["decline"].append(time.perf_counter() - started)
         assert done.status_code == 200, done.get_json()
+    app.extensions["mentormatch"].engine.dispose()
     baseline = statistics.median(seconds["suggestions"])
     return {
         name: {
