@@ -99,3 +99,32 @@ SETTINGS_EXAMPLE = {
     "request_expiry_hours": 72,
     "history": {"mode": "avoid", "runs": ["run_3f9a0b1c2d3e4f5061728394"]},
 }
+REQUEST_OUT_EXAMPLE = {
+    "id": "req_5d1e0c3b2a4f697887a6b5c4",
+    "cohort_id": "coh_1a2b3c4d5e6f708192a3b4c5",
+    "mentee_id": "E02",
+    "mentor_id": "M04",
+    "status": "pending",
+    "origin": "mentee",
+    "follows_id": None,
+    "created_at": "2026-11-30T09:00:00+00:00",
+    "expires_at": "2026-12-07T09:00:00+00:00",
+    "decided_at": None,
+}
+DECISION_EXAMPLE = {
+    "request": {
+        **REQUEST_OUT_EXAMPLE,
+        "status": "declined",
+        "decided_at": "2026-12-01T10:00:00+00:00",
+    },
+    "next_request": {
+        **REQUEST_OUT_EXAMPLE,
+        "id": "req_6e2f1d4c3b5a7089a8b7c6d5",
+        "mentor_id": "M01",
+        "origin": "next_suggestion",
+        "follows_id": "req_5d1e0c3b2a4f697887a6b5c4",
+        "created_at": "2026-12-01T10:00:00+00:00",
+        "expires_at": "2026-12-08T10:00:00+00:00",
+    },
+}
+SETTINGS_OUT_EXAMPLE = {"cohort_id": "coh_1a2b3c4d5e6f708192a3b4c5", **SETTINGS_EXAMPLE}

@@ -56,7 +56,12 @@ def _request(session, cohort_id: str, request_id: str) -> MentorRequest:
 @idempotent
 @json_only
 @blp.arguments(schemas.RequestIn, example=schemas.REQUEST_EXAMPLE)
-@blp.response(201, schemas.RequestOut, headers={"Location": {"schema": {"type": "string"}}})
+@blp.response(
+    201,
+    schemas.RequestOut,
+    example=schemas.REQUEST_OUT_EXAMPLE,
+    headers={"Location": {"schema": {"type": "string"}}},
+)
 @problems(blp, 400, 401, 404, 409, 415)
 def create_request(data, cohort_id):
     """A mentee asks for a mentor: refused (409) when a hard rule forbids the pair or the
@@ -90,7 +95,7 @@ def list_requests(args, cohort_id):
 
 
 @blp.route("/<cohort_id>/requests/<request_id>", methods=["GET"])
-@blp.response(200, schemas.RequestOut)
+@blp.response(200, schemas.RequestOut, example=schemas.REQUEST_OUT_EXAMPLE)
 @problems(blp, 401, 404)
 def get_request(cohort_id, request_id):
     """One request (a pending one past its time reads as expired)."""
@@ -111,7 +116,7 @@ def _decide(cohort_id: str, request_id: str, accept: bool) -> dict:
 @blp.route("/<cohort_id>/requests/<request_id>/accept", methods=["POST"])
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 @idempotent
-@blp.response(200, schemas.RequestDecisionOut)
+@blp.response(200, schemas.RequestDecisionOut, example=schemas.DECISION_EXAMPLE)
 @problems(blp, 401, 404, 409)
 def accept_request(cohort_id, request_id):
     """The mentor accepts: the pair is pinned in the cohort's next runs."""
@@ -121,7 +126,7 @@ def accept_request(cohort_id, request_id):
 @blp.route("/<cohort_id>/requests/<request_id>/decline", methods=["POST"])
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 @idempotent
-@blp.response(200, schemas.RequestDecisionOut)
+@blp.response(200, schemas.RequestDecisionOut, example=schemas.DECISION_EXAMPLE)
 @problems(blp, 401, 404, 409)
 def decline_request(cohort_id, request_id):
     """The mentor declines: the mentee's next suggestion gets a new pending request."""
@@ -139,7 +144,7 @@ def _settings_body(session, cohort: Cohort) -> dict:
 
 
 @blp.route("/<cohort_id>/settings", methods=["GET"])
-@blp.response(200, schemas.CohortSettingsOut)
+@blp.response(200, schemas.CohortSettingsOut, example=schemas.SETTINGS_OUT_EXAMPLE)
 @problems(blp, 401, 404)
 def get_settings(cohort_id):
     """Request expiry in effect, and the pairing history the cohort's runs use."""
@@ -150,7 +155,7 @@ def get_settings(cohort_id):
 @blp.route("/<cohort_id>/settings", methods=["PUT"])
 @json_only
 @blp.arguments(schemas.CohortSettingsIn, example=schemas.SETTINGS_EXAMPLE)
-@blp.response(200, schemas.CohortSettingsOut)
+@blp.response(200, schemas.CohortSettingsOut, example=schemas.SETTINGS_OUT_EXAMPLE)
 @problems(blp, 400, 401, 404, 415)
 def put_settings(data, cohort_id):
     """Replace the cohort's settings; ``history.runs`` must be succeeded runs of yours."""

@@ -3,7 +3,7 @@ openapi-python-client drives the service over HTTP on loopback.
 
 The app is served by werkzeug in a thread with its in-process workers, so runs really
 execute. The generated models parse every response; a response that does not fit its
-documented schema fails here. Generation takes about 3-8 s on a loaded machine (the
+documented schema fails here. Generation takes about 2 s (8 s on this loaded machine; the
 generator renders ~200 modules), under the 20 s one test may take in the suite. The
 non-JSON upload forms (CSV and workbook bodies) are skipped by the generator, which only
 warns about them.
