@@ -250,3 +250,22 @@ def test_a_leaver_s_requests_are_withdrawn_and_a_mentee_passes_on(app, client, s
         ("E1", True),
         ("E2", False),
     ]
+
+
+def test_concurrent_requests_for_a_last_place_give_it_once(app, key):
+    """Eight mentees ask at once for M3's one place; the cohort lock lets exactly one in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api_helpers import KeyClient
+
+    records = [r for r in RECORDS if r["role"] == "mentor"] + [
+        {"id": f"E{k}", "role": "mentee", "seniority": 2, "skills": "react"} for k in range(8)
+    ]
+    cohort = make_cohort(KeyClient(app.test_client(), key), records)
+
+    def one(k):
+        return ask(KeyClient(app.test_client(), key), cohort, f"E{k}", "M3").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(one, range(8)))
+    assert codes == [201] + [409] * 7
