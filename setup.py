@@ -64,6 +64,8 @@ setup(
             "matching>=1.4",
             # Browser tests of the web app drive Debian's chromium (no browser download).
             "playwright>=1.45",
+            # The generated-client test builds a Python client from /api/v1/openapi.json.
+            "openapi-python-client>=0.21",
         ],
         # gunicorn: the production server the service benchmark measures beside waitress.
         "bench": ["scipy>=1.11", "matching>=1.4", "gunicorn>=22"],
@@ -74,6 +76,7 @@ setup(
             "schemathesis>=4.0",
             "matching>=1.4",
             "playwright>=1.45",
+            "openapi-python-client>=0.21",
             "ruff>=0.6",
         ],
     },
@@ -92,6 +95,7 @@ setup(
             "export = api.hr_commands:export",
             "purge = api.hr_commands:purge",
             "orgs = api.hr_commands:orgs",
+            "requests = api.commands:requests",
         ],
     },
 )

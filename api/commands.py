@@ -1,4 +1,5 @@
-"""Service commands of the `mentormatch` console script: db, keys, users, serve, worker.
+"""Service commands of the `mentormatch` console script: db, keys, users, serve, worker,
+requests.
 
 Found by the core's CLI through the ``mentormatch.commands`` entry points. Heavy imports
 happen inside the commands so `mentormatch --help` stays fast.
@@ -305,3 +306,39 @@ def worker(concurrency, loglevel, pool, beat):
     if beat:
         argv.append("--beat")
     app.worker_main(argv)
+
+
+@click.group()
+def requests():
+    """Mentor requests of the service's cohorts."""
+
+
+@requests.command("expire")
+def expire_requests():
+    """Expire every pending request past its time (each passes to the mentee's next
+    suggestion); reads and decisions do this for their cohort, this does it for all."""
+    from sqlalchemy import select
+
+    from api.config import default_instance_path, load_settings
+    from api.db import transaction
+    from api.mentor_requests import expire_due
+    from api.tables import Cohort, utcnow
+    from api.tables_cycles import MentorRequest, RequestStatus
+
+    settings = load_settings(default_instance_path())
+    now = utcnow()
+    with _database() as sessions:
+        with sessions() as session:
+            due = select(MentorRequest.cohort_id).where(
+                MentorRequest.status == RequestStatus.PENDING.value,
+                MentorRequest.expires_at <= now,
+            )
+            cohorts = sorted(set(session.scalars(due)))
+        expired = 0
+        for cohort_id in cohorts:
+            with transaction(sessions) as session:
+                cohort = session.scalars(
+                    select(Cohort).where(Cohort.id == cohort_id).with_for_update()
+                ).one()
+                expired += expire_due(session, cohort, settings, now)
+    click.echo(f"expired {expired} request(s) in {len(cohorts)} cohort(s)", err=True)

@@ -60,6 +60,8 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "LOGIN_MAX_FAILURES": ("MENTORMATCH_LOGIN_MAX_FAILURES", int, 5),  # per email / address
     "LOGIN_WINDOW_SECONDS": ("MENTORMATCH_LOGIN_WINDOW_SECONDS", float, 900.0),
     "INVITE_HOURS": ("MENTORMATCH_INVITE_HOURS", float, 72.0),  # one-time links live this long
+    # A mentor request stays open this long unless its cohort's settings say otherwise.
+    "REQUEST_EXPIRY_HOURS": ("MENTORMATCH_REQUEST_EXPIRY_HOURS", float, 168.0),
     "UPLOAD_TTL_SECONDS": ("MENTORMATCH_UPLOAD_TTL_SECONDS", float, 86_400.0),
     # Retention (api.retention; `mentormatch purge`): cohorts whose last change (created,
     # a run, scenario, decision or publication) is older than RETENTION_DAYS go with

@@ -47,6 +47,7 @@ from api.tables import (
     new_id,
     utcnow,
 )
+from api.tables_cycles import MentorRequest
 from api.tables_hr import Webhook, WebhookDelivery
 from api.tables_web import CohortImport, Decision, Upload
 
@@ -261,6 +262,15 @@ def _erase(session, organization_id, subject, pattern, erasure) -> None:
             )
         ).rowcount,
     )
+    erasure.count(
+        "mentor_requests",
+        session.execute(
+            delete(MentorRequest).where(
+                MentorRequest.organization_id == organization_id,
+                or_(MentorRequest.mentee_id.in_(ids), MentorRequest.mentor_id.in_(ids)),
+            )
+        ).rowcount,
+    )
     run_ids = set(erasure.runs)  # and every run of a roster they were in:
     run_ids.update(session.scalars(select(Run.id).where(Run.cohort_id.in_(erasure.cohorts))))
 
@@ -352,6 +362,7 @@ ERASED_TABLES = (
     "unmatched",
     "alternates",
     "decisions",
+    "mentor_requests",
     "runs",
     "scenarios",
     "cohorts",

@@ -14,7 +14,8 @@ Runs queued before keep solving their version. A leaver's id is taken out of oth
 people's ``prefer`` and ``exclude`` lists (listed in the answer as ``unlinked``). Sending
 the same batch twice changes nothing the second time (a leaver already gone is
 ``unchanged``). With ``rematch``, leavers start a minimal-disruption rematch of the
-cohort's latest succeeded match or rematch run, queued in the same transaction.
+cohort's latest succeeded match or rematch run, queued in the same transaction. Leavers'
+pending and accepted mentor requests are withdrawn (:mod:`api.mentor_requests`).
 """
 
 from __future__ import annotations
@@ -313,6 +314,10 @@ def sync(session: Session, cohort: Cohort, batch, rematch: bool, move_cost, sett
                 kind="nothing-to-rematch",
             )
     store_sync(session, cohort, merged, outcome)
+    if outcome.left:
+        from api.mentor_requests import withdraw_leavers
+
+        withdraw_leavers(session, cohort, outcome.left, settings)
     if previous is None:
         return outcome, None
     columns = rematch_columns(session, previous, leaving, move_cost)

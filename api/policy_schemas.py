@@ -84,6 +84,19 @@ class AttributeRuleIn(Open):
     within = fields.Float(metadata={"description": "closeness: 0 credit at this distance"})
 
 
+class HistoryIn(Open):
+    mode = fields.String(validate=validate.OneOf(("ignore", "avoid", "prefer")))
+    bonus = fields.Float(metadata={"description": "prefer: added to an earlier pair's score"})
+    runs = fields.List(
+        fields.String(),
+        metadata={
+            "description": "earlier succeeded runs whose pairs are the history (any cohort "
+            "of your organization); without a history section the cohort's settings apply"
+        },
+    )
+    previous_pairs = _pairs("[mentee_id, mentor_id] pairs of earlier cycles")
+
+
 class PolicyIn(Open):
     """A policy: every key optional, applied over the preset named by ``program`` (else the
     cohort's program). The same structure as the CLI's JSON policy files."""
@@ -96,3 +109,4 @@ class PolicyIn(Open):
     tags = fields.Nested(TagsIn)
     solver = fields.Nested(SolverIn)
     attributes = fields.List(fields.Nested(AttributeRuleIn))
+    history = fields.Nested(HistoryIn)

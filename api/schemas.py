@@ -147,7 +147,9 @@ class CohortOut(Schema):
     program = fields.String(required=True)
     mentors = fields.Integer(required=True, attribute="n_mentors")
     mentees = fields.Integer(required=True, attribute="n_mentees")
-    org_chart_edges = fields.Function(lambda row: len(row.org_chart or ()))
+    org_chart_edges = fields.Function(
+        lambda row: len(row.org_chart or ()), required=True, metadata={"type": "integer"}
+    )
     created_at = UtcDateTime(required=True)
 
 

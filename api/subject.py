@@ -5,9 +5,9 @@ organization's id for them, or an email a web import stored). The export lists, 
 cohort of the organization that has them: their participant rows (every roster
 version, with name and email where stored, and the fields the matcher uses), and per
 run: their pairs (with score parts and explanation), their unmatched entry, the
-alternates naming them and the review decisions about them; then the stored documents
-that mention them (change sets, scenario specs) by where they are. Callers record the
-export in the audit log (:func:`export_person` does, by an export id).
+alternates naming them, the review decisions and mentor requests about them; then the
+stored documents that mention them (change sets, scenario specs) by where they are.
+Callers record the export in the audit log (:func:`export_person` does, by an export id).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from api.tables import (
     UnmatchedRow,
     new_id,
 )
+from api.tables_cycles import MentorRequest
 from api.tables_web import Decision
 
 
@@ -141,6 +142,24 @@ def collect(session: Session, organization_id: int, subject: Subject) -> dict:
                 )
             )
         ]
+        requests = [
+            {
+                "request_id": r.id,
+                "mentee_id": r.mentee_id,
+                "mentor_id": r.mentor_id,
+                "status": r.status,
+                "created_at": _when(r.created_at),
+                "decided_at": _when(r.decided_at),
+            }
+            for r in session.scalars(
+                select(MentorRequest)
+                .where(
+                    MentorRequest.cohort_id == cohort.id,
+                    or_(MentorRequest.mentee_id.in_(ids), MentorRequest.mentor_id.in_(ids)),
+                )
+                .order_by(MentorRequest.created_at)
+            )
+        ]
         mentioned = []
         if pattern is not None:
             for run in session.scalars(select(Run).where(Run.cohort_id == cohort.id)):
@@ -153,7 +172,7 @@ def collect(session: Session, organization_id: int, subject: Subject) -> dict:
                     mentioned.append(
                         {"where": f"scenario {scenario.id} spec", "value": scenario.spec}
                     )
-        if people or runs or decisions or mentioned:
+        if people or runs or decisions or requests or mentioned:
             cohorts.append(
                 {
                     "cohort_id": cohort.id,
@@ -161,6 +180,7 @@ def collect(session: Session, organization_id: int, subject: Subject) -> dict:
                     "participant_rows": people,
                     "runs": runs,
                     "decisions": decisions,
+                    "requests": requests,
                     "mentioned_in": mentioned,
                 }
             )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import transaction
 from api.errors import ApiProblem
+from api.history import history_section, with_history
 from api.ids import id_problems
 from api.mappings import with_cohort_rules
 from api.operations import build_policy, policy_limits, start_runs
@@ -138,8 +139,12 @@ def plan_scenario(session: Session, cohort: Cohort, data, settings: Mapping) -> 
     problems = _unknown(data, SCENARIO_KEYS)
     policy = None
     try:
-        policy = build_policy(data.get("policy", {}), cohort.program, max_seconds)
+        body, history_runs = data.get("policy", {}), None
+        if isinstance(body, Mapping):  # history.runs: earlier runs whose pairs count
+            body, history_runs = history_section(body)
+        policy = build_policy(body, cohort.program, max_seconds)
         policy = with_cohort_rules(session, cohort.id, policy)
+        policy = with_history(session, cohort, policy, history_runs)
     except InputError as error:
         problems += _prefixed(error, "policy")
     if policy is not None:

@@ -55,6 +55,7 @@ _WHERE = {
     "Skill": "matcher.model",
     "Policy": "matcher.model",
     "Weights": "matcher.model",
+    "History": "matcher.model",
     "MatchResult": "matcher.results",
     "Pair": "matcher.results",
     "Unmatched": "matcher.results",

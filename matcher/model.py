@@ -225,6 +225,14 @@ class Proposer(StrEnum):
     MENTOR = "mentor"
 
 
+class History(StrEnum):
+    """What earlier cycles' pairs (``Policy.previous_pairs``) do to this one."""
+
+    IGNORE = "ignore"  # nothing
+    AVOID = "avoid"  # a hard rule: never repeat an earlier pair
+    PREFER = "prefer"  # an earlier pair scores ``history_bonus`` more (if still allowed)
+
+
 @dataclass(frozen=True)
 class Weights:
     """Weights of the score components; the total is sum(w * s) / sum(w) over w > 0."""
@@ -325,6 +333,9 @@ class Policy:
     ``related_skills`` are (skill, related_skill, credit in (0, 1]) and work both ways.
     ``attributes`` are rules over the programme's own questions; the soft ones form the
     ``attributes`` score component, whose weight (``weights.attributes``) is theirs summed.
+    ``previous_pairs`` are earlier cycles' (mentee_id, mentor_id) pairs (ids not in the
+    cohort are ignored); ``history`` says whether they are avoided (a hard rule) or
+    preferred (``history_bonus`` added to the pair's score), or ignored.
     """
 
     program: str = "coaching"
@@ -348,6 +359,9 @@ class Policy:
     time_limit_seconds: float = 30.0
     seed: int = 0
     attributes: tuple[AttributeRule, ...] = ()
+    previous_pairs: tuple[tuple[str, str], ...] = ()
+    history: History = History.IGNORE
+    history_bonus: float = 0.1
 
     def __post_init__(self) -> None:
         # The attributes component weighs what its soft rules weigh together.

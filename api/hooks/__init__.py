@@ -1,5 +1,6 @@
-"""Signed webhooks: an organization's receivers are told when runs and scenarios finish
-and when a cohort's pairs are published.
+"""Signed webhooks: an organization's receivers are told when runs and scenarios finish,
+when a cohort's pairs are published and when a mentor request is accepted, declined,
+expires or is withdrawn (:mod:`api.mentor_requests`).
 
 * :mod:`api.hooks.events` writes one delivery per subscribed webhook in the transaction
   that made the event happen (a run finished, a scenario's last run finished), so an
@@ -22,4 +23,17 @@ RUN_SUCCEEDED = "run.succeeded"
 RUN_FAILED = "run.failed"
 SCENARIO_COMPLETED = "scenario.completed"
 COHORT_PUBLISHED = "cohort.published"
-EVENTS = (RUN_SUCCEEDED, RUN_FAILED, SCENARIO_COMPLETED, COHORT_PUBLISHED)
+REQUEST_ACCEPTED = "request.accepted"
+REQUEST_DECLINED = "request.declined"
+REQUEST_EXPIRED = "request.expired"
+REQUEST_WITHDRAWN = "request.withdrawn"
+EVENTS = (
+    RUN_SUCCEEDED,
+    RUN_FAILED,
+    SCENARIO_COMPLETED,
+    COHORT_PUBLISHED,
+    REQUEST_ACCEPTED,
+    REQUEST_DECLINED,
+    REQUEST_EXPIRED,
+    REQUEST_WITHDRAWN,
+)

@@ -67,13 +67,14 @@ def register_all(api) -> None:
         hr,
         mappings,
         match,
+        mentor_requests,
         people,
         runs,
         scenarios,
         webhooks,
     )
 
-    modules = (cohorts, mappings, people, runs, answers, decisions, scenarios, webhooks)
-    modules += (hr, match, health, docs)
+    modules = (cohorts, mappings, people, mentor_requests, runs, answers, decisions, scenarios)
+    modules += (webhooks, hr, match, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)

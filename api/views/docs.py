@@ -37,6 +37,13 @@ PROBLEM_TYPES = {
     "run-finished": "The run has already finished; nothing to cancel.",
     "nothing-to-rematch": "A people sync with leavers asked for a rematch, but the cohort "
     "has no succeeded match or rematch run; nothing was stored.",
+    "pair-forbidden": "A hard rule forbids the requested pair (`rules` names them).",
+    "mentor-full": "The mentor has no place left: their capacity is taken by the latest "
+    "run's pairs and pending or accepted requests. Ask for suggestions.",
+    "mentee-full": "The mentee already holds as many pending or accepted requests as "
+    "mentors they want.",
+    "already-requested": "The mentee has a pending or accepted request for this mentor.",
+    "request-closed": "The request is no longer pending (`request_status`).",
     "mapping-template-exists": "Your organization already has a mapping template of this "
     "name; PUT /mappings/{name} replaces its mapping.",
     "idempotency-key-reused": "The Idempotency-Key was first used with another request.",

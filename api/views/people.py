@@ -88,8 +88,9 @@ def put_person(data, cohort_id, person_id):
 def get_suggestions(args, cohort_id, mentee_id):
     """A mentee's best eligible mentors with room, scored and explained, best first.
 
-    Room is capacity less the mentees the cohort's latest succeeded run gave each mentor;
-    its policy scores (the program's preset before any run).
+    Room is capacity less the other mentees holding a place: those the cohort's latest
+    succeeded run gave each mentor, and pending or accepted requests. That run's policy
+    scores (before any run: the program's preset with the cohort's pairing history).
     """
     with services().sessions() as session:
         return suggestions(session, owned(session, Cohort, cohort_id), mentee_id, args["limit"])

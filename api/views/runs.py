@@ -10,6 +10,7 @@ from api import scenario_schemas, schemas
 from api.cohort_input import json_body
 from api.db import transaction
 from api.errors import ApiProblem
+from api.history import history_section, with_accepted, with_history
 from api.idempotency import idempotent
 from api.mappings import with_cohort_rules
 from api.operations import (
@@ -51,14 +52,20 @@ def start(_, cohort_id):
     """Queue a match of the cohort under a policy (preset name, weights, rules, solver).
 
     A cohort uploaded with a mapping adds the question rules the mapping declares (the
-    body's ``attributes`` win); the run's ``policy`` shows every rule it used.
+    body's ``attributes`` win). ``history.runs`` names earlier runs whose pairs are avoided
+    or preferred (``history.mode``); without a ``history`` section the cohort's settings
+    apply. Accepted mentor requests are pinned. The run's ``policy`` shows every rule and
+    pair it used.
     """
     settings = services().settings
     with transaction(services().sessions) as session:
         cohort = owned(session, Cohort, cohort_id)
-        policy = build_policy(json_body(), cohort.program, settings["MAX_SOLVER_SECONDS"])
+        body, history_runs = history_section(json_body())
+        policy = build_policy(body, cohort.program, settings["MAX_SOLVER_SECONDS"])
         policy = with_cohort_rules(session, cohort.id, policy)
+        policy = with_history(session, cohort, policy, history_runs)
         check_against_cohort(session, cohort.id, policy)
+        policy = with_accepted(session, cohort, policy)
         run = start_run(session, cohort, policy_to_dict(policy), settings)
     services().hand_off([run.id])
     return present_run(run), 202, {"Location": url_for("runs.get_run", run_id=run.id)}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from api import decisions
 from api.db import transaction
 from api.erasure import ERASED_TABLES
+from api.history import with_accepted, with_history
 from api.operations import build_policy, check_against_cohort, owned, start_run
 from api.personal import scrub
 from api.services import services
@@ -117,7 +118,9 @@ def start_match(cohort_id):
         with transaction(services().sessions) as session:
             row = owned(session, Cohort, cohort_id)
             policy = build_policy(data, row.program, settings["MAX_SOLVER_SECONDS"])
+            policy = with_history(session, row, policy, None)
             check_against_cohort(session, row.id, policy)
+            policy = with_accepted(session, row, policy)
             run = start_run(session, row, policy_to_dict(policy), settings)
     except InputError as error:
         shown = policy_form.over_preset(data)

@@ -22,7 +22,7 @@ import numpy as np
 from matcher.answers.optimum import Baseline, Cost, Optimum, cost_of, optimum_of, resolve
 from matcher.encode.instance import Instance
 from matcher.encode.rules import RULE_WORDS, RULES, rule_masks
-from matcher.model import DepartmentRule, Policy
+from matcher.model import DepartmentRule, History, Policy
 from matcher.results import Status
 
 SIDE_RULE_WORDS = {
@@ -97,6 +97,7 @@ def switched_on(policy: Policy, rule: str) -> bool:
         "department": policy.department_rule is not DepartmentRule.ANY,
         "unlisted_score": policy.scores_only,
         "attribute": any(r.hard for r in policy.attributes),
+        "history": policy.history is History.AVOID and bool(policy.previous_pairs),
     }[rule]
 
 

@@ -87,6 +87,8 @@ def rule_detail(prepared: Prepared, rule: str, i: int, j: int) -> str:
     words = RULE_WORDS[rule]
     if rule == "forbidden_pair":
         return f"{words}: rules.forbidden_pairs lists ({e.id}, {m.id})"
+    if rule == "history":
+        return f"{words}: ({e.id}, {m.id}) were paired in an earlier cycle (history = avoid)"
     if rule == "exclude":
         who = [
             f"{a.id}'s exclude list names {b.id}" for a, b in ((e, m), (m, e)) if b.id in a.exclude

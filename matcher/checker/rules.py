@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from matcher.checker.base import known_pairs, minutes_apart, normaliser
 from matcher.checker.questions import breaks_a_question
-from matcher.model import Cohort, DepartmentRule, Mentee, Mentor, Policy
+from matcher.model import Cohort, DepartmentRule, History, Mentee, Mentor, Policy
 from matcher.results import MatchResult
 
 
@@ -29,12 +29,14 @@ class Around:
     parents : person id -> manager ids (see :func:`chain_parents`).
     forbidden : the policy's forbidden (mentee id, mentor id) pairs.
     scored : (mentee id, mentor id) pairs that have an external score.
+    earlier : the policy's earlier-cycle (mentee id, mentor id) pairs.
     above : memo of :func:`managers_above`, filled as pairs are checked.
     """
 
     parents: Mapping[str, set[str]]
     forbidden: frozenset[tuple[str, str]] = frozenset()
     scored: frozenset[tuple[str, str]] = frozenset()
+    earlier: frozenset[tuple[str, str]] = frozenset()
     above: dict[str, set[str]] = field(default_factory=dict, compare=False)
 
     def managers_of(self, person_id: str) -> set[str]:
@@ -112,6 +114,7 @@ def around(cohort: Cohort, policy: Policy) -> Around:
         parents=chain_parents(cohort),
         forbidden=frozenset(policy.forbidden_pairs),
         scored=scored,
+        earlier=frozenset(policy.previous_pairs),
     )
 
 
@@ -182,6 +185,11 @@ def attribute(mentee: Mentee, mentor: Mentor, policy: Policy, ctx: Around) -> bo
     return breaks_a_question(mentee, mentor, policy, normaliser(policy.aliases))
 
 
+def history(mentee: Mentee, mentor: Mentor, policy: Policy, ctx: Around) -> bool:
+    """With ``history = "avoid"``, the two were paired in an earlier cycle."""
+    return policy.history is History.AVOID and (mentee.id, mentor.id) in ctx.earlier
+
+
 PAIR_RULES: tuple[tuple[str, Callable[[Mentee, Mentor, Policy, Around], bool]], ...] = (
     ("forbidden_pair", forbidden_pair),
     ("exclude", exclude),
@@ -192,6 +200,7 @@ PAIR_RULES: tuple[tuple[str, Callable[[Mentee, Mentor, Policy, Around], bool]], 
     ("department", department),
     ("unlisted_score", unlisted_score),
     ("attribute", attribute),
+    ("history", history),
 )
 
 
@@ -237,11 +246,16 @@ def rule_violations(
     -------
     list of str
         Names from ``("forbidden_pair", "exclude", "reporting_chain", "seniority_gap",
-        "language", "timezone", "department", "unlisted_score", "attribute")``, in that
-        order.
+        "language", "timezone", "department", "unlisted_score", "attribute", "history")``,
+        in that order.
     """
     scored = {(mentee.id, mentor.id)} if listed is not None and index in listed else set()
-    ctx = Around(parents, frozenset(policy.forbidden_pairs), frozenset(scored))
+    ctx = Around(
+        parents,
+        frozenset(policy.forbidden_pairs),
+        frozenset(scored),
+        frozenset(policy.previous_pairs),
+    )
     return broken_rules(mentee, mentor, policy, ctx)
 
 

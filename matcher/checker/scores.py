@@ -23,6 +23,7 @@ The definitions (what the README and the policy files promise) are:
 Seniority, timezone, language, location and department score 0.5 when either side is
 unknown. The total is ``sum(w * s) / sum(w)`` over the components with a positive
 weight (0 when there are none); with ``scores_only`` it is the external value alone.
+With ``history = "prefer"``, a pair of ``previous_pairs`` scores ``history_bonus`` more.
 Each component function is ``(mentee, mentor, ctx) -> float`` with ``ctx`` a
 :class:`Scoring` prepared once per check.
 """
@@ -35,7 +36,16 @@ from dataclasses import dataclass
 
 from matcher.checker.base import close, known_pairs, minutes_apart, normaliser
 from matcher.checker.questions import Corpus, attributes_score, corpora
-from matcher.model import COMPONENTS, Cohort, DepartmentRule, Mentee, Mentor, Policy, Skill
+from matcher.model import (
+    COMPONENTS,
+    Cohort,
+    DepartmentRule,
+    History,
+    Mentee,
+    Mentor,
+    Policy,
+    Skill,
+)
 from matcher.results import MatchResult
 
 UNKNOWN = 0.5
@@ -62,6 +72,7 @@ class Scoring:
     mentor_ids: frozenset[str]
     external: dict[tuple[str, str], float]
     texts: dict[int, Corpus]
+    earlier: frozenset[tuple[str, str]] = frozenset()
 
 
 def scoring(cohort: Cohort, policy: Policy) -> Scoring:
@@ -99,6 +110,7 @@ def scoring(cohort: Cohort, policy: Policy) -> Scoring:
         mentor_ids=frozenset(cohort.mentor_ids),
         external=external,
         texts=corpora(cohort, policy),
+        earlier=frozenset(policy.previous_pairs),
     )
 
 
@@ -278,16 +290,20 @@ def total(mentee: Mentee, mentor: Mentor, ctx: Scoring, parts: dict[str, float])
     -------
     float
         The weighted mean over positive weights; with ``scores_only`` the listed external
-        value, NaN for an unlisted pair (it may not be matched at all).
+        value, NaN for an unlisted pair (it may not be matched at all); plus the history
+        bonus for an earlier pair under ``history = "prefer"``.
     """
     policy = ctx.policy
+    bonus = 0.0
+    if policy.history is History.PREFER and (mentee.id, mentor.id) in ctx.earlier:
+        bonus = policy.history_bonus
     if policy.scores_only:
-        return ctx.external.get((mentee.id, mentor.id), math.nan)
+        return ctx.external.get((mentee.id, mentor.id), math.nan) + bonus
     weights = {name: float(getattr(policy.weights, name)) for name in parts}
     weight_sum = math.fsum(weights.values())
     if not weight_sum:
-        return 0.0
-    return math.fsum(weights[n] * parts[n] for n in weights) / weight_sum
+        return bonus
+    return math.fsum(weights[n] * parts[n] for n in weights) / weight_sum + bonus
 
 
 def score_violations(cohort: Cohort, policy: Policy, result: MatchResult) -> list[str]:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from matcher.encode.attributes import encode_attributes
+from matcher.encode.history import add_history_bonus, history_pairs
 from matcher.encode.instance import Instance
 from matcher.encode.person_arrays import (
     PersonArrays,
@@ -106,6 +108,11 @@ class Prepared:
     tables: ScoreTables
     instance: Instance
 
+    @cached_property
+    def earlier(self) -> frozenset[tuple[int, int]]:
+        """The policy's earlier-cycle pairs of this cohort, by (mentee, mentor) index."""
+        return frozenset(history_pairs(self.cohort, self.policy))
+
 
 def prepare(cohort: Cohort, policy: Policy) -> Prepared:
     """Encode ``cohort`` under ``policy`` once for every later stage.
@@ -153,7 +160,7 @@ def prepare(cohort: Cohort, policy: Policy) -> Prepared:
     instance = Instance(
         mentee_ids=cohort.mentee_ids,
         mentor_ids=cohort.mentor_ids,
-        scores=score_matrix(tables),
+        scores=add_history_bonus(cohort, policy, score_matrix(tables)),
         eligible=eligible_matrix(rules),
         wanted=np.array([e.capacity for e in cohort.mentees], dtype=np.int64),
         capacity=np.array([m.capacity for m in cohort.mentors], dtype=np.int64),

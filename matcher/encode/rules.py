@@ -18,6 +18,7 @@ import numpy as np
 
 from matcher.encode.attributes import AttributeTables
 from matcher.encode.cells import Cells
+from matcher.encode.history import avoided_pairs
 from matcher.encode.orgchart import chain_pairs
 from matcher.encode.person_arrays import PersonArrays, circular_minutes, shared_any
 from matcher.model import Cohort, DepartmentRule, Policy, Problem
@@ -33,6 +34,7 @@ RULES: tuple[str, ...] = (
     "department",
     "unlisted_score",
     "attribute",
+    "history",
 )
 
 # Each rule in words, for reasons a coordinator reads.
@@ -46,6 +48,7 @@ RULE_WORDS: dict[str, str] = {
     "department": "the department rule",
     "unlisted_score": "having no listed score",
     "attribute": "a must-match or must-differ question",
+    "history": "the pairing-history rule (no earlier pair again)",
 }
 
 _BLOCK_CELLS = 131_072  # cells per block: a block's masks stay in the L2 cache
@@ -125,6 +128,7 @@ class RuleContext:
     forbidden_keys: np.ndarray
     exclude_keys: np.ndarray
     chain_keys: np.ndarray
+    history_keys: np.ndarray
     tables: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     attributes: AttributeTables = AttributeTables()
 
@@ -218,6 +222,7 @@ def rule_context(
         forbidden_keys=_keys(map_pairs(cohort, policy.forbidden_pairs), n_m),
         exclude_keys=_keys(sorted(excluded), n_m),
         chain_keys=chain,
+        history_keys=_keys(avoided_pairs(cohort, policy), n_m),
         tables=_rule_tables(policy, persons),
         attributes=attributes,
     )
@@ -244,6 +249,8 @@ def _masks(ctx: RuleContext, cells: Cells, fill: bool = True) -> dict[str, np.nd
             masks[rule] = _listed(cells, keys)
     for rule, (table, e_code, m_code) in ctx.tables.items():
         masks[rule] = cells.code_table(table, e_code, m_code)
+    if fill or ctx.history_keys.size:
+        masks["history"] = _listed(cells, ctx.history_keys)
     if policy.require_shared_language:
         if p.e_lang_bits is not None:
             shared = shared_any(p.e_lang_bits, p.m_lang_bits, cells)

@@ -24,6 +24,8 @@ File form (every key optional; a section's keys replace the preset's values one 
     [preferences]                  # department = "any" | "same" | "different"
     [tags]                         # aliases = {js = "javascript"}, related_skills = [...]
     [solver]                       # objective, solver, proposer, time_limit_seconds, ...
+    [history]                      # mode = "ignore" | "avoid" | "prefer", bonus (0..1,
+                                   # default 0.1), previous_pairs = [[mentee, mentor], ...]
     [[attributes]]                 # rules over the programme's own questions (one table
                                    # each: attribute, rule, weight, mentor_attribute, within)
 
@@ -46,6 +48,7 @@ from matcher.io.policy_checks import Checker, section_changes, show, toml_key_li
 from matcher.model import (
     WEIGHT_KEYS,
     DepartmentRule,
+    History,
     InputError,
     Policy,
     Problem,
@@ -92,8 +95,10 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "preferences": ("department",),
     "tags": ("aliases", "related_skills"),
     "solver": ("objective", "solver", "proposer", "time_limit_seconds", "seed", "scores_only"),
+    "history": ("mode", "bonus", "previous_pairs"),
 }
 _TOP_KEYS = ("program", *_SECTIONS, "attributes")
+_NO_HISTORY = (Policy().history, Policy().history_bonus, Policy().previous_pairs)
 
 
 def preset(name: str) -> Policy:
@@ -227,6 +232,7 @@ def _from_dict(data, base: Policy | None, source: str, lines: Mapping[str, int])
         v.unknown_keys(section, _SECTIONS[name], name + ".")
         sections[name] = section
     changes = section_changes(v, sections, start)
+    changes.update(_history(v, sections["history"]))
     if "attributes" in data:
         from matcher.io.attribute_rules import parse_attribute_rules
 
@@ -234,6 +240,18 @@ def _from_dict(data, base: Policy | None, source: str, lines: Mapping[str, int])
     if v.problems:
         raise InputError(v.problems, title="policy rejected")
     return replace(start, **changes)
+
+
+def _history(v: Checker, section: Mapping) -> dict:
+    """Policy changes of the ``[history]`` section (earlier pairs need not be in the cohort)."""
+    out = {}
+    if "mode" in section:
+        out["history"] = v.choice("history.mode", section["mode"], History)
+    if "bonus" in section:
+        out["history_bonus"] = v.number("history.bonus", section["bonus"], low=0.0, high=1.0)
+    if "previous_pairs" in section:
+        out["previous_pairs"] = v.pairs("history.previous_pairs", section["previous_pairs"])
+    return out
 
 
 def policy_to_dict(policy: Policy) -> dict:
@@ -246,12 +264,13 @@ def policy_to_dict(policy: Policy) -> dict:
     Returns
     -------
     dict
-        Every section and key, so that ``policy_from_dict(policy_to_dict(p)) == p``.
+        Every section and key, so that ``policy_from_dict(policy_to_dict(p)) == p``; the
+        ``history`` section only when it differs from the default (ignore, no pairs).
     """
     from matcher.io.attribute_rules import attribute_rules_to_list
 
     s = policy.seniority
-    return {
+    out = {
         "program": policy.program,
         "weights": {name: float(getattr(policy.weights, name)) for name in WEIGHT_KEYS},
         "seniority": {
@@ -285,3 +304,12 @@ def policy_to_dict(policy: Policy) -> dict:
         },
         "attributes": attribute_rules_to_list(policy.attributes),
     }
+    if (policy.history, policy.history_bonus, policy.previous_pairs) != _NO_HISTORY:
+        # Only when set, so that policies (and receipts' digests) without history keep
+        # the form they had before the section existed.
+        out["history"] = {
+            "mode": policy.history.value,
+            "bonus": float(policy.history_bonus),
+            "previous_pairs": [list(p) for p in policy.previous_pairs],
+        }
+    return out

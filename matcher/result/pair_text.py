@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from matcher.encode.person_arrays import circular_minutes
 from matcher.encode.prepare import Prepared
-from matcher.model import COMPONENTS, Mentee, Mentor, Policy
+from matcher.model import COMPONENTS, History, Mentee, Mentor, Policy
 from matcher.result.question_text import question_text
 
 WEAK_BELOW = 0.5  # a component scoring under this is named as the pair's weak point
@@ -100,7 +100,9 @@ def explain_pair(
     -------
     str
         E.g. ``"skills 83% (python, sql), goals 50% (leadership); but time zones 9h
-        apart"``; a pinned pair starts with ``"pinned by policy"``.
+        apart"``; a pinned pair starts with ``"pinned by policy"``, a pair of an earlier
+        cycle (``policy.previous_pairs``) with ``"paired last cycle"`` (and the bonus it
+        got under ``history = "prefer"``).
     """
     cohort, policy, norm = prepared.cohort, prepared.policy, prepared.normalise
     mentee, mentor = cohort.mentees[mentee_index], cohort.mentors[mentor_index]
@@ -115,7 +117,11 @@ def explain_pair(
     )
     shown = ranked[:top]
     parts = [component_text(c, components[c], mentee, mentor, policy, norm) for c in shown]
-    text = ", ".join((["pinned by policy"] if pinned else []) + (parts or ["no score above 0"]))
+    head = ["pinned by policy"] if pinned else []
+    if policy.history is not History.AVOID and (mentee_index, mentor_index) in prepared.earlier:
+        bonus = policy.history is History.PREFER and policy.history_bonus
+        head.append("paired last cycle" + (f" (+{bonus:g} history bonus)" if bonus else ""))
+    text = ", ".join(head + (parts or ["no score above 0"]))
     weak = sorted(
         (c for c in counted if c not in shown + list(NEVER_WEAK) and components[c] < WEAK_BELOW),
         key=lambda c: (-weight[c] * (1 - components[c]), COMPONENTS.index(c)),

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from api.db import transaction
 from api.hooks.events import emit
 from api.tables import Assignment, IdempotencyRecord, Participant, Run, Scenario
+from api.tables_cycles import CohortSettings, MentorRequest
 from api.tables_hr import Webhook, WebhookDelivery
 from api.tables_web import Decision, Publication
 
@@ -43,6 +44,13 @@ ROUTES = [
     ("PATCH", "/api/v1/cohorts/<cohort_id>/people"),
     ("PUT", "/api/v1/cohorts/<cohort_id>/people/<path:person_id>"),
     ("GET", "/api/v1/cohorts/<cohort_id>/people/<path:mentee_id>/suggestions"),
+    ("POST", "/api/v1/cohorts/<cohort_id>/requests"),
+    ("GET", "/api/v1/cohorts/<cohort_id>/requests"),
+    ("GET", "/api/v1/cohorts/<cohort_id>/requests/<request_id>"),
+    ("POST", "/api/v1/cohorts/<cohort_id>/requests/<request_id>/accept"),
+    ("POST", "/api/v1/cohorts/<cohort_id>/requests/<request_id>/decline"),
+    ("GET", "/api/v1/cohorts/<cohort_id>/settings"),
+    ("PUT", "/api/v1/cohorts/<cohort_id>/settings"),
     ("GET", "/api/v1/webhooks/<webhook_id>"),
     ("DELETE", "/api/v1/webhooks/<webhook_id>"),
     ("GET", "/api/v1/webhooks/<webhook_id>/deliveries"),
@@ -59,6 +67,8 @@ BODIES = {  # bodies that would be accepted from the owner, so only ownership de
     "PUT": {"status": "leaver"},
     ("PUT", "/api/v1/mappings/<path:name>"): {"mapping": MAPPING},
     ("POST", "/api/v1/runs/<run_id>/verify"): {"receipt": {}, "pairs": []},
+    ("POST", "/api/v1/cohorts/<cohort_id>/requests"): {"mentee": "E1", "mentor": "M1"},
+    ("PUT", "/api/v1/cohorts/<cohort_id>/settings"): {"request_expiry_hours": 24},
     ("POST", "/api/v1/runs/<run_id>/decisions"): {
         "action": "approve",
         "mentee_id": "E1",
@@ -93,12 +103,16 @@ def snapshot(client, sessions, cohort, runs, scenario):
                 WebhookDelivery,
                 Decision,
                 Publication,
+                MentorRequest,
+                CohortSettings,
             )
         ]
     views = [client.get(f"/api/v1/cohorts/{cohort}").get_json()]
     views += [client.get(f"/api/v1/runs/{run}").get_json() for run in runs]
     views.append(client.get(f"/api/v1/scenarios/{scenario}").get_json())
     views.append(client.get("/api/v1/mappings").get_json())
+    views.append(client.get(f"/api/v1/cohorts/{cohort}/requests").get_json())
+    views.append(client.get(f"/api/v1/cohorts/{cohort}/settings").get_json())
     return counts, views
 
 
@@ -132,6 +146,8 @@ def test_another_organizations_object_is_404_and_unchanged(
         f"/api/v1/runs/{done}/decisions",
         json={"action": "pin", "mentee_id": mentee, "mentor_id": mentor},
     ).get_json()["id"]
+    asked = client.post(f"/api/v1/cohorts/{cohort}/requests", json={"mentee": "E2", "mentor": "M2"})
+    assert asked.status_code == 201, asked.get_json()
     before = snapshot(client, sessions, cohort, (done, queued), scenario)
     for run in (done, queued):
         path = (
@@ -144,6 +160,7 @@ def test_another_organizations_object_is_404_and_unchanged(
             .replace("<delivery_id>", delivery)
             .replace("<path:name>", TEMPLATE)
             .replace("<int:decision_id>", str(decision))
+            .replace("<request_id>", asked.get_json()["id"])
         ) + QUERIES.get(rule, "")
         body = BODIES.get((method, rule), BODIES.get(method, {}))
         kwargs = {"json": body} if method in ("POST", "PATCH", "PUT") else {}

@@ -42,6 +42,7 @@ def test_rules_order_and_every_mask_present():
         "department",
         "unlisted_score",
         "attribute",
+        "history",
     )
     cohort = Cohort(mentors=(Mentor("M1"), Mentor("M2")), mentees=(Mentee("E1"),))
     masks = rule_masks(prepare(cohort, Policy()).rules)
