@@ -42,6 +42,12 @@ def validate(**inputs):
 @click.option("--scores", type=click.Path(dir_okay=False), help="CSV mentee_id,mentor_id,score.")
 @click.option("--scores-only", is_flag=True, help="Use only --scores; unlisted pairs never match.")
 @click.option("--objective", type=click.Choice([o.value for o in Objective]))
+@click.option(
+    "--by",
+    "fair_by",
+    metavar="COLUMN",
+    help="With --objective group-fair: department, location, seniority or an attribute.",
+)
 @click.option("--solver", type=click.Choice([s.value for s in SolverChoice]))
 @click.option("--seed", type=click.IntRange(min=0))
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
@@ -56,11 +62,23 @@ def validate(**inputs):
     "--receipt", type=click.Path(dir_okay=False), help="Write a receipt (digests) for verify."
 )
 def match(
-    scores, scores_only, objective, solver, seed, time_limit, output, as_json, receipt, **inputs
+    scores,
+    scores_only,
+    objective,
+    fair_by,
+    solver,
+    seed,
+    time_limit,
+    output,
+    as_json,
+    receipt,
+    **inputs,
 ):
     """Match mentees with mentors and write the assignments (CSV or .xlsx workbook)."""
     if scores_only and not scores:
         raise click.UsageError("--scores-only needs --scores FILE")
+    if fair_by and objective not in (None, Objective.GROUP_FAIR.value):
+        raise click.UsageError("--by goes with --objective group-fair")
     if as_json and (not output or output == "-"):
         raise click.UsageError("--json prints the summary on stdout: give -o FILE for the pairs")
     from dataclasses import replace
@@ -80,6 +98,7 @@ def match(
     overrides = {
         "scores_only": scores_only or policy.scores_only,
         "objective": Objective(objective) if objective else policy.objective,
+        "fair_by": fair_by or policy.fair_by,
         "solver": SolverChoice(solver) if solver else policy.solver,
         "seed": policy.seed if seed is None else seed,
         "time_limit_seconds": time_limit or policy.time_limit_seconds,
