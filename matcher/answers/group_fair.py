@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import replace
+from fractions import Fraction
 
 import numpy as np
 
@@ -42,9 +43,8 @@ from matcher.solvers.flow import solve_total
 from matcher.solvers.integers import SCALE
 from matcher.solvers.side_rules import has_side_rules
 
-ROUNDS = 8  # Lagrangian weight updates at most
-STEP = 4.0  # mirror-descent step, in units of the spread of the groups' means
-_SAFE = 2**62
+ROUNDS = 12  # Lagrangian weight updates at most
+STEP = 1.0  # first mirror-descent step, in units of the spread of the groups' means
 
 
 def _rint(values: np.ndarray) -> np.ndarray:
@@ -90,7 +90,7 @@ def _lagrangian(instance: Instance, groups, sizes, plain: Solution, notes: list[
 
     best_pairs, lb = plain.pairs, float(means_of(plain.pairs).min())
     w = np.full(len(groups), 1.0 / len(groups))
-    best = None
+    best, lowest = None, None
     for round_ in range(1, ROUNDS + 1):
         a = w @ member  # each mentee's weight
         norm = 1.0 / float(a.max())
@@ -111,24 +111,71 @@ def _lagrangian(instance: Instance, groups, sizes, plain: Solution, notes: list[
             lb, best_pairs = float(means.min()), solution.pairs
         budget = (ub - lb) * norm + 1.0  # one unit of slack for float error
         if best is None or budget < best[0]:
-            best = (budget, cert, weighted, ub)
+            best = (budget, cert, weighted)
+        lowest = ub if lowest is None else min(lowest, ub)
         notes.append(
             f"Lagrangian round {round_}: worst group mean <= {ub / SCALE:.6f}, "
             f">= {lb / SCALE:.6f} found"
         )
         spread = float(means.max() - means.min())
-        if ub - lb < 1.0 or spread == 0.0:
+        if lowest - lb < 1.0 or spread == 0.0:
             break
-        w = w * np.exp(-STEP * (means - means.min()) / spread)
+        w = w * np.exp(-STEP / math.sqrt(round_) * (means - means.min()) / spread)
         w /= w.sum()
-    budget, cert, weighted, ub = best
+    budget, cert, weighted = best
     rows, cols, rc = _reduced_costs(instance, pool, cert, weighted)
     keep = rc <= budget
     notes.append(
         f"pairs that can be in a group-fair optimum (reduced cost within the gap): "
         f"{int(keep.sum())} of {rows.size} open pairs"
     )
-    return rows[keep], cols[keep], lb, ub, best_pairs
+    return rows[keep], cols[keep], lb, lowest, best_pairs
+
+
+def _model(rows, cols, ints, pool, places, groups, pin_g, floors, hint):
+    """CP-SAT: the pairs left, places as the plain optimum, every group's S_g >= floors[g]."""
+    from ortools.sat.python import cp_model
+
+    # Variables
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x[{k}]") for k in range(rows.size)]
+    by_row: dict[int, list] = {}
+    by_col: dict[int, list] = {}
+    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        by_row.setdefault(i, []).append(x[k])
+        by_col.setdefault(j, []).append(x[k])
+
+    # Constraints
+    # Each mentee takes at most the places left after pinned pairs; each mentor likewise.
+    for i, xs in by_row.items():
+        model.add(cp_model.LinearExpr.sum(xs) <= int(pool.want_left[i]))
+    for j, xs in by_col.items():
+        model.add(cp_model.LinearExpr.sum(xs) <= int(pool.cap_left[j]))
+    # As many places as the plain optimum: places come first under every objective.
+    model.add(cp_model.LinearExpr.sum(x) == places)
+    # Every group's total integer score reaches its floor.
+    for g, members in enumerate(groups):
+        at = np.flatnonzero(np.isin(rows, members)).tolist()
+        s_g = cp_model.LinearExpr.weighted_sum([x[k] for k in at], [int(ints[k]) for k in at])
+        model.add(s_g >= int(floors[g]) - int(pin_g[g]))
+    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        model.add_hint(x[k], (i, j) in hint)
+    return model, x
+
+
+def _run(model, x, rows, cols, policy, seconds: float):
+    """Solve ``model``; (status name, chosen pairs or None)."""
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.random_seed = int(policy.seed) % 2**31
+    solver.parameters.num_workers = 2
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = {(int(rows[k]), int(cols[k])) for k in range(len(x)) if solver.value(x[k])}
+        return solver.status_name(status), chosen, status == cp_model.OPTIMAL
+    return solver.status_name(status), None, False
 
 
 def solve_group_fair(
@@ -141,130 +188,111 @@ def solve_group_fair(
     instance : the problem by index (no minimum loads or department cap).
     groups : per group, the indices of its mentees who want a mentor (non-empty).
     names : the groups' names, for the notes.
-    policy : time limit and seed for CP-SAT.
+    policy : time limit (for all CP-SAT calls together) and seed.
 
     Returns
     -------
     Solution
-        OPTIMAL when both CP-SAT levels are proven; FEASIBLE with the bound and the gap of
-        the first level otherwise. Notes give the cost against the plain optimum.
+        OPTIMAL when both levels are proven; FEASIBLE with the worst group's mean, its
+        bound and the gap in the notes otherwise. Notes give the cost against the plain
+        optimum.
 
     Raises
     ------
     InputError
-        With minimum loads or a department cap, or when the numbers are too large for
-        exact 64-bit arithmetic.
+        With minimum loads or a department cap.
     InfeasibleError
         If pinned pairs cannot all hold.
     """
     from ortools.sat.python import cp_model
 
     clock = time.perf_counter()
+    deadline = clock + float(policy.time_limit_seconds)
     if has_side_rules(instance):
-        raise InputError(
-            [
-                Problem(
-                    "the group-fair objective does not take minimum loads or max_per_department",
-                    column="solver.objective",
-                    value="group-fair",
-                    source="policy",
-                )
-            ],
-            title="the policy asks for a solver that cannot apply it",
+        problem = Problem(
+            "the group-fair objective does not take minimum loads or max_per_department",
+            column="solver.objective",
+            value="group-fair",
+            source="policy",
         )
+        raise InputError([problem], title="the policy asks for a solver that cannot apply it")
     notes: list[str] = []
     sizes = [int(g.size) for g in groups]
     plain = solve_total(instance)
-    rows, cols, lb, ub, start = _lagrangian(instance, groups, sizes, plain, notes)
+    if not groups:
+        return plain
+    rows, cols, lb, ub, best = _lagrangian(instance, groups, sizes, plain, notes)
     pool = make_pool(instance)
     places = len(plain.pairs) - pool.pinned_rows.size
     ints = _rint(instance.scores[rows, cols])
-    ordered = sorted(sizes, reverse=True)
-    scale_d = ordered[0] * (ordered[1] if len(ordered) > 1 else 1)
-    top = int(np.abs(ints).max(initial=1)) * max(1, places + pool.pinned_rows.size)
-    if scale_d * top * max(sizes) >= _SAFE:
-        problem = Problem(
-            f"groups of up to {ordered[0]} mentees with {places} places are too large for "
-            "exact 64-bit max-min arithmetic",
-            column="solver.by",
-            source="policy",
+    pin_g = [
+        int(
+            _rint(instance.scores[pool.pinned_rows, pool.pinned_cols])[
+                np.isin(pool.pinned_rows, g)
+            ].sum()
         )
-        raise InputError([problem], title="mentormatch cannot solve group-fair exactly here")
-    pin_scores = np.bincount(
-        pool.pinned_rows,
-        weights=_rint(instance.scores[pool.pinned_rows, pool.pinned_cols]),
-        minlength=instance.shape[0],
-    )
+        for g in groups
+    ]
+    ordered = sorted(sizes, reverse=True)
+    resolution = Fraction(1, ordered[0] * (ordered[1] if len(ordered) > 1 else 1))
 
-    # Variables
-    model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x[{k}]") for k in range(rows.size)]
-    z_top = scale_d * int(np.abs(ints).max(initial=1)) * int(instance.wanted.max(initial=1))
-    z = model.new_int_var(-z_top, z_top, "z")
-    by_row: dict[int, list[int]] = {}
-    by_col: dict[int, list[int]] = {}
-    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
-        by_row.setdefault(i, []).append(k)
-        by_col.setdefault(j, []).append(k)
+    def ratio(pairs) -> Fraction:
+        per = np.zeros(instance.shape[0], np.int64)
+        for i, j in pairs:
+            per[i] += int(_rint(instance.scores[i, j]))
+        return min(Fraction(int(per[g].sum()), n) for g, n in zip(groups, sizes, strict=True))
 
-    # Constraints
-    # Each mentee takes at most the places left after pinned pairs; each mentor likewise.
-    for i, ks in by_row.items():
-        model.add(cp_model.LinearExpr.sum([x[k] for k in ks]) <= int(pool.want_left[i]))
-    for j, ks in by_col.items():
-        model.add(cp_model.LinearExpr.sum([x[k] for k in ks]) <= int(pool.cap_left[j]))
-    # As many places as the plain optimum: places come first under every objective.
-    model.add(cp_model.LinearExpr.sum(x) == places)
-    # z / D is at most every group's mean integer score.
-    for g, n in zip(groups, sizes, strict=True):
-        at = np.flatnonzero(np.isin(rows, g)).tolist()
-        s_g = cp_model.LinearExpr.weighted_sum([x[k] for k in at], [int(ints[k]) for k in at])
-        model.add(n * z <= scale_d * s_g + scale_d * int(pin_scores[g].sum()))
-    start_set = set(start)
-    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
-        model.add_hint(x[k], (i, j) in start_set)
-
-    # Objective: first the worst group's mean, then the total with z held.
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(policy.time_limit_seconds)
-    solver.parameters.random_seed = int(policy.seed) % 2**31
-    solver.parameters.num_workers = 2
-    model.maximize(z)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"group-fair CP-SAT ended {solver.status_name(status)}")
-    first_optimal = status == cp_model.OPTIMAL
-    z_found, z_bound = int(solver.value(z)), solver.best_objective_bound
-    if first_optimal:
-        model.clear_hints()
-        for k in range(len(x)):
-            model.add_hint(x[k], bool(solver.value(x[k])))
-        model.add(z >= z_found)
-        model.maximize(cp_model.LinearExpr.weighted_sum(x, ints.tolist()))
-        status = solver.solve(model)
-    optimal = first_optimal and status == cp_model.OPTIMAL
-    chosen = [(int(rows[k]), int(cols[k])) for k in range(len(x)) if solver.value(x[k])]
-    pinned = list(zip(pool.pinned_rows.tolist(), pool.pinned_cols.tolist(), strict=True))
-    pairs = tuple(sorted(set(chosen) | set(pinned)))
-    if first_optimal:
-        notes.append(f"worst group mean proven: {z_found / scale_d / SCALE:.6f}")
+    # Level 1: bisect on the worst group's mean; "no matching has every S_g > mid * n_g"
+    # (INFEASIBLE) lowers the bound, a matching found raises the floor.
+    low, high = ratio(best), Fraction(math.floor(ub)) + 1
+    proven, calls = True, 0
+    while high - low >= resolution:
+        mid = (low + high) / 2
+        floors = [math.floor(mid * n) + 1 for n in sizes]
+        model, x = _model(rows, cols, ints, pool, places, groups, pin_g, floors, set(best))
+        name, chosen, _ = _run(model, x, rows, cols, policy, deadline - time.perf_counter())
+        calls += 1
+        if chosen is not None:
+            best = tuple(sorted(chosen | set(_pinned(pool))))
+            low = ratio(best)
+        elif name == "INFEASIBLE":
+            high = mid
+        else:
+            proven = False
+            break
+    notes.append(f"level 1: {calls} CP-SAT call(s) on {rows.size} pairs")
+    # Level 2: the total, with every group's mean at least the worst found.
+    floors = [math.ceil(low * n) for n in sizes]
+    model, x = _model(rows, cols, ints, pool, places, groups, pin_g, floors, set(best))
+    model.maximize(cp_model.LinearExpr.weighted_sum(x, ints.tolist()))
+    _, chosen, level2 = _run(model, x, rows, cols, policy, deadline - time.perf_counter())
+    if chosen is not None:
+        best = tuple(sorted(chosen | set(_pinned(pool))))
+    optimal = proven and level2
+    unit = lambda value: float(value) / SCALE  # noqa: E731
+    if proven:
+        notes.append(f"worst group mean proven optimal: {unit(low):.6f}")
     else:
-        gap = (z_bound - z_found) / scale_d / SCALE
         notes.append(
             f"not proven within {policy.time_limit_seconds:g} s: worst group mean "
-            f"{z_found / scale_d / SCALE:.6f}, bound {z_bound / scale_d / SCALE:.6f} "
-            f"(gap {gap:.6f})"
+            f"{unit(low):.6f}, bound {unit(high):.6f} (gap {unit(high - low):.6f})"
         )
-    notes += cost_notes(instance, plain.pairs, pairs, groups, names, sizes)
-    total = float(instance.scores[tuple(np.array(pairs).T)].sum()) if pairs else 0.0
+    if proven and not level2:
+        notes.append("the total among the fairest matchings is not proven optimal")
+    notes += cost_notes(instance, plain.pairs, best, groups, names, sizes)
+    total = float(instance.scores[tuple(np.array(best).T)].sum()) if best else 0.0
     return Solution(
-        pairs=pairs,
+        pairs=best,
         status=Status.OPTIMAL if optimal else Status.FEASIBLE,
         bound=total if optimal else None,
         certified=optimal,
         notes=tuple(notes),
         timings=(("group-fair", time.perf_counter() - clock),),
     )
+
+
+def _pinned(pool) -> list[tuple[int, int]]:
+    return list(zip(pool.pinned_rows.tolist(), pool.pinned_cols.tolist(), strict=True))
 
 
 def cost_notes(instance, plain, fair, groups, names, sizes) -> list[str]:
