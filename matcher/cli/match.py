@@ -59,6 +59,12 @@ def validate(**inputs):
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option(
+    "--prices",
+    "with_prices",
+    is_flag=True,
+    help="With --json: add the prices (rules, one more place, recruiting; exact re-solves).",
+)
+@click.option(
     "--receipt", type=click.Path(dir_okay=False), help="Write a receipt (digests) for verify."
 )
 def match(
@@ -71,12 +77,15 @@ def match(
     time_limit,
     output,
     as_json,
+    with_prices,
     receipt,
     **inputs,
 ):
     """Match mentees with mentors and write the assignments (CSV or .xlsx workbook)."""
     if scores_only and not scores:
         raise click.UsageError("--scores-only needs --scores FILE")
+    if with_prices and not as_json:
+        raise click.UsageError("--prices adds the prices to --json: give --json too")
     if fair_by and objective not in (None, Objective.GROUP_FAIR.value):
         raise click.UsageError("--by goes with --objective group-fair")
     if as_json and (not output or output == "-"):
@@ -120,7 +129,15 @@ def match(
     if as_json:
         import json
 
-        click.echo(json.dumps(summary_dict(result, output), indent=2))
+        data = summary_dict(result, output)
+        if with_prices and result.status is not Status.INFEASIBLE:
+            from matcher.answers.questions import prices_answer
+
+            with console.status("pricing...") as status:
+                data["prices"] = prices_answer(
+                    cohort, policy, progress=lambda stage: status.update(f"{stage}...")
+                )
+        click.echo(json.dumps(data, indent=2))
     if receipt:
         import json
 
