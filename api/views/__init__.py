@@ -59,6 +59,7 @@ def protected(blp):
 def register_all(api) -> None:
     """Register every blueprint on the flask-smorest ``api``."""
     from api.views import (
+        answer_jobs,
         answers,
         cohorts,
         decisions,
@@ -72,7 +73,8 @@ def register_all(api) -> None:
         webhooks,
     )
 
-    modules = (cohorts, mappings, people, runs, answers, decisions, scenarios, webhooks)
+    modules = (cohorts, mappings, people, runs, answers, answer_jobs, decisions, scenarios)
+    modules += (webhooks,)
     modules += (match, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)

@@ -1,0 +1,123 @@
+"""Prices, alternatives and attrition over HTTP: queued jobs whose answer is the core's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from api_helpers import execute, finish, make_cohort, sample_cohort
+
+from api.store import solved_inputs
+from api.tables import Run
+from matcher.answers.questions import alternatives_answer, attrition_answer, prices_answer
+
+
+@pytest.fixture
+def run(client, sessions, sample_csv):
+    cohort = sample_cohort(client, sample_csv)
+    run_id = client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"]
+    finish(sessions, run_id)
+    return run_id
+
+
+def as_json(data):
+    return json.loads(json.dumps(data))
+
+
+def inputs(sessions, run_id):
+    with sessions() as session:
+        return solved_inputs(session, session.get(Run, run_id))
+
+
+def _ask(client, app, run, question, body):
+    posted = client.post(f"/api/v1/runs/{run}/{question}", json=body)
+    assert posted.status_code == 202, posted.get_json()
+    job = posted.get_json()
+    assert posted.headers["Location"] == f"/api/v1/answer-jobs/{job['id']}"
+    assert (job["status"], job["question"], job["run_id"], job["answer"]) == (
+        "queued",
+        question,
+        run,
+        None,
+    )
+    execute(app, job["id"])  # the workers' own code
+    done = client.get(posted.headers["Location"])
+    assert done.status_code == 200
+    return done.get_json()
+
+
+def test_prices_job_answers_as_the_cli(app, client, sessions, run):
+    job = _ask(client, app, run, "prices", {"top": 2, "hints": 1})
+    assert job["status"] == "succeeded" and job["params"] == {"top": 2, "hints": 1}
+    cohort, policy = inputs(sessions, run)
+    assert job["answer"] == as_json(prices_answer(cohort, policy, top=2, hints=1))
+    assert job["answer"]["optimum"] == {"places": 27, "score": 15.5375}
+
+
+def test_alternatives_job_answers_with_pairs(app, client, sessions, run):
+    job = _ask(client, app, run, "alternatives", {"k": 2, "within": "2%"})
+    cohort, policy = inputs(sessions, run)
+    expected = as_json(alternatives_answer(cohort, policy, k=2, within=0.02))
+    assert job["answer"] == expected
+    floor = job["answer"]["floor"]
+    for figures, pairs in zip(job["answer"]["alternatives"], job["answer"]["pairs"], strict=True):
+        assert figures["total"] >= floor - 1e-9
+        assert len(pairs) == figures["places"] == job["answer"]["optimum"]["places"]
+
+
+def test_attrition_job_answers_as_the_cli(app, client, sessions, run):
+    job = _ask(client, app, run, "attrition", {"top": 3})
+    cohort, policy = inputs(sessions, run)
+    assert job["answer"] == as_json(attrition_answer(cohort, policy, top=3))
+    assert job["params"] == {"top": 3, "move_cost": None}
+
+
+def test_an_idempotency_key_queues_one_job(client, sessions, run):
+    headers = {"Idempotency-Key": "prices-1"}
+    first = client.post(f"/api/v1/runs/{run}/prices", json={}, headers=headers)
+    again = client.post(f"/api/v1/runs/{run}/prices", json={}, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert first.get_json()["id"] == again.get_json()["id"]
+    with sessions() as session:
+        assert session.query(Run).filter(Run.kind == "prices").count() == 1
+    other = client.post(f"/api/v1/runs/{run}/prices", json={"top": 1}, headers=headers)
+    assert other.status_code == 422
+
+
+def test_jobs_belong_to_the_organization(app, client, other, run):
+    posted = client.post(f"/api/v1/runs/{run}/attrition", json={})
+    location = posted.headers["Location"]
+    assert other.get(location).status_code == 404
+    assert other.post(f"/api/v1/runs/{run}/prices", json={}).status_code == 404
+    assert client.get("/api/v1/answer-jobs/run_nope").status_code == 404
+    assert client.get(f"/api/v1/answer-jobs/{run}").status_code == 404  # a run, not a job
+
+
+def test_refusals_are_problems(app, client, sessions, run):
+    queued = client.post(f"/api/v1/cohorts/{make_cohort(client)}/runs", json={}).get_json()["id"]
+    got = client.post(f"/api/v1/runs/{queued}/prices", json={})
+    assert got.status_code == 409 and got.content_type == "application/problem+json"
+    bad = client.post(f"/api/v1/runs/{run}/alternatives", json={"k": 0, "within": "lots"})
+    assert bad.status_code == 422
+    assert {e["column"] for e in bad.get_json()["errors"]} == {"k", "within"}
+    job = client.post(f"/api/v1/runs/{run}/prices", json={}).get_json()
+    execute(app, job["id"])
+    about_a_job = client.post(f"/api/v1/runs/{job['id']}/prices", json={})
+    assert about_a_job.status_code == 409
+    fair = client.post(
+        f"/api/v1/cohorts/{make_cohort(client)}/runs",
+        json={"solver": {"objective": "fair"}},
+    ).get_json()["id"]
+    finish(sessions, fair)
+    assert client.post(f"/api/v1/runs/{fair}/prices", json={}).status_code == 422
+
+
+def test_answer_jobs_are_not_listed_as_runs_and_can_be_cancelled(client, sessions, run):
+    cohort = client.get(f"/api/v1/runs/{run}").get_json()["cohort_id"]
+    job = client.post(f"/api/v1/runs/{run}/prices", json={}).get_json()
+    listed = client.get(f"/api/v1/cohorts/{cohort}/runs").get_json()["items"]
+    assert [r["id"] for r in listed] == [run]
+    cancel = client.post(job["links"]["cancel"])
+    assert cancel.status_code == 200
+    assert client.get(job["links"]["self"]).get_json()["status"] == "cancelled"
