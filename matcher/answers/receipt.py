@@ -68,7 +68,8 @@ def _digest(data) -> str:
 
 
 def cohort_digest(cohort: Cohort) -> str:
-    """SHA-256 of the cohort's canonical records, org chart and external scores."""
+    """SHA-256 of the cohort's canonical records (without names and emails), org chart and
+    external scores."""
     from matcher.io.records import cohort_to_records
 
     scores = cohort.external_scores
@@ -78,9 +79,15 @@ def cohort_digest(cohort: Cohort) -> str:
             [cohort.mentee_ids[int(i)], cohort.mentor_ids[int(j)], float(v)]
             for i, j, v in zip(scores.mentee_index, scores.mentor_index, scores.value, strict=True)
         ]
+    # Names and emails are left out: the matcher never reads them, and the service stores
+    # cohorts without them, so the sheet's receipt and the stored run's receipt agree.
+    records = [
+        {k: v for k, v in r.items() if k not in ("name", "email")}
+        for r in cohort_to_records(cohort)
+    ]
     return _digest(
         {
-            "records": cohort_to_records(cohort),
+            "records": records,
             "org_chart": sorted(cohort.org_chart),
             "scores": listed,
         }

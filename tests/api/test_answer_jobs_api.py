@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from api_helpers import execute, finish, make_cohort, sample_cohort
+from api_helpers import DATA, execute, finish, make_cohort, sample_cohort
 
 from api.store import solved_inputs
 from api.tables import Run
 from matcher.answers.questions import alternatives_answer, attrition_answer, prices_answer
+from matcher.answers.receipt import cohort_digest, policy_digest
+from matcher.io.cohort_csv import read_cohort
+from matcher.io.policy import preset
 
 
 @pytest.fixture
@@ -121,3 +124,10 @@ def test_answer_jobs_are_not_listed_as_runs_and_can_be_cancelled(client, session
     cancel = client.post(job["links"]["cancel"])
     assert cancel.status_code == 200
     assert client.get(job["links"]["self"]).get_json()["status"] == "cancelled"
+
+
+def test_the_runs_receipt_digests_the_cohort_as_the_sheets_does(client, run):
+    receipt = client.get(f"/api/v1/runs/{run}/receipt").get_json()
+    sheet = read_cohort(DATA / "coaching-sample.csv")
+    assert receipt["cohort_sha256"] == cohort_digest(sheet)
+    assert receipt["policy_sha256"] == policy_digest(preset("coaching"))
