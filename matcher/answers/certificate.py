@@ -17,8 +17,9 @@ residual graph of a candidate graph, widened until no open pair breaks them, as
 :mod:`matcher.solvers.certify` does), so it needs only the pairs, not the solver.
 :func:`matcher.answers.certificate_check.check_certificate` re-derives the network from
 the sheet and checks every condition, trusting neither the solver nor the receipt.
-Minimum loads and department caps make the flow a bounded network with sub-nodes: the
-certificate covers the plain case only and says so (the reason instead of potentials).
+Minimum loads and department caps make the flow a bounded network with sub-nodes
+(:mod:`matcher.answers.certificate_side`): the certificate then also carries the
+sub-nodes' potentials, and the mentor -> sink arcs have lower bounds.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.answers.certificate_side import bounded_potentials, bounds_of
 from matcher.encode.instance import Instance
 from matcher.solvers.candidates import flow_candidates, make_pool, open_subset
 from matcher.solvers.certify import FlowState, potentials, violations
@@ -43,10 +45,6 @@ from matcher.solvers.integers import SCALE
 from matcher.solvers.side_rules import has_side_rules
 
 MAX_ROUNDS = 30
-SIDE_RULES = (
-    "the certificate covers the plain case only (no minimum loads, no department cap); "
-    "this policy has side rules, so the receipt carries none"
-)
 
 
 @dataclass(frozen=True)
@@ -59,6 +57,8 @@ class Certificate:
     bonus : what each matched place earns on top of its integer score.
     source, sink : the potentials of the source and the sink.
     mentees, mentors : the potentials of each mentee and mentor, in sheet order.
+    departments : with a per-department cap, (mentor index, department, potential) of the
+        sub-nodes ``(mentor, department)``; a sub-node not listed has its mentor's.
     """
 
     scale: int
@@ -67,11 +67,11 @@ class Certificate:
     sink: int
     mentees: tuple[int, ...]
     mentors: tuple[int, ...]
+    departments: tuple[tuple[int, str, int], ...] = ()
 
 
-def _state(pool, rows, cols, bonus, pairs: set) -> FlowState:
+def _state(pool, rows, cols, bonus, matched: np.ndarray) -> FlowState:
     n_e, n_m = pool.instance.shape
-    matched = np.array([(int(i), int(j)) in pairs for i, j in zip(rows, cols, strict=True)], bool)
     source_flow = np.bincount(rows[matched], minlength=n_e).astype(np.int64)
     sink_flow = np.bincount(cols[matched], minlength=n_m).astype(np.int64)
     supply = int(pool.want_left.sum())
@@ -108,28 +108,33 @@ def _ends(pool, state: FlowState, d_e: np.ndarray, d_m: np.ndarray) -> tuple[int
 
 
 def make_certificate(
-    instance: Instance, pairs: Sequence[tuple[int, int]], graph=None
+    instance: Instance,
+    pairs: Sequence[tuple[int, int]],
+    graph=None,
+    departments: Sequence[str] = (),
 ) -> Certificate | str:
     """Potentials proving ``pairs`` optimal for ``instance``, or why there are none.
 
     Parameters
     ----------
-    instance : the instance the pairs solve (no minimum loads or department cap).
+    instance : the instance the pairs solve (minimum loads and a department cap included:
+        :mod:`matcher.answers.certificate_side`).
     pairs : (mentee index, mentor index) pairs, pinned pairs included.
     graph : a candidate graph to start from (a Solution's ``graph``); default the
         solver's own first candidate graph (every open pair for small pools).
+    departments : the names of the instance's department codes (for the certificate's
+        sub-nodes under a department cap).
 
     Returns
     -------
     Certificate or str
-        The str says why no certificate exists: side rules, or the pairs are not an
-        optimum (some open pair could still improve them).
+        The str says why no certificate exists: the pairs are not an optimum (some open
+        pair could still improve them) or break a side rule.
     """
-    if has_side_rules(instance):
-        return SIDE_RULES
     pool = make_pool(instance)
     n_open, bonus = pool_bonus(pool)
     n_m = instance.shape[1]
+    bounds = bounds_of(pool) if has_side_rules(instance) else None
     pinned = set(zip(pool.pinned_rows.tolist(), pool.pinned_cols.tolist(), strict=True))
     free = sorted({(int(i), int(j)) for i, j in pairs} - pinned)
     if n_open <= DENSE_LIMIT:
@@ -140,26 +145,34 @@ def make_certificate(
         rows, cols = flow_candidates(
             pool, K_EXTRA + int(np.max(instance.wanted, initial=0)), L_EXTRA
         )
-    linear = np.union1d(rows * n_m + cols, np.array([i * n_m + j for i, j in free], np.int64))
+    free_linear = np.array([i * n_m + j for i, j in free], np.int64)
+    linear = np.union1d(rows * n_m + cols, free_linear)
     for _ in range(MAX_ROUNDS):
         rows, cols = linear // n_m, linear % n_m
-        state = _state(pool, rows, cols, bonus, set(free))
-        found = potentials(pool, state)
-        if found is None:
-            return "the pairs are not a minimum-cost flow: the residual graph has a negative cycle"
-        d_e, d_m, _ = found
-        add_r, add_c, n_bad = violations(
-            pool,
-            bonus,
-            linear,
-            d_e,
-            d_m[None, :],
-            np.zeros(instance.shape[0], np.int64),
-            ADD_PER_ROW,
-        )
+        if bounds is None:
+            state = _state(pool, rows, cols, bonus, np.isin(linear, free_linear))
+            found = potentials(pool, state)
+            if found is None:
+                return (
+                    "the pairs are not a minimum-cost flow: the residual graph has a negative cycle"
+                )
+            d_e, d_m, _ = found
+            head, codes, subs = d_m[None, :], np.zeros(instance.shape[0], np.int64), ()
+        else:
+            side = bounded_potentials(pool, bounds, rows, cols, bonus, np.isin(linear, free_linear))
+            if isinstance(side, str):
+                return side
+            d_e, d_m, head, codes = side.mentees, side.mentors, side.head, bounds.codes
+            subs = tuple((j, departments[c], p) for j, c, p in side.subs)
+        add_r, add_c, n_bad = violations(pool, bonus, linear, d_e, head, codes, ADD_PER_ROW)
         if n_bad == 0:
-            d_s, d_t = _ends(pool, state, d_e, d_m)
-            return Certificate(SCALE, bonus, d_s, d_t, tuple(d_e.tolist()), tuple(d_m.tolist()))
+            if bounds is None:
+                d_s, d_t = _ends(pool, state, d_e, d_m)
+            else:
+                d_s, d_t = side.source, side.sink
+            return Certificate(
+                SCALE, bonus, d_s, d_t, tuple(d_e.tolist()), tuple(d_m.tolist()), subs
+            )
         linear = np.union1d(linear, add_r * n_m + add_c)
     return f"no potentials settled within {MAX_ROUNDS} rounds: the pairs may not be optimal"
 
@@ -175,6 +188,7 @@ def certificate_to_dict(cert: Certificate) -> dict:
             "sink": cert.sink,
             "mentees": list(cert.mentees),
             "mentors": list(cert.mentors),
+            "departments": [list(x) for x in cert.departments],
         },
     }
 
@@ -185,15 +199,29 @@ def certificate_from_dict(data: object) -> Certificate | str:
         pots = data["potentials"]
         ints = [data["scale"], data["bonus"], pots["source"], pots["sink"]]
         lists = [pots["mentees"], pots["mentors"]]
-        fine = all(isinstance(x, int) and not isinstance(x, bool) for x in ints) and all(
-            isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
-            for v in lists
+        subs = pots.get("departments", [])
+        fine = all(_whole(x) for x in ints) and all(
+            isinstance(v, list) and all(_whole(x) for x in v) for v in lists
         )
-    except (KeyError, TypeError):
+        fine = fine and isinstance(subs, list)
+        fine = fine and all(
+            isinstance(x, list)
+            and len(x) == 3
+            and _whole(x[0])
+            and isinstance(x[1], str)
+            and _whole(x[2])
+            for x in subs
+        )
+    except (KeyError, TypeError, AttributeError):
         fine = False
     if not fine:
         return (
             "the certificate is malformed: expected whole numbers scale, bonus and potentials "
-            "source, sink, mentees [...], mentors [...]"
+            "source, sink, mentees [...], mentors [...], departments [[mentor, name, p], ...]"
         )
-    return Certificate(*ints, tuple(lists[0]), tuple(lists[1]))
+    departments = tuple((int(j), str(d), int(p)) for j, d, p in subs)
+    return Certificate(*ints, tuple(lists[0]), tuple(lists[1]), departments)
+
+
+def _whole(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)

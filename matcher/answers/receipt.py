@@ -126,11 +126,12 @@ def _certificate(cohort: Cohort, policy: Policy, result: MatchResult) -> tuple[d
         return None, f"no certificate: the {policy.objective.value} objective is not one flow"
     if result.status is not Status.OPTIMAL or not result.certified:
         return None, "no certificate: the result is not a certified optimum"
-    instance = prepare(cohort, policy).instance
+    prepared = prepare(cohort, policy)
+    instance = prepared.instance
     e_at = {x: i for i, x in enumerate(instance.mentee_ids)}
     m_at = {x: j for j, x in enumerate(instance.mentor_ids)}
     pairs = [(e_at[p.mentee_id], m_at[p.mentor_id]) for p in result.pairs]
-    found = make_certificate(instance, pairs)
+    found = make_certificate(instance, pairs, departments=prepared.persons.departments)
     if isinstance(found, str):
         return None, f"no certificate: {found}"
     note = (

@@ -143,7 +143,7 @@ def certificate_findings(
         net = network_by_checker(cohort, policy, cert.scale)
     else:
         try:
-            net = network_by_encoding(prepare(cohort, policy).instance, cert.scale)
+            net = network_by_encoding(prepare(cohort, policy), cert.scale)
         except InfeasibleError as error:
             return [f"certificate: the pinned pairs cannot hold: {c}" for c in error.conflicts], ""
     e_at = {x: i for i, x in enumerate(net.mentee_ids)}

@@ -26,14 +26,14 @@ from matcher.solve import solve
 
 CASES = cases()
 PLAIN = [c for c in CASES if c[0] in ("coaching plain", "strict coaching")]
-SIDE = [c for c in CASES if c[0] in ("mentoring min loads", "mentoring dept cap")]
+IDS = [c[0] for c in CASES]
 
 
 def _ids(result):
     return [(p.mentee_id, p.mentor_id) for p in result.pairs]
 
 
-@pytest.mark.parametrize(("label", "cohort", "policy"), PLAIN, ids=[c[0] for c in PLAIN])
+@pytest.mark.parametrize(("label", "cohort", "policy"), CASES, ids=IDS)
 def test_the_receipt_certificate_proves_the_optimum(label, cohort, policy):
     result = solve(cohort, policy)
     assert check(cohort, policy, result) == []
@@ -45,14 +45,18 @@ def test_the_receipt_certificate_proves_the_optimum(label, cohort, policy):
     assert derived_by == "the independent checker"
 
 
-@pytest.mark.parametrize(("label", "cohort", "policy"), PLAIN, ids=[c[0] for c in PLAIN])
+@pytest.mark.parametrize(("label", "cohort", "policy"), CASES, ids=IDS)
 def test_the_checker_and_the_encoding_derive_the_same_network(label, cohort, policy):
     by_checker = network_by_checker(cohort, policy, 1_000_000)
-    by_encoding = network_by_encoding(prepare(cohort, policy).instance, 1_000_000)
+    by_encoding = network_by_encoding(prepare(cohort, policy), 1_000_000)
     assert np.array_equal(by_checker.eligible, by_encoding.eligible)
     assert np.array_equal(by_checker.scores, by_encoding.scores)
     assert np.array_equal(by_checker.wanted, by_encoding.wanted)
     assert np.array_equal(by_checker.capacity, by_encoding.capacity)
+    assert np.array_equal(by_checker.min_load, by_encoding.min_load)
+    assert by_checker.dept_cap == by_encoding.dept_cap
+    if policy.max_per_department is not None:
+        assert by_checker.departments == by_encoding.departments
 
 
 def test_a_tampered_potential_or_a_worse_matching_is_rejected():
@@ -90,11 +94,31 @@ def test_make_certificate_refuses_pairs_that_are_not_optimal():
     assert isinstance(worse, str)
 
 
-@pytest.mark.parametrize(("label", "cohort", "policy"), SIDE, ids=[c[0] for c in SIDE])
-def test_side_rules_say_the_certificate_covers_the_plain_case_only(label, cohort, policy):
-    receipt = make_receipt(cohort, policy, solve(cohort, policy))
-    assert receipt.certificate is None
-    assert "plain case only" in receipt.certificate_note
+def test_side_rules_carry_their_potentials_and_a_broken_one_is_found():
+    label, cohort, policy = next(c for c in CASES if c[0] == "mentoring dept cap")
+    result = solve(cohort, policy)
+    receipt = make_receipt(cohort, policy, result)
+    cert = certificate_from_dict(receipt.certificate)
+    assert cert.departments, "a department cap that binds has sub-node potentials"
+    net = network_by_checker(cohort, policy, 1_000_000)
+    e_at = {x: i for i, x in enumerate(net.mentee_ids)}
+    m_at = {x: j for j, x in enumerate(net.mentor_ids)}
+    pairs = [(e_at[e], m_at[m]) for e, m in _ids(result)]
+    assert check_certificate(net, pairs, cert) == []
+    j, name, potential = cert.departments[0]
+    moved = ((j, name, potential - 10**9), *cert.departments[1:])
+    assert check_certificate(net, pairs, replace(cert, departments=moved))
+    _, cohort, policy = next(c for c in CASES if c[0] == "mentoring min loads")
+    result = solve(cohort, policy)
+    cert = certificate_from_dict(make_receipt(cohort, policy, result).certificate)
+    net = network_by_checker(cohort, policy, 1_000_000)
+    e_at = {x: i for i, x in enumerate(net.mentee_ids)}
+    m_at = {x: j for j, x in enumerate(net.mentor_ids)}
+    pairs = [(e_at[e], m_at[m]) for e, m in _ids(result)]
+    assert check_certificate(net, pairs, cert) == []
+    bound = [j for j in range(len(net.mentor_ids)) if net.min_load[j] > 0]
+    starved = [p for p in pairs if p[1] != bound[0]]
+    assert any("minimum" in f for f in check_certificate(net, starved, cert))
 
 
 def test_verify_exits_4_on_a_tampered_potential(tmp_path):
