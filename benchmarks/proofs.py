@@ -1,8 +1,7 @@
 """The receipt's certificate, the group-fair objective and the prices job, timed at scale.
 
-Builds one generated cohort (``--size``, ``--seed``, preset ``--program``; mentors'
-minimum loads are dropped so the certificate applies: it covers the plain case), and times,
-each against a baseline in the same run:
+Builds one generated cohort (``--size``, ``--seed``, preset ``--program``; ``--plain``
+drops the mentors' minimum loads), and times, each against a baseline in the same run:
 
 * **certificate**: ``make_receipt`` with the certificate (potentials found for the
   optimum's pairs) and ``verify`` re-checking it on every eligible pair, against the plain
@@ -11,7 +10,8 @@ each against a baseline in the same run:
   worst group mean and gap, against the plain solve;
 * **prices job round trip** through the JSON API (Flask test client, SQLite file, the
   in-process executor): POST /runs/{id}/prices, poll the job until it succeeds, against
-  ``prices_answer`` called directly on the same inputs.
+  ``prices_answer`` called directly on the same inputs (what ``match --json --prices``
+  adds to a match), alternated ``--repeat`` times, medians.
 
 Results go to stdout and, as JSON, to ``--out``. CPU-heavy: run it alone.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import tempfile
 import time
 from dataclasses import replace
@@ -44,8 +45,10 @@ def clock(call):
     return value, round(time.perf_counter() - started, 3)
 
 
-def plain_cohort(n_e: int, n_m: int, seed: int):
+def make_cohort(n_e: int, n_m: int, seed: int, plain: bool):
     cohort = generate_cohort(n_e, n_m, seed)
+    if not plain:
+        return cohort
     return replace(cohort, mentors=tuple(replace(m, min_capacity=0) for m in cohort.mentors))
 
 
@@ -56,8 +59,10 @@ def certificate_figures(cohort, policy) -> dict:
     pairs = [(p.mentee_id, p.mentor_id) for p in result.pairs]
     scores = [p.score for p in result.pairs]
     plain, plain_s = clock(
-        lambda: mismatches(receipt, cohort, policy, pairs, scores)
-        + pair_findings(cohort, policy, pairs, scores)
+        lambda: (
+            mismatches(receipt, cohort, policy, pairs, scores)
+            + pair_findings(cohort, policy, pairs, scores)
+        )
     )
     (proof, derived_by), proof_s = clock(
         lambda: certificate_findings(receipt, cohort, policy, pairs)
@@ -90,14 +95,13 @@ def group_fair_figures(cohort, policy, by: str, limit: float) -> dict:
     }
 
 
-def prices_job_figures(cohort, policy, program: str, top: int, hints: int) -> dict:
+def prices_job_figures(cohort, policy, program: str, top: int, hints: int, repeat: int) -> dict:
     from api import create_app
     from api.db import transaction
     from api.keys import create_key
+    from api.migrate import upgrade
     from api.store import save_cohort
     from api.tables import Organization
-
-    from api.migrate import upgrade
 
     folder = Path(tempfile.mkdtemp(prefix="mm-bench-"))
     url = f"sqlite:///{folder / 'mm.db'}"
@@ -128,17 +132,21 @@ def prices_job_figures(cohort, policy, program: str, top: int, hints: int) -> di
         )
         return wait(asked.headers["Location"])
 
-    job, job_s = clock(round_trip)
-    assert job["status"] == "succeeded", job
-    direct, direct_s = clock(lambda: prices_answer(cohort, policy, top=top, hints=hints))
-    assert json.loads(json.dumps(direct)) == job["answer"]
+    jobs, directs = [], []
+    for _ in range(repeat):
+        job, job_s = clock(round_trip)
+        assert job["status"] == "succeeded", job
+        direct, direct_s = clock(lambda: prices_answer(cohort, policy, top=top, hints=hints))
+        assert json.loads(json.dumps(direct)) == job["answer"]
+        jobs.append(job_s)
+        directs.append(direct_s)
     services.executor.shutdown()
     services.engine.dispose()
     return {
         "run_round_trip_seconds": run_s,
-        "prices_job_round_trip_seconds": job_s,
-        "prices_direct_seconds": direct_s,
-        "ratio": round(job_s / direct_s, 2),
+        "prices_job_round_trip_seconds": jobs,
+        "prices_direct_seconds": directs,
+        "median_ratio": round(statistics.median(jobs) / statistics.median(directs), 2),
     }
 
 
@@ -151,12 +159,15 @@ def main(argv=None) -> dict:
     parser.add_argument("--time-limit", type=float, default=60.0, help="group-fair CP-SAT s")
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--hints", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="prices job / direct pairs")
+    parser.add_argument("--plain", action="store_true", help="drop minimum loads")
     parser.add_argument("--skip", action="append", default=[], help="certificate|fair|job")
     parser.add_argument("--out", type=Path, default=Path("proofs.json"))
     args = parser.parse_args(argv)
     n_e, n_m = (int(x) for x in args.size.lower().split("x"))
-    cohort, policy = plain_cohort(n_e, n_m, args.seed), preset(args.program)
+    cohort, policy = make_cohort(n_e, n_m, args.seed, args.plain), preset(args.program)
     results = {"size": args.size, "seed": args.seed, "program": args.program}
+    results["plain"] = args.plain
     results["machine"] = platform.platform()
     if "certificate" not in args.skip:
         results["certificate"] = certificate_figures(cohort, policy)
@@ -166,7 +177,7 @@ def main(argv=None) -> dict:
         print("group-fair:", json.dumps(results["group_fair"]))
     if "job" not in args.skip:
         results["prices_job"] = prices_job_figures(
-            cohort, policy, args.program, args.top, args.hints
+            cohort, policy, args.program, args.top, args.hints, args.repeat
         )
         print("prices job:", json.dumps(results["prices_job"]))
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

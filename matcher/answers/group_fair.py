@@ -25,7 +25,8 @@ mentor; then maximise the total score. It is not a flow, so:
    worst mean found, its bound and the gap in the notes.
 
 The cost against the plain optimum (places, total score, the worst group's mean) is in
-the notes. Minimum loads and department caps are refused (the bound needs the plain flow).
+the notes. Minimum loads and department caps hold throughout: the flows are the bounded
+network's and its certificate gives the reduced costs (through department sub-nodes).
 """
 
 from __future__ import annotations
@@ -38,13 +39,13 @@ from fractions import Fraction
 import numpy as np
 
 from matcher.answers.certificate import make_certificate
+from matcher.answers.certificate_side import bounds_of
 from matcher.encode.instance import Instance, Solution
-from matcher.model import InputError, Policy, Problem
+from matcher.model import Policy
 from matcher.results import Status
 from matcher.solvers.candidates import make_pool
-from matcher.solvers.flow import solve_total
+from matcher.solvers.dispatch import run_solver
 from matcher.solvers.integers import SCALE
-from matcher.solvers.side_rules import has_side_rules
 
 ROUNDS = 12  # Lagrangian weight updates at most
 CPSAT_PAIRS = 200_000  # pairs left after pruning up to which CP-SAT models them
@@ -61,17 +62,39 @@ def _group_means(groups, sizes, rows, int_scores, n_e) -> np.ndarray:
     return np.array([per_mentee[g].sum() / n for g, n in zip(groups, sizes, strict=True)])
 
 
+def _heads(instance: Instance, cert) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's head-potential table (codes + 1, mentors) and each mentee's row: a
+    pair ends at its mentor's department sub-node under a cap (codes are the certificate's
+    department names, :func:`_codes`), else at the mentor (the last row)."""
+    d_m = np.array(cert.mentors, np.int64)
+    capped = instance.mentee_group is not None and instance.max_per_group is not None
+    if not capped:
+        return d_m[None, :], np.zeros(instance.shape[0], np.int64)
+    codes = np.asarray(instance.mentee_group, np.int64)
+    table = np.tile(d_m, (int(codes.max(initial=-1)) + 2, 1))
+    for j, code, potential in cert.departments:
+        table[int(code), j] = potential
+    return table, codes  # code -1 reads the last row: the mentor's own potential
+
+
+def _codes(instance: Instance) -> list[str]:
+    """Department codes as the certificate's names (group-fair needs only the codes)."""
+    if instance.mentee_group is None:
+        return []
+    return [str(c) for c in range(int(np.max(instance.mentee_group, initial=-1)) + 1)]
+
+
 def _kept_pairs(pool, cert, weighted: np.ndarray, budget: float) -> tuple:
     """Open pairs whose reduced cost under ``cert`` is within ``budget``; and the count of
     open pairs. Block by block: the 20 million pairs of 10,000 x 2,000 are never listed."""
     rows_all, cols_all, n_open = [], [], 0
     d_e = np.array(cert.mentees, np.int64)
-    d_m = np.array(cert.mentors, np.int64)
+    table, codes = _heads(pool.instance, cert)
     for r0, r1 in pool.row_blocks():
         i, j = np.nonzero(pool.mask(r0, r1))
         i += r0
         n_open += i.size
-        rc = -(cert.bonus + _rint(weighted[i, j])) + d_e[i] - d_m[j]
+        rc = -(cert.bonus + _rint(weighted[i, j])) + d_e[i] - table[codes[i], j]
         keep = rc <= budget
         rows_all.append(i[keep])
         cols_all.append(j[keep])
@@ -79,7 +102,9 @@ def _kept_pairs(pool, cert, weighted: np.ndarray, budget: float) -> tuple:
     return cat(rows_all).astype(np.int64), cat(cols_all).astype(np.int64), n_open
 
 
-def _lagrangian(instance: Instance, groups, sizes, plain: Solution, notes: list[str], until: float):
+def _lagrangian(
+    instance: Instance, groups, sizes, plain: Solution, notes: list[str], until: float, policy
+):
     """The weights with the smallest bound: (kept rows, kept cols, LB, UB, best pairs)."""
     n_e = instance.shape[0]
     pool = make_pool(instance)
@@ -104,8 +129,10 @@ def _lagrangian(instance: Instance, groups, sizes, plain: Solution, notes: list[
         a = w @ member  # each mentee's weight
         norm = 1.0 / float(a.max())
         weighted = instance.scores * (a * norm)[:, None]
-        solution = solve_total(replace(instance, scores=weighted))
-        cert = make_certificate(replace(instance, scores=weighted), solution.pairs, solution.graph)
+        solution = run_solver("flow", replace(instance, scores=weighted), policy)
+        cert = make_certificate(
+            replace(instance, scores=weighted), solution.pairs, solution.graph, _codes(instance)
+        )
         if isinstance(cert, str):  # the flow above is certified, so this does not happen
             raise RuntimeError(f"group-fair: the weighted flow has no certificate ({cert})")
         free = [p for p in solution.pairs if p not in pinned]
@@ -159,6 +186,17 @@ def _model(rows, cols, ints, pool, places, groups, pin_g, floors, hint):
         model.add(cp_model.LinearExpr.sum(xs) <= int(pool.want_left[i]))
     for j, xs in by_col.items():
         model.add(cp_model.LinearExpr.sum(xs) <= int(pool.cap_left[j]))
+    # Side rules: every mentor's minimum load left, at most the department cap left.
+    bounds = bounds_of(pool)
+    for j in np.flatnonzero(bounds.min_left > 0).tolist():
+        model.add(cp_model.LinearExpr.sum(by_col.get(j, [])) >= int(bounds.min_left[j]))
+    if bounds.n_codes:
+        per: dict[tuple[int, int], list] = {}
+        for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+            if bounds.codes[i] >= 0:
+                per.setdefault((j, int(bounds.codes[i])), []).append(x[k])
+        for (j, code), xs in per.items():
+            model.add(cp_model.LinearExpr.sum(xs) <= int(bounds.group_left[j, code]))
     # As many places as the plain optimum: places come first under every objective.
     model.add(cp_model.LinearExpr.sum(x) == places)
     # Every group's total integer score reaches its floor.
@@ -193,7 +231,7 @@ def solve_group_fair(
 
     Parameters
     ----------
-    instance : the problem by index (no minimum loads or department cap).
+    instance : the problem by index (minimum loads and a department cap included).
     groups : per group, the indices of its mentees who want a mentor (non-empty).
     names : the groups' names, for the notes.
     policy : time limit (for all CP-SAT calls together) and seed.
@@ -207,30 +245,21 @@ def solve_group_fair(
 
     Raises
     ------
-    InputError
-        With minimum loads or a department cap.
     InfeasibleError
-        If pinned pairs cannot all hold.
+        If pinned pairs cannot all hold (the side rules' conflicts come back as an
+        INFEASIBLE solution, as from the flow).
     """
     from ortools.sat.python import cp_model
 
     clock = time.perf_counter()
     deadline = clock + float(policy.time_limit_seconds)
-    if has_side_rules(instance):
-        problem = Problem(
-            "the group-fair objective does not take minimum loads or max_per_department",
-            column="solver.objective",
-            value="group-fair",
-            source="policy",
-        )
-        raise InputError([problem], title="the policy asks for a solver that cannot apply it")
     notes: list[str] = []
     sizes = [int(g.size) for g in groups]
-    plain = solve_total(instance)
-    if not groups:
+    plain = run_solver("flow", instance, policy)
+    if not groups or plain.status is Status.INFEASIBLE:
         return plain
     until = clock + float(policy.time_limit_seconds) / 3
-    rows, cols, lb, ub, best = _lagrangian(instance, groups, sizes, plain, notes, until)
+    rows, cols, lb, ub, best = _lagrangian(instance, groups, sizes, plain, notes, until, policy)
     pool = make_pool(instance)
     places = len(plain.pairs) - pool.pinned_rows.size
     ints = _rint(instance.scores[rows, cols])

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from answers_helpers import without_min_loads
+from answers_helpers import with_min_loads, without_min_loads
 
 from matcher.answers.audit import groups_by
 from matcher.answers.group_fair import solve_group_fair
@@ -43,6 +43,15 @@ def _brute(instance, groups):
         load = np.bincount([j for _, j in chosen], minlength=n_m)
         if (got > instance.wanted).any() or (load > instance.capacity).any():
             continue
+        if (load < instance.min_load).any():
+            continue
+        if instance.max_per_group is not None:
+            per = {}
+            for i, j in chosen:
+                key = (j, int(instance.mentee_group[i]))
+                per[key] = per.get(key, 0) + 1
+            if any(n > instance.max_per_group for n in per.values()):
+                continue
         if not all(p in chosen for p in instance.pinned):
             continue
         key = _key(instance, groups, chosen)
@@ -95,16 +104,46 @@ def test_group_fair_on_a_cohort_passes_the_checker_and_costs_no_place():
     assert any("cost against the plain optimum" in n for n in result.notes)
 
 
-def test_group_fair_refuses_side_rules_and_unknown_groups():
-    cohort = without_min_loads(generate_cohort(20, 6, 6))
-    capped = replace(
-        preset("coaching"),
-        objective=Objective.GROUP_FAIR,
-        fair_by="department",
-        max_per_department=1,
+@pytest.mark.parametrize("seed", range(6))
+def test_group_fair_with_side_rules_equals_brute_force(seed):
+    rng = np.random.default_rng(100 + seed)
+    n_e, n_m = 5, 3
+    scores = np.round(rng.random((n_e, n_m)), 3)
+    eligible = rng.random((n_e, n_m)) < 0.8
+    while sum(eligible.flatten()) > 12:
+        eligible[rng.integers(n_e), rng.integers(n_m)] = False
+    min_load = np.array([1, 0, 0])
+    group = rng.integers(0, 2, n_e)
+    instance = Instance.from_matrix(
+        scores,
+        eligible,
+        np.ones(n_e, np.int64),
+        np.full(n_m, 2),
+        min_load=min_load,
+        mentee_group=group,
+        max_per_group=1,
     )
-    with pytest.raises(InputError, match="cannot apply"):
-        solve(cohort, capped)
+    groups = [np.arange(2), np.arange(2, n_e)]
+    policy = replace(preset("coaching"), time_limit_seconds=20.0)
+    solution = solve_group_fair(instance, groups, ["a", "b"], policy)
+    best = _brute(instance, groups)
+    if solution.status is Status.INFEASIBLE:
+        assert best is None
+        return
+    assert solution.status is Status.OPTIMAL
+    assert _key(instance, groups, solution.pairs) == best
+
+
+def test_group_fair_on_a_sample_with_minimum_loads_passes_the_checker():
+    cohort = with_min_loads(without_min_loads(generate_cohort(30, 10, 7)))
+    policy = replace(preset("coaching"), objective=Objective.GROUP_FAIR, fair_by="location")
+    result = solve(cohort, policy)
+    assert result.status is Status.OPTIMAL, result.notes
+    assert check(cohort, policy, result) == []
+
+
+def test_group_fair_names_the_group_dimensions_it_knows():
+    cohort = without_min_loads(generate_cohort(20, 6, 6))
     unknown = replace(preset("coaching"), objective=Objective.GROUP_FAIR, fair_by="shoe size")
     with pytest.raises(InputError) as error:
         solve(cohort, unknown)
