@@ -120,7 +120,7 @@ def _lagrangian(
         return _group_means(groups, sizes, r, _rint(instance.scores[r, c]), n_e)
 
     best_pairs, lb = plain.pairs, float(means_of(plain.pairs).min())
-    w = np.full(len(groups), 1.0 / len(groups))
+    w = np.array(sizes, np.float64) / sum(sizes)  # first: the overall mean, the plain flow
     best, lowest = None, None
     for round_ in range(1, ROUNDS + 1):
         if round_ > 1 and time.perf_counter() > until:
@@ -149,10 +149,6 @@ def _lagrangian(
         if best is None or budget < best[0]:
             best = (budget, cert, weighted)
         lowest = ub if lowest is None else min(lowest, ub)
-        notes.append(
-            f"Lagrangian round {round_}: worst group mean <= {ub / SCALE:.6f}, "
-            f">= {lb / SCALE:.6f} found"
-        )
         spread = float(means.max() - means.min())
         if lowest - lb < 1.0 or spread == 0.0:
             break
@@ -161,8 +157,9 @@ def _lagrangian(
     budget, cert, weighted = best
     rows, cols, n_open = _kept_pairs(pool, cert, weighted, budget)
     notes.append(
-        f"pairs that can be in a group-fair optimum (reduced cost within the gap): "
-        f"{rows.size} of {n_open} open pairs"
+        f"Lagrangian bound after {round_} flow(s): worst group mean <= {lowest / SCALE:.6f}, "
+        f">= {lb / SCALE:.6f} found; {rows.size} of {n_open} open pairs can be in a "
+        "group-fair optimum (reduced cost within the gap)"
     )
     return rows, cols, lb, lowest, best_pairs
 
