@@ -131,3 +131,19 @@ def test_the_runs_receipt_digests_the_cohort_as_the_sheets_does(client, run):
     sheet = read_cohort(DATA / "coaching-sample.csv")
     assert receipt["cohort_sha256"] == cohort_digest(sheet)
     assert receipt["policy_sha256"] == policy_digest(preset("coaching"))
+
+
+def test_a_group_fair_run_through_the_api(client, sessions, sample_csv):
+    cohort = sample_cohort(client, sample_csv)
+    body = {"solver": {"objective": "group-fair", "by": "location", "time_limit_seconds": 20}}
+    posted = client.post(f"/api/v1/cohorts/{cohort}/runs", json=body)
+    assert posted.status_code == 202, posted.get_json()
+    assert posted.get_json()["policy"]["solver"]["by"] == "location"
+    finish(sessions, posted.get_json()["id"])
+    run = client.get(posted.headers["Location"]).get_json()
+    assert (run["solver"], run["solver_status"]) == ("group-fair", "optimal")
+    assert any("cost against the plain optimum" in n for n in run["notes"])
+    missing = client.post(
+        f"/api/v1/cohorts/{cohort}/runs", json={"solver": {"objective": "group-fair"}}
+    )
+    assert missing.status_code == 422
