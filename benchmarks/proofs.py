@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import statistics
 import tempfile
 import time
@@ -140,9 +141,16 @@ def prices_job_figures(cohort, policy, program: str, top: int, hints: int, repea
         assert json.loads(json.dumps(direct)) == job["answer"]
         jobs.append(job_s)
         directs.append(direct_s)
+    from api.store import solved_inputs
+    from api.tables import Run
+
+    with services.sessions() as session:
+        _, load_s = clock(lambda: solved_inputs(session, session.get(Run, run["id"])))
     services.executor.shutdown()
     services.engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
     return {
+        "load_stored_cohort_seconds": load_s,
         "run_round_trip_seconds": run_s,
         "prices_job_round_trip_seconds": jobs,
         "prices_direct_seconds": directs,
