@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.answers.certificate_side import bounded_potentials, bounds_of
+from matcher.answers.certificate_side import bounded_potentials
 from matcher.encode.instance import Instance
+from matcher.solvers.bounded_flow import bounds_of
 from matcher.solvers.candidates import flow_candidates, make_pool, open_subset
 from matcher.solvers.certify import FlowState, potentials, violations
 from matcher.solvers.flow import (

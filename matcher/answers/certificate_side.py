@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.solvers.bounded_flow import MENTEE, MENTOR, SINK, SOURCE, SUB, Network, node_potentials
-from matcher.solvers.bounded_flow import bounds_of as bounds_of  # noqa: PLC0414 (re-export)
 from matcher.solvers.integers import to_int
 
 

@@ -39,10 +39,10 @@ from fractions import Fraction
 import numpy as np
 
 from matcher.answers.certificate import make_certificate
-from matcher.answers.certificate_side import bounds_of
 from matcher.encode.instance import Instance, Solution
 from matcher.model import Policy
 from matcher.results import Status
+from matcher.solvers.bounded_flow import bounds_of
 from matcher.solvers.candidates import make_pool
 from matcher.solvers.dispatch import run_solver
 from matcher.solvers.integers import SCALE
