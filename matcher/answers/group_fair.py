@@ -133,8 +133,9 @@ def _lagrangian(
         cert = make_certificate(
             replace(instance, scores=weighted), solution.pairs, solution.graph, _codes(instance)
         )
-        if isinstance(cert, str):  # the flow above is certified, so this does not happen
-            raise RuntimeError(f"group-fair: the weighted flow has no certificate ({cert})")
+        if isinstance(cert, str):  # an uncertified flow (past the dense fallback): no proof
+            notes.append(f"Lagrangian round {round_} has no certificate: {cert}")
+            break
         free = [p for p in solution.pairs if p not in pinned]
         fr, fc = np.array(free, np.int64).T if free else (np.zeros(0, int), np.zeros(0, int))
         opt_int = int(_rint(weighted[fr, fc]).sum())
@@ -154,6 +155,8 @@ def _lagrangian(
             break
         w = w * np.exp(-STEP / math.sqrt(round_) * (means - means.min()) / spread)
         w /= w.sum()
+    if best is None:  # no certified round: nothing can be ruled out, nothing proven
+        return None, None, lb, math.inf, best_pairs
     budget, cert, weighted = best
     rows, cols, n_open = _kept_pairs(pool, cert, weighted, budget)
     notes.append(
@@ -257,6 +260,10 @@ def solve_group_fair(
         return plain
     until = clock + float(policy.time_limit_seconds) / 3
     rows, cols, lb, ub, best = _lagrangian(instance, groups, sizes, plain, notes, until, policy)
+    bounded = rows is not None
+    if not bounded:
+        rows = cols = np.zeros(0, np.int64)
+        notes.append("no weighted flow was certified: no bound, the plain optimum is kept")
     pool = make_pool(instance)
     places = len(plain.pairs) - pool.pinned_rows.size
     ints = _rint(instance.scores[rows, cols])
@@ -279,9 +286,10 @@ def solve_group_fair(
 
     # Level 1: bisect on the worst group's mean; "no matching has every S_g > mid * n_g"
     # (INFEASIBLE) lowers the bound, a matching found raises the floor.
-    low, high = ratio(best), Fraction(math.floor(ub)) + 1
-    proven, calls = rows.size <= CPSAT_PAIRS, 0
-    if not proven:
+    low = ratio(best)
+    high = Fraction(math.floor(ub)) + 1 if bounded else None
+    proven, calls = bounded and rows.size <= CPSAT_PAIRS, 0
+    if bounded and not proven:
         notes.append(
             f"{rows.size} pairs remain after the proof's pruning, more than {CPSAT_PAIRS} for "
             "CP-SAT: the best matching the Lagrangian rounds found is kept"
@@ -315,10 +323,10 @@ def solve_group_fair(
     if proven:
         notes.append(f"worst group mean proven optimal: {unit(low):.6f}")
     else:
+        bound = "none" if high is None else f"{unit(high):.6f} (gap {unit(high - low):.6f})"
         notes.append(
             f"not proven optimal (time limit {policy.time_limit_seconds:g} s, or too many "
-            f"pairs for CP-SAT): worst group mean "
-            f"{unit(low):.6f}, bound {unit(high):.6f} (gap {unit(high - low):.6f})"
+            f"pairs for CP-SAT): worst group mean {unit(low):.6f}, bound {bound}"
         )
     if proven and not level2:
         notes.append("the total among the fairest matchings is not proven optimal")

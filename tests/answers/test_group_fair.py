@@ -175,3 +175,15 @@ def test_the_brute_force_orders_worst_group_before_the_total():
     fair = solve_group_fair(two, groups, ["a", "b"], preset("coaching"))
     assert sorted(fair.pairs) == [(0, 1), (1, 0)]
     assert _key(two, groups, fair.pairs) == (2, Fraction(200_000), 1_000_000)
+
+
+def test_without_a_certified_bound_nothing_is_claimed_proven(monkeypatch):
+    import matcher.answers.group_fair as module
+
+    monkeypatch.setattr(module, "make_certificate", lambda *args, **kwargs: "no potentials")
+    instance = Instance.from_matrix([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], capacity=[1, 2])
+    groups = [np.array([0]), np.array([1, 2])]
+    solution = solve_group_fair(instance, groups, ["a", "b"], preset("coaching"))
+    assert solution.status is Status.FEASIBLE and not solution.certified
+    assert any("bound none" in note for note in solution.notes)
+    assert len(solution.pairs) == 3  # the plain optimum's places are kept
