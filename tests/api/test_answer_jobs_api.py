@@ -6,11 +6,13 @@ import json
 
 import pytest
 from api_helpers import DATA, execute, finish, make_cohort, sample_cohort
+from click.testing import CliRunner
 
 from api.store import solved_inputs
 from api.tables import Run
 from matcher.answers.questions import alternatives_answer, attrition_answer, prices_answer
 from matcher.answers.receipt import cohort_digest, policy_digest
+from matcher.cli import main
 from matcher.io.cohort_csv import read_cohort
 from matcher.io.policy import preset
 
@@ -147,3 +149,17 @@ def test_a_group_fair_run_through_the_api(client, sessions, sample_csv):
         f"/api/v1/cohorts/{cohort}/runs", json={"solver": {"objective": "group-fair"}}
     )
     assert missing.status_code == 422
+
+
+def test_a_runs_receipt_verifies_with_the_cli_against_the_sheet(client, run, tmp_path):
+    receipt = client.get(f"/api/v1/runs/{run}/receipt").get_json()
+    assert receipt["certificate"] is not None, receipt["certificate_note"]
+    (tmp_path / "receipt.json").write_text(json.dumps(receipt))
+    pairs = client.get(f"/api/v1/runs/{run}/assignments", headers={"Accept": "text/csv"})
+    assert pairs.status_code == 200
+    (tmp_path / "pairs.csv").write_bytes(pairs.data)
+    sheet = str(DATA / "coaching-sample.csv")
+    args = [str(tmp_path / "receipt.json"), sheet, "--program", "coaching"]
+    done = CliRunner().invoke(main, ["verify", *args, str(tmp_path / "pairs.csv")])
+    assert done.exit_code == 0, done.output
+    assert "certificate checked" in done.output
