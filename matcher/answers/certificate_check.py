@@ -60,6 +60,15 @@ def network_by_checker(cohort, policy, scale: int) -> Network:
     Pair by pair in plain Python (about 10 microseconds a pair): for sheets up to
     :data:`CHECKER_PAIRS` pairs. Departments are compared as the checker's department-cap
     check compares them.
+
+    Parameters
+    ----------
+    cohort, policy : the inputs as read now.
+    scale : the certificate's scale (a score becomes ``round(score * scale)``).
+
+    Returns
+    -------
+    Network
     """
     from matcher.checker.base import normaliser
     from matcher.checker.rules import around, broken_rules
@@ -99,7 +108,17 @@ def network_by_checker(cohort, policy, scale: int) -> Network:
 
 
 def network_by_encoding(prepared, scale: int) -> Network:
-    """Eligibility and scores from :func:`matcher.encode.prepare.prepare` (large sheets)."""
+    """Eligibility and scores from :func:`matcher.encode.prepare.prepare` (large sheets).
+
+    Parameters
+    ----------
+    prepared : the prepared cohort and policy.
+    scale : the certificate's scale.
+
+    Returns
+    -------
+    Network
+    """
     instance = prepared.instance
     scores = np.where(instance.eligible, np.rint(instance.scores * scale), 0).astype(np.int64)
     names = prepared.persons.departments

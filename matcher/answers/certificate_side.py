@@ -45,7 +45,20 @@ def bounded_potentials(
     pool, bounds, rows: np.ndarray, cols: np.ndarray, bonus: int, matched: np.ndarray
 ) -> BoundedPotentials | str:
     """Potentials of the bounded network on the pair arcs ``rows, cols`` with flow where
-    ``matched``; a str says why there are none (bounds broken, or a negative cycle)."""
+    ``matched``.
+
+    Parameters
+    ----------
+    pool : the open pairs; bounds : :func:`matcher.solvers.bounded_flow.bounds_of` of it.
+    rows, cols : the candidate pair arcs (int64, sorted, matched pairs among them).
+    bonus : the per-place bonus of the arc costs.
+    matched : bool per arc, True where the pairs use it.
+
+    Returns
+    -------
+    BoundedPotentials or str
+        The str says why there are none (a bound broken, or a negative cycle).
+    """
     inst = pool.instance
     n_e, n_m = inst.shape
     sink = n_e + n_m + 1
