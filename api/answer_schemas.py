@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from api.scenario_schemas import MoveOut
 
 RECEIPT_EXAMPLE = {
-    "format": 1,
+    "format": 2,
     "mentormatch": "0.1.0",
     "versions": {"numpy": "2.1.3", "ortools": "9.11.4210"},
     "cohort_sha256": "5f1c…",
@@ -23,6 +23,13 @@ RECEIPT_EXAMPLE = {
     "places": 27,
     "objective": 15.5375,
     "bound": 15.5375,
+    "certificate": {
+        "scale": 1000000,
+        "rounding": "an integer score is round-half-to-even of score * scale",
+        "bonus": 27000001,
+        "potentials": {"source": 0, "sink": -28000001, "mentees": [-1883333], "mentors": [0]},
+    },
+    "certificate_note": "node potentials of the min-cost flow in integer units ...",
 }
 
 
@@ -162,6 +169,16 @@ class ReceiptOut(Schema):
     places = fields.Integer(required=True)
     objective = fields.Float(required=True)
     bound = fields.Float(required=True, allow_none=True)
+    certificate = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "the optimality certificate: node potentials of the min-cost flow "
+            "(source, sink, mentees and mentors in cohort order), the bonus per place and the "
+            "scale, in the solver's integer units; null with side rules (minimum loads, "
+            "department cap) or another objective, certificate_note says why"
+        },
+    )
+    certificate_note = fields.String()
 
 
 class VerifyOut(Schema):

@@ -85,9 +85,20 @@ def audit_body(session: Session, run: Run, threshold: float, min_size: int) -> d
 
 def receipt_body(session: Session, run: Run) -> dict:
     """``receipt_to_dict`` of the run's stored result, cohort (as stored: no names or
-    emails) and policy; the versions are this server's."""
+    emails) and policy; the versions are this server's. The certificate (potentials found
+    for the stored pairs) is made up to ``SYNC_MATCH_LIMIT`` participants; above, its note
+    points to ``mentormatch match --receipt``."""
     cohort, policy = solved_inputs(session, run)
-    return receipt_to_dict(make_receipt(cohort, policy, load_result(session, run)))
+    limit = services().settings["SYNC_MATCH_LIMIT"]
+    small = len(cohort.mentors) + len(cohort.mentees) <= limit
+    receipt = make_receipt(cohort, policy, load_result(session, run), certificate=small)
+    if not small:
+        note = (
+            f"no certificate: above {limit} participants this server does not find one inline; "
+            "mentormatch match --receipt writes one"
+        )
+        receipt = replace(receipt, certificate_note=note)
+    return receipt_to_dict(receipt)
 
 
 def verify_body(session: Session, run: Run, data: Mapping) -> dict:

@@ -25,6 +25,7 @@ from api.hooks.events import emit
 from api.operations import start_runs
 from api.store import solved_inputs
 from api.tables import AlternateRow, Assignment, Cohort, Run, RunStatus, Scenario, UnmatchedRow
+from api.tables_answers import ANSWER_KINDS
 from api.tables_web import Decision, Promotion, Publication
 from api.whatif import plan_rematch
 
@@ -308,6 +309,7 @@ def draft(session: Session, cohort_id: str) -> Run | None:
             Run.cohort_id == cohort_id,
             Run.scenario_id.is_(None),
             Run.status == RunStatus.SUCCEEDED.value,
+            Run.kind.not_in(ANSWER_KINDS),  # an answer job has no pairs to review
         )
         .order_by(Run.finished_at.desc().nulls_last(), Run.created_at.desc())
         .limit(1)

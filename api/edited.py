@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.store import load_result, save_result, solved_inputs
 from api.tables import Run, RunStatus
+from api.tables_answers import ANSWER_KINDS
 from matcher.encode.instance import Solution
 from matcher.encode.prepare import prepare
 from matcher.model import InputError
@@ -31,7 +32,8 @@ def reassemble(session: Session, run: Run, note: str) -> bool:
     Parameters
     ----------
     session : in the erasure's transaction, after the person's rows were deleted.
-    run : a run of the organization; only a succeeded run has a result to re-assemble.
+    run : a run of the organization; only a succeeded run that solved a matching (not an
+        answer job) has a result to re-assemble.
     note : appended to the result's notes.
 
     Returns
@@ -40,8 +42,8 @@ def reassemble(session: Session, run: Run, note: str) -> bool:
         False when the run has no result, or its inputs no longer make a valid cohort
         (e.g. nobody is left): its remaining rows are then kept as they are, with the note.
     """
-    if run.status != RunStatus.SUCCEEDED.value:
-        run.notes = [*(run.notes or []), note]
+    if run.status != RunStatus.SUCCEEDED.value or run.kind in ANSWER_KINDS:
+        run.notes = [*(run.notes or []), note]  # an answer job's answer is redacted instead
         return False
     old = load_result(session, run)
     try:

@@ -47,6 +47,7 @@ from api.tables import (
     new_id,
     utcnow,
 )
+from api.tables_answers import RunAnswer
 from api.tables_cycles import MentorRequest
 from api.tables_hr import Webhook, WebhookDelivery
 from api.tables_web import CohortImport, Decision, Upload
@@ -285,6 +286,7 @@ def _erase(session, organization_id, subject, pattern, erasure) -> None:
         (UnmatchedRow.reasons, [UnmatchedRow.run_id.in_(runs)], None),
         (Assignment.explanation, [Assignment.run_id.in_(runs)], None),
         (AlternateRow.why_not, [AlternateRow.run_id.in_(runs)], None),
+        (RunAnswer.answer, [RunAnswer.run_id.in_(runs)], None),
         (Scenario.spec, [Scenario.organization_id == organization_id], None),
         (Scenario.comparison, [Scenario.organization_id == organization_id], None),
         (Cohort.org_chart, [Cohort.organization_id == organization_id], None),
@@ -364,6 +366,7 @@ ERASED_TABLES = (
     "decisions",
     "mentor_requests",
     "runs",
+    "run_answers",
     "scenarios",
     "cohorts",
     "cohort_imports",

@@ -57,7 +57,13 @@ class TagsIn(Open):
 
 
 class SolverIn(Open):
-    objective = fields.String(validate=validate.OneOf(("total", "fair", "stable")))
+    objective = fields.String(validate=validate.OneOf(("total", "fair", "stable", "group-fair")))
+    by = fields.String(
+        metadata={
+            "description": 'with objective "group-fair": the groups whose worst mean score is '
+            "maximised (department, location, seniority or a custom attribute)"
+        }
+    )
     solver = fields.String(validate=validate.OneOf(("auto", "flow", "cpsat")))
     proposer = fields.String(validate=validate.OneOf(("mentee", "mentor")))
     time_limit_seconds = fields.Float()

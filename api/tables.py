@@ -306,4 +306,4 @@ class IdempotencyRecord(Base):
 
 # The HR integration's and the web app's tables live in their own modules; importing them
 # here puts them on Base.metadata wherever the tables are used (migrations, tests, the app).
-from api import tables_audit, tables_cycles, tables_hr, tables_web  # noqa: E402, F401
+from api import tables_answers, tables_audit, tables_cycles, tables_hr, tables_web  # noqa: E402, F401

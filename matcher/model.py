@@ -206,6 +206,8 @@ class Objective(StrEnum):
     TOTAL = "total"  # maximise the total score
     FAIR = "fair"  # maximise the worst matched score, then the total
     STABLE = "stable"  # a stable matching (no blocking pair) on stated or score preferences
+    GROUP_FAIR = "group-fair"  # maximise the worst group's mean score (groups: fair_by), then
+    # the total (matcher.answers.group_fair)
 
 
 class SolverChoice(StrEnum):
@@ -359,6 +361,7 @@ class Policy:
     time_limit_seconds: float = 30.0
     seed: int = 0
     attributes: tuple[AttributeRule, ...] = ()
+    fair_by: str | None = None  # group-fair: department, location, seniority or an attribute
     previous_pairs: tuple[tuple[str, str], ...] = ()
     history: History = History.IGNORE
     history_bonus: float = 0.1

@@ -23,8 +23,10 @@ from matcher.encode.prepare import Prepared, prepare
 from matcher.model import (
     Cohort,
     InfeasibleError,
+    InputError,
     Objective,
     Policy,
+    Problem,
     SolverChoice,
 )
 from matcher.result.assemble import assemble, infeasible_result
@@ -46,6 +48,8 @@ def solver_name(cohort: Cohort, policy: Policy) -> str:
         return "stable"
     if policy.objective is Objective.FAIR:
         return "fair"
+    if policy.objective is Objective.GROUP_FAIR:
+        return "group-fair"
     if policy.solver is SolverChoice.CPSAT:
         return "cpsat"
     return "flow"
@@ -119,7 +123,10 @@ def solve_prepared(
         instance = replace(instance, scores=solver_scores)
     say(f"solving ({name})")
     try:
-        solution = run_solver(name, instance, prepared.policy)
+        if name == "group-fair":
+            solution = _group_fair(prepared, instance)
+        else:
+            solution = run_solver(name, instance, prepared.policy)
     except InfeasibleError as error:
         solution = Solution((), Status.INFEASIBLE, conflicts=error.conflicts)
     timings = (*timings, *solution.timings)
@@ -130,3 +137,22 @@ def solve_prepared(
     result = assemble(prepared, solution, name)
     timings = (*timings, ("explain", time.perf_counter() - started))
     return replace(result, timings=timings)
+
+
+def _group_fair(prepared: Prepared, instance) -> Solution:
+    """The group-fair objective's solve (:mod:`matcher.answers.group_fair`)."""
+    from matcher.answers.audit import groups_by
+    from matcher.answers.group_fair import solve_group_fair
+
+    policy = prepared.policy
+    if not policy.fair_by:
+        problem = Problem(
+            "the group-fair objective needs the groups: by = department, location, ...",
+            column="solver.by",
+            source="policy",
+        )
+        raise InputError([problem], title="mentormatch cannot solve group-fair without groups")
+    found = groups_by(prepared.cohort, policy.fair_by)
+    groups = [np.array(members, np.int64) for _, members in found]
+    names = [f"{policy.fair_by} {name!r}" for name, _ in found]
+    return solve_group_fair(instance, groups, names, policy)

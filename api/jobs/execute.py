@@ -7,7 +7,9 @@ worker) is skipped, so a re-delivered message does nothing.
 What each kind of run does lives in :data:`KINDS` (the dispatch point): ``"match"``
 solves the stored cohort, ``"scenario"`` solves it with a variant's changes applied, and
 ``"rematch"`` keeps as many pairs of a previous run as possible after changes (its moves
-are stored on the run with the result). A runner gets the claim and a ``check`` callable
+are stored on the run with the result); ``"prices"``, ``"alternatives"`` and
+``"attrition"`` answer a question about a succeeded run (:mod:`api.answer_jobs`) and
+store the answer instead of a result. A runner gets the claim and a ``check`` callable
 to call between stages; ``check`` raises when the run must stop (cancel requested, run
 lost to another worker, executor shutting down). It returns a MatchResult, or an
 :class:`Output` when it also sets other columns of the run.
@@ -52,10 +54,12 @@ log = logging.getLogger("mentormatch.jobs")
 
 @dataclass(frozen=True)
 class Output:
-    """A runner's result and other columns of the run to set with it (``moves``)."""
+    """A runner's result and other columns of the run to set with it (``moves``); an
+    answer job has no result but an ``answer`` (:mod:`api.answer_jobs`)."""
 
-    result: MatchResult
+    result: MatchResult | None
     columns: Mapping[str, object] = field(default_factory=dict)
+    answer: dict | None = None
 
 
 Check = Callable[[str], None]
@@ -128,7 +132,21 @@ def run_rematch(sessions: sessionmaker[Session], claim: Claim, check: Check) -> 
     return Output(outcome.result, {"moves": [move_to_dict(m) for m in outcome.moves]})
 
 
-KINDS: dict[str, Runner] = {"match": run_match, "scenario": run_scenario, "rematch": run_rematch}
+def run_answer(sessions: sessionmaker[Session], claim: Claim, check: Check) -> Output:
+    """An answer job ("prices", "alternatives", "attrition") asked of a succeeded run."""
+    from api.answer_jobs import answer_of
+
+    return Output(None, answer=answer_of(sessions, claim, check))
+
+
+KINDS: dict[str, Runner] = {
+    "match": run_match,
+    "scenario": run_scenario,
+    "rematch": run_rematch,
+    "prices": run_answer,
+    "alternatives": run_answer,
+    "attrition": run_answer,
+}
 
 
 def worker_name() -> str:
@@ -243,7 +261,9 @@ def _run_claimed(sessions, claim: Claim, config: Mapping, shutdown) -> str:
             if not isinstance(output, Output):
                 output = Output(output)
             watch.check("saving")
-            outcome = lifecycle.finish(sessions, claim, output.result, output.columns)
+            outcome = lifecycle.finish(
+                sessions, claim, output.result, output.columns, output.answer
+            )
         except Stopped as stop:
             return _stopped(sessions, claim, stop.reason)
         except InputError as error:

@@ -34,6 +34,7 @@ from api.hooks.events import run_finished
 from api.jobs import outbox, problems
 from api.store import save_result
 from api.tables import Run, RunStatus, utcnow
+from api.tables_answers import RunAnswer
 from matcher.results import MatchResult
 
 QUEUED, RUNNING = RunStatus.QUEUED.value, RunStatus.RUNNING.value
@@ -189,8 +190,9 @@ def heartbeat(sessions: sessionmaker[Session], claim: Claim) -> Beat:
 def finish(
     sessions: sessionmaker[Session],
     claim: Claim,
-    result: MatchResult,
+    result: MatchResult | None,
     columns: Mapping[str, object] | None = None,
+    answer: dict | None = None,
 ) -> str:
     """Store ``result`` and mark the run succeeded, in one transaction, if it is still ours.
 
@@ -198,9 +200,11 @@ def finish(
     ----------
     sessions : the database's session factory.
     claim : the worker's claim on the run.
-    result : the result to store (pairs, unmatched, alternates, figures).
+    result : the result to store (pairs, unmatched, alternates, figures); None for an
+        answer job, which stores ``answer`` instead.
     columns : other columns of the run to set in the same transaction (a rematch's
         ``moves``).
+    answer : an answer job's answer (:class:`api.tables_answers.RunAnswer`).
 
     Returns
     -------
@@ -216,7 +220,10 @@ def finish(
             row.status, row.finished_at = CANCELLED, utcnow()
             run_finished(session, row.id)
             return CANCELLED
-        save_result(session, row, result)
+        if result is not None:
+            save_result(session, row, result)
+        if answer is not None:
+            session.merge(RunAnswer(run_id=row.id, answer=answer))
         for name, value in (columns or {}).items():
             if name not in Run.__table__.columns:
                 raise ValueError(f"runs have no column {name!r}")

@@ -59,6 +59,7 @@ def protected(blp):
 def register_all(api) -> None:
     """Register every blueprint on the flask-smorest ``api``."""
     from api.views import (
+        answer_jobs,
         answers,
         cohorts,
         decisions,
@@ -74,7 +75,7 @@ def register_all(api) -> None:
         webhooks,
     )
 
-    modules = (cohorts, mappings, people, mentor_requests, runs, answers, decisions, scenarios)
-    modules += (webhooks, hr, match, health, docs)
+    modules = (cohorts, mappings, people, mentor_requests, runs, answers, answer_jobs)
+    modules += (decisions, scenarios, webhooks, hr, match, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)

@@ -35,6 +35,10 @@ PROBLEM_TYPES = {
     "takes, or more runs with its baseline than your organization may have queued or "
     "running; `limit` is the most variants allowed.",
     "run-finished": "The run has already finished; nothing to cancel.",
+    "not-a-matching": "The run asked about is itself an answer job (prices, alternatives, "
+    "attrition); ask about a match, rematch or scenario run.",
+    "answer-needs-total-objective": "Prices, alternatives and attrition compare optima of "
+    "the total objective; the run solved another (fair, stable or group-fair).",
     "nothing-to-rematch": "A people sync with leavers asked for a rematch, but the cohort "
     "has no succeeded match or rematch run; nothing was stored.",
     "pair-forbidden": "A hard rule forbids the requested pair (`rules` names them).",

@@ -27,6 +27,7 @@ from api.policy_schemas import PolicyIn
 from api.results import assignments_csv, mentee_result, pair_body, pairs_of, unmatched_of
 from api.services import services
 from api.tables import Cohort, Run, RunStatus
+from api.tables_answers import ANSWER_KINDS
 from api.views import IDEMPOTENCY_KEY, Blueprint, json_only, problems, protected
 from api.whatif import plan_rematch
 from matcher.io.policy import policy_to_dict
@@ -76,8 +77,10 @@ def start(_, cohort_id):
 @blp.response(200, schemas.RunPage)
 @problems(blp, 401, 404)
 def list_runs(args, cohort_id):
-    """The cohort's runs, newest first; ``status`` and ``kind`` filter (repeatable)."""
-    mine = select(Run).where(Run.cohort_id == cohort_id)
+    """The cohort's runs, newest first; ``status`` and ``kind`` filter (repeatable).
+    Answer jobs (prices, alternatives, attrition) are not runs of the cohort: each is
+    read at its own ``/answer-jobs/{id}``."""
+    mine = select(Run).where(Run.cohort_id == cohort_id, Run.kind.not_in(ANSWER_KINDS))
     if args.get("status"):
         mine = mine.where(Run.status.in_(args["status"]))
     if args.get("kind"):

@@ -14,6 +14,7 @@ from api.operations import build_policy, check_against_cohort, owned, start_run
 from api.personal import scrub
 from api.services import services
 from api.tables import Cohort, Run
+from api.tables_answers import ANSWER_KINDS
 from api.tables_web import CohortImport, Publication, Upload
 from api.web import bp, policy_form
 from api.web.imports import PROGRAMS
@@ -52,6 +53,7 @@ def cohort_page(cohort_id):
         runs = session.scalars(
             select(Run)
             .where(Run.cohort_id == cohort.id, Run.scenario_id.is_(None))
+            .where(Run.kind.not_in(ANSWER_KINDS))  # answer jobs are the API's, not runs
             .order_by(Run.created_at.desc())
         ).all()
         versions = session.scalars(

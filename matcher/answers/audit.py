@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from matcher.model import Cohort, Mentee
+from matcher.model import Cohort, InputError, Mentee, Problem
 from matcher.results import MatchResult
 
 SENIORITY_BAND = 3  # levels per seniority band: 0-2, 3-5, 6-8, ...
@@ -160,6 +160,58 @@ def _attribute_groups(mentees: tuple[Mentee, ...]) -> tuple[dict[str, dict], lis
     return out, skipped
 
 
+def dimensions_of(cohort: Cohort) -> tuple[list[tuple[str, dict]], list[str]]:
+    """Each dimension's name and ``{mentee id: its groups}``, and the attributes skipped."""
+    mentees = cohort.mentees
+    dimensions: list[tuple[str, dict[str, tuple[str, ...]]]] = [
+        ("department", {e.id: (e.department or "(none)",) for e in mentees}),
+        ("location", {e.id: (e.location or "(none)",) for e in mentees}),
+        ("seniority", {e.id: (_seniority_band(e),) for e in mentees}),
+    ]
+    attributes, skipped = _attribute_groups(mentees)
+    dimensions += [(f"attribute:{name}", values) for name, values in attributes.items()]
+    return dimensions, skipped
+
+
+def groups_by(cohort: Cohort, by: str) -> list[tuple[str, list[int]]]:
+    """The groups of dimension ``by`` as (name, indices of its mentees who want a mentor).
+
+    Parameters
+    ----------
+    cohort : the cohort.
+    by : ``department``, ``location``, ``seniority`` (bands of three levels) or an
+        attribute's name (``attribute:<name>`` also reads).
+
+    Returns
+    -------
+    list of (str, list of int)
+        Groups by name; a mentee with several answers is in each of their groups.
+
+    Raises
+    ------
+    InputError
+        If ``by`` names no dimension (the choices listed).
+    """
+    dimensions, _ = dimensions_of(cohort)
+    found = dict(dimensions)
+    key = by if by in found else f"attribute:{by}"
+    if key not in found:
+        choices = ", ".join(d.removeprefix("attribute:") for d, _ in dimensions)
+        problem = Problem(
+            f"no such group dimension; expected one of {choices}",
+            column="solver.by",
+            value=by,
+            source="policy",
+        )
+        raise InputError([problem], title="mentormatch cannot group the mentees this way")
+    members: dict[str, list[int]] = {}
+    for i, e in enumerate(cohort.mentees):
+        if e.capacity > 0:
+            for value in found[key][e.id]:
+                members.setdefault(value, []).append(i)
+    return sorted(members.items())
+
+
 def audit(
     cohort: Cohort, result: MatchResult, *, threshold: float = 0.10, min_size: int = 5
 ) -> Audit:
@@ -184,13 +236,7 @@ def audit(
         scores.setdefault(p.mentee_id, []).append(p.score)
     mentees = cohort.mentees
     overall = figures(mentees, got, scores)
-    dimensions: list[tuple[str, dict[str, tuple[str, ...]]]] = [
-        ("department", {e.id: (e.department or "(none)",) for e in mentees}),
-        ("location", {e.id: (e.location or "(none)",) for e in mentees}),
-        ("seniority", {e.id: (_seniority_band(e),) for e in mentees}),
-    ]
-    attributes, skipped = _attribute_groups(mentees)
-    dimensions += [(f"attribute:{name}", values) for name, values in attributes.items()]
+    dimensions, skipped = dimensions_of(cohort)
     groups = []
     for dimension, values in dimensions:
         members: dict[str, list[Mentee]] = {}

@@ -3,9 +3,12 @@
 :func:`make_receipt` records SHA-256 digests of the cohort (its canonical records, plus
 any bring-your-own scores), of the policy (its canonical file form) and of the pairs
 (sorted ``(mentee_id, mentor_id)``), the versions that made it, the solver, status,
-certificate flag, matched places, objective and bound. A receipt holds no names or
-emails: digests only. :func:`mismatches` compares a receipt with a sheet, a policy and
-a pairs file in words; :mod:`matcher.answers.verify` adds what the pairs themselves break.
+certificate flag, matched places, objective and bound, and the optimality certificate
+(node potentials of the flow, :mod:`matcher.answers.certificate`) when the result is the
+total objective's plain flow optimum, or in ``certificate_note`` why it has none. A
+receipt holds no names or emails: digests, figures and potentials only.
+:func:`mismatches` compares a receipt with a sheet, a policy and a pairs file in words;
+:mod:`matcher.answers.verify` adds what the pairs themselves break.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from importlib import metadata
 from pathlib import Path
 
 from matcher.model import Cohort, InputError, Policy, Problem
-from matcher.results import MatchResult
+from matcher.results import MatchResult, Status
 
-FORMAT = 1
+FORMAT = 2  # 2 adds the certificate; format 1 receipts still read
 _FIELDS = {
     "format": int,
     "mentormatch": str,
@@ -36,6 +39,7 @@ _FIELDS = {
     "objective": float,
     "bound": (float, type(None)),
 }
+_OPTIONAL = {"certificate": (dict, type(None)), "certificate_note": str}  # format 1 lacks them
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class Receipt:
     places: int
     objective: float
     bound: float | None
+    certificate: dict | None = None
+    certificate_note: str = ""
 
 
 def _digest(data) -> str:
@@ -62,7 +68,8 @@ def _digest(data) -> str:
 
 
 def cohort_digest(cohort: Cohort) -> str:
-    """SHA-256 of the cohort's canonical records, org chart and external scores."""
+    """SHA-256 of the cohort's canonical records (without names and emails), org chart and
+    external scores."""
     from matcher.io.records import cohort_to_records
 
     scores = cohort.external_scores
@@ -72,9 +79,15 @@ def cohort_digest(cohort: Cohort) -> str:
             [cohort.mentee_ids[int(i)], cohort.mentor_ids[int(j)], float(v)]
             for i, j, v in zip(scores.mentee_index, scores.mentor_index, scores.value, strict=True)
         ]
+    # Names and emails are left out: the matcher never reads them, and the service stores
+    # cohorts without them, so the sheet's receipt and the stored run's receipt agree.
+    records = [
+        {k: v for k, v in r.items() if k not in ("name", "email")}
+        for r in cohort_to_records(cohort)
+    ]
     return _digest(
         {
-            "records": cohort_to_records(cohort),
+            "records": records,
             "org_chart": sorted(cohort.org_chart),
             "scores": listed,
         }
@@ -103,14 +116,49 @@ def _versions() -> tuple[tuple[str, str | None], ...]:
     return tuple(found)
 
 
-def make_receipt(cohort: Cohort, policy: Policy, result: MatchResult) -> Receipt:
+def _certificate(cohort: Cohort, policy: Policy, result: MatchResult) -> tuple[dict | None, str]:
+    """The certificate of a certified total-objective flow result, or why there is none."""
+    from matcher.answers.certificate import certificate_to_dict, make_certificate
+    from matcher.encode.prepare import prepare
+    from matcher.model import Objective
+
+    if policy.objective is not Objective.TOTAL or result.solver not in ("flow", "cpsat"):
+        return None, f"no certificate: the {policy.objective.value} objective is not one flow"
+    if result.status is not Status.OPTIMAL or not result.certified:
+        return None, "no certificate: the result is not a certified optimum"
+    prepared = prepare(cohort, policy)
+    instance = prepared.instance
+    e_at = {x: i for i, x in enumerate(instance.mentee_ids)}
+    m_at = {x: j for j, x in enumerate(instance.mentor_ids)}
+    pairs = [(e_at[p.mentee_id], m_at[p.mentor_id]) for p in result.pairs]
+    found = make_certificate(instance, pairs, departments=prepared.persons.departments)
+    if isinstance(found, str):
+        return None, f"no certificate: {found}"
+    note = (
+        "node potentials of the min-cost flow in integer units (score * scale, rounded); "
+        "they prove the pairs optimal against every eligible pair"
+    )
+    return certificate_to_dict(found), note
+
+
+def make_receipt(
+    cohort: Cohort, policy: Policy, result: MatchResult, *, certificate: bool = True
+) -> Receipt:
     """The receipt of ``result``, solved from ``cohort`` under ``policy``.
+
+    Parameters
+    ----------
+    cohort, policy, result : what was solved and its result.
+    certificate : find the optimality certificate (prepares the cohort again and
+        computes potentials: about a second at 10,000 x 2,000).
 
     Returns
     -------
     Receipt
     """
     from matcher import __version__
+
+    cert, note = _certificate(cohort, policy, result) if certificate else (None, "not asked")
 
     return Receipt(
         format=FORMAT,
@@ -125,6 +173,8 @@ def make_receipt(cohort: Cohort, policy: Policy, result: MatchResult) -> Receipt
         places=len(result.pairs),
         objective=result.objective,
         bound=result.bound,
+        certificate=cert,
+        certificate_note=note,
     )
 
 
@@ -146,7 +196,7 @@ def receipt_from_dict(data: Mapping, source: str = "receipt") -> Receipt:
     problems = []
     if not isinstance(data, Mapping):
         raise InputError([Problem("expected a JSON object", source=source)], "not a receipt")
-    for key in sorted(set(data) - set(_FIELDS)):
+    for key in sorted(set(data) - set(_FIELDS) - set(_OPTIONAL)):
         problems.append(Problem("unknown key", column=key, source=source))
     for key, kind in _FIELDS.items():
         if key not in data:
@@ -158,8 +208,11 @@ def receipt_from_dict(data: Mapping, source: str = "receipt") -> Receipt:
         number = float in kinds and whole  # JSON writes 3.0 as 3
         if not (isinstance(value, kinds) or number) or (kind is int and not whole):
             problems.append(Problem(f"expected {_kind(kind)}", column=key, value=str(value)))
-    if not problems and data["format"] != FORMAT:
-        problems.append(Problem(f"expected format {FORMAT}", column="format", source=source))
+    for key, kind in _OPTIONAL.items():
+        if key in data and not isinstance(data[key], kind):
+            problems.append(Problem(f"expected {_kind(kind)}", column=key, source=source))
+    if not problems and data["format"] not in (1, FORMAT):
+        problems.append(Problem(f"expected format 1 or {FORMAT}", column="format", source=source))
     if problems:
         raise InputError(problems, title="mentormatch cannot read this receipt")
     fields = dict(data)
@@ -170,6 +223,8 @@ def receipt_from_dict(data: Mapping, source: str = "receipt") -> Receipt:
 
 
 def _kind(kind) -> str:
+    if kind == (dict, type(None)):
+        return "an object or null"
     if isinstance(kind, tuple):
         return "a number or null"
     return {int: "a whole number", float: "a number", str: "text", bool: "true or false"}.get(

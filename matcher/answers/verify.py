@@ -5,8 +5,10 @@
 re-derives what the pairs must obey from the encoding of the sheet and policy (every hard
 rule, place, capacity, minimum load, department cap, pinned pair and score), trusting no
 solver: a tampered pairs file is rejected twice, by its digest and by what it breaks.
-The independent checker (:mod:`matcher.checker`) stays the tests' oracle: production code
-never imports it, and the tests hold these findings to it.
+When the receipt carries the optimality certificate, :func:`certificate_findings` re-checks
+it on the network re-derived from the sheet by the independent checker's own rule and score
+functions (:mod:`matcher.answers.certificate_check`): the pairs are then proven optimal
+against every eligible pair, not only valid.
 """
 
 from __future__ import annotations
@@ -107,6 +109,50 @@ def pair_findings(
     return out
 
 
+def certificate_findings(
+    receipt: Receipt, cohort: Cohort, policy: Policy, pairs: list[tuple[str, str]]
+) -> tuple[list[str], str]:
+    """What the receipt's certificate fails on the network re-derived from the sheet.
+
+    Parameters
+    ----------
+    receipt : the receipt (its ``certificate`` may be None: nothing to check).
+    cohort, policy : as read now.
+    pairs : the pairs file's (mentee_id, mentor_id) pairs.
+
+    Returns
+    -------
+    tuple (findings, derived_by)
+        Findings prefixed "certificate:"; ``derived_by`` names the code that re-derived
+        eligibility and scores ("" when there is no certificate).
+    """
+    from matcher.answers.certificate import certificate_from_dict
+    from matcher.answers.certificate_check import (
+        CHECKER_PAIRS,
+        check_certificate,
+        network_by_checker,
+        network_by_encoding,
+    )
+
+    if receipt.certificate is None:
+        return [], ""
+    cert = certificate_from_dict(receipt.certificate)
+    if isinstance(cert, str):
+        return [f"certificate: {cert}"], ""
+    if len(cohort.mentees) * len(cohort.mentors) <= CHECKER_PAIRS:
+        net = network_by_checker(cohort, policy, cert.scale)
+    else:
+        try:
+            net = network_by_encoding(prepare(cohort, policy), cert.scale)
+        except InfeasibleError as error:
+            return [f"certificate: the pinned pairs cannot hold: {c}" for c in error.conflicts], ""
+    e_at = {x: i for i, x in enumerate(net.mentee_ids)}
+    m_at = {x: j for j, x in enumerate(net.mentor_ids)}
+    known = [(e_at[e], m_at[m]) for e, m in pairs if e in e_at and m in m_at]
+    found = check_certificate(net, known, cert)
+    return [f"certificate: {f}" for f in found], net.derived_by
+
+
 def verify(
     receipt: Receipt,
     cohort: Cohort,
@@ -125,8 +171,9 @@ def verify(
     Returns
     -------
     list of str
-        :func:`matcher.answers.receipt.mismatches`, then :func:`pair_findings`.
+        :func:`matcher.answers.receipt.mismatches`, then :func:`pair_findings`, then
+        :func:`certificate_findings`.
     """
-    return mismatches(receipt, cohort, policy, pairs, scores) + pair_findings(
-        cohort, policy, pairs, scores
-    )
+    found = mismatches(receipt, cohort, policy, pairs, scores)
+    found += pair_findings(cohort, policy, pairs, scores)
+    return found + certificate_findings(receipt, cohort, policy, pairs)[0]

@@ -69,31 +69,21 @@ def why_not_text(answer) -> str:
 def prices(top, hints, as_json, **inputs):
     """What each hard rule costs, what one more place is worth, whom to recruit."""
     from matcher.answers.optimum import baseline
-    from matcher.answers.prices import (
-        place_value_to_dict,
-        place_values,
-        rule_price_to_dict,
-        rule_prices,
-    )
-    from matcher.answers.recruit import recruit_hint_to_dict, recruiting_hints
+    from matcher.answers.questions import prices_answer
 
     cohort, policy = load_inputs(**inputs)
     console = _wide_console()
-    with console.status("solving the optimum..."):
+    with console.status("solving the optimum...") as status:
         base = baseline(cohort, policy, "prices")
-    with console.status("pricing the rules..."):
-        rules = rule_prices(base)
-    with console.status("valuing one more place..."):
-        values = place_values(base, top=max(0, top))
-    with console.status("simulating recruits..."):
-        recruits = recruiting_hints(base, hints=max(0, hints))
+        data = prices_answer(
+            cohort,
+            policy,
+            top=top,
+            hints=hints,
+            base=base,
+            progress=lambda stage: status.update(f"{stage}..."),
+        )
     if as_json:
-        data = {
-            "optimum": {"places": base.optimum.places, "score": base.optimum.score},
-            "rules": [rule_price_to_dict(r) for r in rules],
-            "places": [place_value_to_dict(v) for v in values],
-            "recruiting": [recruit_hint_to_dict(h) for h in recruits],
-        }
         click.echo(json.dumps(data, indent=2))
         return
     o = base.optimum
@@ -102,7 +92,16 @@ def prices(top, hints, as_json, **inputs):
         _table(
             "what each hard rule costs (exact re-solve without it)",
             ("rule", "pairs removed", "only by it", "costs places", "costs score"),
-            [(r.words, r.pairs_removed, r.pairs_only, r.cost.places, r.cost.score) for r in rules],
+            [
+                (
+                    r["words"],
+                    r["pairs_removed"],
+                    r["pairs_only"],
+                    r["cost"]["places"],
+                    r["cost"]["score"],
+                )
+                for r in data["rules"]
+            ],  # fmt: skip
         )
     )
     console.print(
@@ -111,19 +110,19 @@ def prices(top, hints, as_json, **inputs):
             ("mentor", "load/cap", "unmatched eligible", "best of them", "+places", "+score"),
             [
                 (
-                    v.mentor_id,
-                    f"{v.load}/{v.capacity}",
-                    v.unmatched_eligible,
-                    v.best_unmatched_score,
-                    v.gain.places,
-                    v.gain.score,
+                    v["mentor_id"],
+                    f"{v['load']}/{v['capacity']}",
+                    v["unmatched_eligible"],
+                    v["best_unmatched_score"],
+                    v["gain"]["places"],
+                    v["gain"]["score"],
                 )
-                for v in values
+                for v in data["places"]
             ],
         )  # fmt: skip
     )
-    for hint in recruits:
-        console.print(f"recruit: {hint.text}")
+    for hint in data["recruiting"]:
+        console.print(f"recruit: {hint['text']}")
 
 
 @click.command()

@@ -42,6 +42,12 @@ def validate(**inputs):
 @click.option("--scores", type=click.Path(dir_okay=False), help="CSV mentee_id,mentor_id,score.")
 @click.option("--scores-only", is_flag=True, help="Use only --scores; unlisted pairs never match.")
 @click.option("--objective", type=click.Choice([o.value for o in Objective]))
+@click.option(
+    "--by",
+    "fair_by",
+    metavar="COLUMN",
+    help="With --objective group-fair: department, location, seniority or an attribute.",
+)
 @click.option("--solver", type=click.Choice([s.value for s in SolverChoice]))
 @click.option("--seed", type=click.IntRange(min=0))
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
@@ -52,6 +58,12 @@ def validate(**inputs):
     help="Assignments file: .xlsx for a workbook (Pairs, Unmatched, Summary), else CSV (or -).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option(
+    "--prices",
+    "with_prices",
+    is_flag=True,
+    help="With --json: add the prices (rules, one more place, recruiting; exact re-solves).",
+)
 @click.option(
     "--receipt", type=click.Path(dir_okay=False), help="Write a receipt (digests) for verify."
 )
@@ -72,11 +84,13 @@ def match(
     scores,
     scores_only,
     objective,
+    fair_by,
     solver,
     seed,
     time_limit,
     output,
     as_json,
+    with_prices,
     receipt,
     history_from,
     history,
@@ -85,6 +99,10 @@ def match(
     """Match mentees with mentors and write the assignments (CSV or .xlsx workbook)."""
     if scores_only and not scores:
         raise click.UsageError("--scores-only needs --scores FILE")
+    if with_prices and not as_json:
+        raise click.UsageError("--prices adds the prices to --json: give --json too")
+    if fair_by and objective not in (None, Objective.GROUP_FAIR.value):
+        raise click.UsageError("--by goes with --objective group-fair")
     if as_json and (not output or output == "-"):
         raise click.UsageError("--json prints the summary on stdout: give -o FILE for the pairs")
     from dataclasses import replace
@@ -104,6 +122,7 @@ def match(
     overrides = {
         "scores_only": scores_only or policy.scores_only,
         "objective": Objective(objective) if objective else policy.objective,
+        "fair_by": fair_by or policy.fair_by,
         "solver": SolverChoice(solver) if solver else policy.solver,
         "seed": policy.seed if seed is None else seed,
         "time_limit_seconds": time_limit or policy.time_limit_seconds,
@@ -128,7 +147,15 @@ def match(
     if as_json:
         import json
 
-        click.echo(json.dumps(summary_dict(result, output), indent=2))
+        data = summary_dict(result, output)
+        if with_prices and result.status is not Status.INFEASIBLE:
+            from matcher.answers.questions import prices_answer
+
+            with console.status("pricing...") as status:
+                data["prices"] = prices_answer(
+                    cohort, policy, progress=lambda stage: status.update(f"{stage}...")
+                )
+        click.echo(json.dumps(data, indent=2))
     if receipt:
         import json
 

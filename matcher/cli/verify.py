@@ -28,7 +28,7 @@ EXIT_NOT_VERIFIED = 4
 def verify(receipt, pairs_file, **inputs):
     """Re-check PAIRS against RECEIPT and the sheet, without trusting the solver."""
     from matcher.answers.receipt import read_receipt
-    from matcher.answers.verify import verify as findings_of
+    from matcher.answers.verify import certificate_findings, mismatches, pair_findings
     from matcher.io import cohort_csv
     from matcher.model import InputError
 
@@ -42,7 +42,10 @@ def verify(receipt, pairs_file, **inputs):
     rows = [r for r in records if r.get("mentor_id")]
     pairs = [(r["mentee_id"], r["mentor_id"]) for r in rows]
     scores = [math.nan if r.get("score") is None else r["score"] for r in rows]
-    findings = findings_of(claimed, cohort, policy, pairs, scores)
+    findings = mismatches(claimed, cohort, policy, pairs, scores)
+    findings += pair_findings(cohort, policy, pairs, scores)
+    proof, derived_by = certificate_findings(claimed, cohort, policy, pairs)
+    findings += proof
     if findings:
         click.echo(f"NOT VERIFIED: {len(findings)} finding(s)", err=True)
         for finding in findings:
@@ -56,3 +59,12 @@ def verify(receipt, pairs_file, **inputs):
         "capacities and scores re-derived from the sheet",
         err=True,
     )
+    if claimed.certificate is not None:
+        click.echo(
+            "certificate checked: every eligible pair's reduced cost is non-negative and the "
+            f"pairs' are not positive (eligibility and scores re-derived by {derived_by}), so "
+            "the pairs match the most places and then the highest total score",
+            err=True,
+        )
+    else:
+        click.echo(f"no certificate to check ({claimed.certificate_note or 'format 1'})", err=True)

@@ -94,7 +94,15 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "preferences": ("department",),
     "tags": ("aliases", "related_skills"),
-    "solver": ("objective", "solver", "proposer", "time_limit_seconds", "seed", "scores_only"),
+    "solver": (
+        "objective",
+        "by",
+        "solver",
+        "proposer",
+        "time_limit_seconds",
+        "seed",
+        "scores_only",
+    ),
     "history": ("mode", "bonus", "previous_pairs"),
 }
 _TOP_KEYS = ("program", *_SECTIONS, "attributes")
@@ -301,6 +309,7 @@ def policy_to_dict(policy: Policy) -> dict:
             "time_limit_seconds": float(policy.time_limit_seconds),
             "seed": policy.seed,
             "scores_only": policy.scores_only,
+            **({"by": policy.fair_by} if policy.fair_by is not None else {}),
         },
         "attributes": attribute_rules_to_list(policy.attributes),
     }

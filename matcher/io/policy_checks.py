@@ -170,6 +170,17 @@ def _solver(v: Checker, section: Mapping) -> dict:
         out["seed"] = v.integer("solver.seed", section["seed"], low=0, high=MAX_SEED)
     if "scores_only" in section:
         out["scores_only"] = v.boolean("solver.scores_only", section["scores_only"])
+    group_fair = out.get("objective") is Objective.GROUP_FAIR
+    if "by" in section:
+        by = section["by"]
+        if not group_fair:
+            v.add("solver.by", by, 'goes with objective = "group-fair"; remove it or set that')
+        elif not isinstance(by, str) or not by.strip():
+            v.add("solver.by", by, "expected department, location, seniority or an attribute")
+        else:
+            out["fair_by"] = by.strip()
+    elif group_fair:
+        v.add("solver.by", None, "objective group-fair needs by = department, location, ...")
     return out
 
 

@@ -61,6 +61,8 @@ def test_importing_the_checker_loads_no_other_part_of_the_package():
 
 
 def test_production_code_does_not_import_the_checker():
+    # The one exception: verify re-derives a receipt's certificate network with the
+    # oracle's own rule and score functions (issue 17), so as not to trust the solver.
     importers = {
         str(path.relative_to(ROOT))
         for folder in ("matcher", "api")
@@ -70,4 +72,4 @@ def test_production_code_does_not_import_the_checker():
             n == "matcher.checker" or n.startswith("matcher.checker.") for n in imports_of(path)
         )
     }
-    assert importers == set()
+    assert importers == {"matcher/answers/certificate_check.py"}

@@ -193,6 +193,8 @@ SAMPLES = [("coaching-sample.csv", "coaching.toml"), ("mentoring-500.csv", "ment
 def test_solve_on_the_sample_cohorts_passes_the_checker(sheet, policy_file, objective):
     cohort = read_cohort(DATA / sheet)
     policy = replace(load_policy(DATA / policy_file), objective=objective)
+    if objective is Objective.GROUP_FAIR:  # the worst group's mean, groups by department
+        policy = replace(policy, fair_by="department")
     if objective is not Objective.TOTAL:  # minimum loads need the total objective (cpsat)
         cohort = replace(cohort, mentors=tuple(replace(m, min_capacity=0) for m in cohort.mentors))
     result = solve(cohort, policy)
@@ -259,6 +261,7 @@ def rich_cases(draw):
         max_per_department=1 if capped else None,
         scores_only=scores_only,
         objective=objective,
+        fair_by="department" if objective is Objective.GROUP_FAIR else None,
     )
     return cohort, policy
 

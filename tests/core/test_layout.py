@@ -55,6 +55,18 @@ def test_the_checker_has_no_production_callers():
     assert callers == []
 
 
+def test_only_the_certificate_check_borrows_the_checkers_derivation():
+    # verify re-derives the network of the certificate with the oracle's own rule and
+    # score functions (issue 17): that module, and no other, may import the checker.
+    users = {
+        name
+        for name, path in _modules().items()
+        if not name.startswith("matcher.checker")
+        and any(t.startswith("matcher.checker") for t in _imports(path))
+    }
+    assert users == {"matcher.answers.certificate_check"}
+
+
 def test_the_core_imports_no_web_database_or_queue_code():
     offenders = {
         name: sorted(t for t in _imports(path) if t.split(".")[0] in SERVICE)

@@ -63,7 +63,7 @@ ROWS = [
     ' created_at) VALUES (2, 1, \'k2\', \'h\', 202, \'{"id": "run_x", "cohort_id": "coh_gone"}\','
     " CURRENT_TIMESTAMP)",
 ]
-HEAD = "0009"
+HEAD = "0010"
 
 
 def columns(url: str) -> set[str]:
