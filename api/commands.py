@@ -1,5 +1,7 @@
 """Service commands of the `mentormatch` console script: db, keys, users, serve, worker.
 
+The keys group lives in :mod:`api.key_commands`.
+
 Found by the core's CLI through the ``mentormatch.commands`` entry points. Heavy imports
 happen inside the commands so `mentormatch --help` stays fast.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import click
+
+from api.key_commands import keys  # noqa: F401  (the `keys` entry point names it here)
 
 
 def database_url() -> str:
@@ -47,51 +51,6 @@ def current_revision():
     from api.migrate import current
 
     click.echo(current(database_url()) or "empty (run `mentormatch db upgrade`)")
-
-
-@click.group()
-def keys():
-    """API keys of organizations: create (shown once) and revoke."""
-
-
-def _sessions():
-    from api.db import make_engine, make_sessions
-    from api.migrate import upgrade as run_upgrade
-
-    url = database_url()
-    run_upgrade(url)
-    return make_sessions(make_engine(url))
-
-
-@keys.command("create")
-@click.option("--org", "org_name", required=True, help="Organization name (made if new).")
-@click.option("--label", help="A note to tell keys apart, e.g. the system that uses it.")
-def create(org_name, label):
-    """Make a key for ORG and print it once: it is stored only as a hash."""
-    from api.db import transaction
-    from api.keys import create_key
-
-    with transaction(_sessions()) as session:
-        key, row = create_key(session, org_name, label)
-    click.echo(key)
-    click.echo(
-        f"key {row.prefix} for organization {org_name!r}: keep it now, it is not shown again",
-        err=True,
-    )
-
-
-@keys.command("revoke")
-@click.argument("prefix")
-def revoke(prefix):
-    """Revoke the key starting mm_PREFIX_ (or give the whole key)."""
-    from api.db import transaction
-    from api.keys import revoke_key
-
-    with transaction(_sessions()) as session:
-        row = revoke_key(session, prefix)
-    if row is None:
-        raise click.ClickException(f"no live key with prefix {prefix!r}")
-    click.echo(f"key {row.prefix} revoked", err=True)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from functools import wraps
 import flask_smorest
 from flask import request
 
-from api.auth import require_key
+from api.auth import PROTECTED, require_key
 from api.cohort_input import unsupported
 from api.jsonbody import Parser
 
@@ -51,9 +51,22 @@ def json_only(view):
 
 
 def protected(blp):
-    """Require an organization key on every route of ``blp``; 401 is documented by callers."""
+    """Require an organization key, with the route's scope (:data:`api.auth.ROUTE_SCOPES`),
+    on every route of ``blp``; 401 and 403 are documented by callers."""
+    PROTECTED.add(blp.name)
     blp.before_request(require_key)
+    blp._prepare_doc_cbks.append(_key_responses)
     return blp
+
+
+def _key_responses(doc, _info, **_):
+    """Every keyed operation may answer 401 (no valid key), 403 (the key lacks the route's
+    scope) and 429 (a rate limit of the key or organization, :mod:`api.limits`)."""
+    responses = doc.setdefault("responses", {})
+    for code in (401, 403, 429):
+        if code not in responses and str(code) not in responses:
+            responses[code] = http.HTTPStatus(code).name
+    return doc
 
 
 def register_all(api) -> None:
@@ -64,6 +77,7 @@ def register_all(api) -> None:
         decisions,
         docs,
         health,
+        keys,
         mappings,
         match,
         people,
@@ -73,6 +87,6 @@ def register_all(api) -> None:
     )
 
     modules = (cohorts, mappings, people, runs, answers, decisions, scenarios, webhooks)
-    modules += (match, health, docs)
+    modules += (match, keys, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)
