@@ -31,7 +31,7 @@ def _shown(url: str) -> str:
 
 @click.group()
 def db():
-    """Database schema: upgrade to the newest, show the current revision."""
+    """Database schema: upgrade to the newest, show the current revision; backup, restore."""
 
 
 @db.command()
@@ -66,6 +66,38 @@ def _database():
         yield make_sessions(engine)
     finally:
         engine.dispose()
+
+
+@db.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup_command(target):
+    """Write a consistent backup of the database to TARGET while the server runs.
+
+    SQLite: a copy made with SQLite's online backup API (a plain .db file); PostgreSQL:
+    a pg_dump custom-format archive. TARGET must not exist; it is made readable by you
+    only (it holds personal data).
+    """
+    from api.backup import BackupError, backup
+
+    try:
+        made = backup(database_url(), target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backup of {_shown(database_url())} written to {made}", err=True)
+
+
+@db.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False))
+def restore_command(source):
+    """Restore the backup SOURCE into DATABASE_URL, which must have no tables yet, then
+    migrate it to this version's schema."""
+    from api.backup import BackupError, restore
+
+    try:
+        restore(database_url(), source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{source} restored into {_shown(database_url())}", err=True)
 
 
 @click.group()
