@@ -33,6 +33,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     from api import auth, errors, requests
     from api.config import default_instance_path, load_settings
     from api.limits import make_limiter
+    from api.links import LinksPlugin
     from api.services import build_services
     from api.views import register_all
     from api.web import init_web
@@ -56,7 +57,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     requests.install(app)
     auth.install(app)  # identifies the key before the rate limiter counts it
     make_limiter(app, settings)
-    api = errors.Api(app)
+    api = errors.Api(app, spec_kwargs={"extra_plugins": [LinksPlugin()]})
     errors.register(app)
     register_all(api)
     init_web(app, settings)

@@ -17,7 +17,14 @@ IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "required": False,
     "description": "Retrying with the same key and body replays the first answer.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    # Printable ASCII without spaces at the ends (HTTP drops those, so the server would
+    # see another key); the server also takes printable non-ASCII characters.
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[!-~]([ -~]*[!-~])?$",
+    },
 }
 
 
