@@ -24,185 +24,22 @@ than the documented 503s, and the server's memory (first, last, max MB).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
 import random
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from benchmarks.common import CLI, background, service_env
-from benchmarks.http_load import free_port
-from benchmarks.suites.service import _database, _drop
+from benchmarks.soak_stack import Stack, call, rss_mb
 
 FINISHED = ("succeeded", "failed", "cancelled")
 RETRIED = (409, 429, 503)  # in progress, rate limited, unavailable: retry, same key
 tally_lock = threading.Lock()
-
-
-def rss_mb(pid: int) -> float | None:
-    """Resident memory of process ``pid`` in MB (None when it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-class Redis:
-    """A redis-server of our own, no persistence, on loopback ``port``."""
-
-    def __init__(self, port: int, folder: Path):
-        self.port, self.folder, self.process = port, folder, None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-class Stack:
-    """The system under test: Redis, PostgreSQL, the server and the workers."""
-
-    def __init__(self, args, folder: Path):
-        self.args, self.folder = args, folder
-        self.redis = Redis(args.redis_port, folder)
-        self.workers: list = []
-        self.kills = self.redis_restarts = 0
-        self.lock = threading.Lock()
-
-    @contextmanager
-    def running(self):
-        url, admin = _database()
-        self.url = url
-        port = free_port()
-        self.base = ("127.0.0.1", port)
-        self.env = service_env(
-            DATABASE_URL=url,
-            REDIS_URL=f"redis://127.0.0.1:{self.args.redis_port}/0",
-            MENTORMATCH_EXECUTOR="celery",
-            MENTORMATCH_INSTANCE_PATH=str(self.folder),
-            MENTORMATCH_QUEUE=f"soak-{secrets.token_hex(3)}",
-            MENTORMATCH_HEARTBEAT_SECONDS="2",
-            MENTORMATCH_STALE_AFTER_SECONDS="10",
-            MENTORMATCH_MAX_ATTEMPTS="5",
-            MENTORMATCH_TEST_RUN_DELAY_SECONDS=str(self.args.run_delay),
-            MENTORMATCH_RATE_LIMIT_KEY="600/minute",
-        )
-        try:
-            self.redis.start()
-            subprocess.run([*CLI, "db", "upgrade"], env=self.env, check=True, capture_output=True)
-            self.keys = self._keys(self.args.clients)
-            serve = [*CLI, "serve", "--port", str(port), "--threads", "16"]
-            with ExitStack() as stack:
-                self.server = stack.enter_context(
-                    background(serve, self.env, self.folder / "server.log")
-                )
-                self.stack = stack
-                for _ in range(self.args.workers):
-                    self.start_worker()
-                self._wait_ready()
-                yield self
-                for worker in self.workers:
-                    self._stop(worker)
-        finally:
-            self.redis.kill()
-            _drop(url, admin)
-
-    def _keys(self, count: int) -> list[str]:
-        """One organization and key per client, made in this process (one transaction)."""
-        from api.db import make_engine, make_sessions, transaction
-        from api.keys import create_key
-
-        engine = make_engine(self.url)
-        with transaction(make_sessions(engine)) as session:
-            keys = [create_key(session, f"soak-{n:03d}")[0] for n in range(count)]
-        engine.dispose()
-        return keys
-
-    def start_worker(self) -> None:
-        command = [*CLI, "worker", "--concurrency", "1", "--loglevel", "warning"]
-        log = (self.folder / f"worker-{len(self.workers)}.log").open("ab")
-        process = subprocess.Popen(
-            command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.workers.append(process)
-
-    def kill_worker(self, rng: random.Random) -> None:
-        """SIGKILL one live worker's whole process group and start another in its place."""
-        with self.lock:
-            live = [w for w in self.workers if w.poll() is None]
-            victim = rng.choice(live)
-            os.killpg(victim.pid, signal.SIGKILL)
-            victim.wait()
-            self.workers.remove(victim)
-            self.start_worker()
-            self.kills += 1
-
-    def restart_redis(self, down_seconds: float) -> None:
-        self.redis.kill()
-        time.sleep(down_seconds)
-        self.redis.start()
-        self.redis_restarts += 1
-
-    def _stop(self, worker) -> None:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)  # what it ran is re-queued: nothing waits
-            worker.wait()
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if call(self.base, "GET", "/readyz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError((self.folder / "server.log").read_text()[-2000:])
-
-
-def call(base, method: str, path: str, body=None, headers=None) -> tuple[int, dict, dict]:
-    """One request on a fresh connection: status, JSON body (or {}), headers."""
-    connection = http.client.HTTPConnection(*base, timeout=30)
-    try:
-        data = json.dumps(body).encode() if body is not None else None
-        sent = {"Content-Type": "application/json", **(headers or {})} if data else headers
-        connection.request(method, path, body=data, headers=sent or {})
-        response = connection.getresponse()
-        raw = response.read()
-        try:
-            parsed = json.loads(raw) if raw else {}
-        except ValueError:
-            parsed = {}
-        return response.status, parsed, dict(response.getheaders())
-    finally:
-        connection.close()
 
 
 class Client(threading.Thread):
@@ -287,6 +124,7 @@ def account(url: str, clients: list[Client], drain: float) -> dict:
     while True:
         with sessions() as session:
             rows = dict(session.execute(select(Run.id, Run.status)).all())
+            retried = session.scalar(select(func.count()).where(Run.attempt > 1))
             per_cohort = session.execute(
                 select(Run.cohort_id, func.count()).group_by(Run.cohort_id)
             ).all()
@@ -308,6 +146,7 @@ def account(url: str, clients: list[Client], drain: float) -> dict:
         + sum(n - 1 for _, n in names if n > 1)
         + len(keys_with_two),
         "runs_nobody_was_given": len(set(rows) - given),
+        "runs_executed_again_after_a_kill": retried,
     }
 
 
@@ -374,17 +213,23 @@ def soak(args) -> dict:
     }
 
 
+OPTIONS = [  # name, type, default, help
+    ("clients", int, 50, "concurrent HR clients, one organization each"),
+    ("minutes", float, 10.0, "how long the clients start new work"),
+    ("workers", int, 2, "mentormatch worker processes"),
+    ("seed", int, 1, "seeds the chaos loop"),
+    ("redis-port", int, 6390, "the port of the soak's own redis-server"),
+    ("kill-every", float, 30.0, "seconds between worker kills, on average"),
+    ("redis-every", float, 90.0, "seconds between Redis restarts, on average"),
+    ("run-delay", float, 1.0, "seconds each run waits before it solves (killable)"),
+    ("drain", float, 300.0, "seconds the given runs get to end after the soak"),
+]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--redis-port", type=int, default=6390)
-    parser.add_argument("--kill-every", type=float, default=30.0, help="seconds, on average")
-    parser.add_argument("--redis-every", type=float, default=90.0, help="seconds, on average")
-    parser.add_argument("--run-delay", type=float, default=1.0, help="seconds each run waits")
-    parser.add_argument("--drain", type=float, default=300.0, help="seconds to let runs end")
+    for name, kind, default, words in OPTIONS:
+        parser.add_argument(f"--{name}", type=kind, default=default, help=words)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/soak.json"))
     args = parser.parse_args(argv)
     result = soak(args)
