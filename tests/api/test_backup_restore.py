@@ -1,6 +1,7 @@
 """`mentormatch db backup` while the app serves, `db restore` into a fresh database, and
-every run read back through the API as it was: on SQLite (online backup API) and on
-PostgreSQL (pg_dump / pg_restore). A restore refuses a database that has tables."""
+every run read back through the API as it was (its pairs through the checker): on SQLite
+(online backup API) and on PostgreSQL (pg_dump / pg_restore). A restore refuses a
+database that has tables."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import pytest
 from api_helpers import KeyClient, finish, make_cohort
 from click.testing import CliRunner
 
+from api.store import load_result, solved_inputs
+from api.tables import Run
+from matcher.checker import check
 from matcher.cli import main
 
 
@@ -79,10 +83,14 @@ def test_a_backup_taken_while_serving_restores_every_run(
     copy = create_app({"DATABASE_URL": fresh_url, "EXECUTOR": "none"})
     try:
         after = snapshot(KeyClient(copy.test_client(), key), cohort)  # the key came back too
+        assert after == before
+        assert all(pairs["items"] for run, (_, pairs) in after.items() if run != queued)
+        with copy.extensions["mentormatch"].sessions() as session:  # results still hold
+            for run_id in set(after) - {queued}:
+                row = session.get(Run, run_id)
+                assert check(*solved_inputs(session, row), load_result(session, row)) == []
     finally:
         copy.extensions["mentormatch"].close()
-    assert after == before
-    assert all(assignments["items"] for run, (_, assignments) in after.items() if run != queued)
 
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path):
