@@ -14,7 +14,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from api_helpers import small_records
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.stateful import initialize
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -22,6 +24,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.generation.stateful.state_machine import StepInput
 
 from api.jsonbody import MAX_DEPTH, MAX_NUMBER
 from api.links import LINKS, operation_id
@@ -43,6 +46,13 @@ def within_limits(value, depth: int = 0) -> bool:
     return True
 
 
+# Rules between fields that OpenAPI 3.0 cannot state (the descriptions say them): their
+# messages, as the server gives them.
+CROSS_FIELD = {
+    "expected the id in the path",  # PUT .../people/{person_id}: the body's id, if any
+}
+
+
 @schemathesis.check
 def valid_request_accepted(ctx, response, case):
     """A request the spec allows, within the server-wide limits, is not refused for its
@@ -56,7 +66,9 @@ def valid_request_accepted(ctx, response, case):
         return None
     refused = response.status_code in (400, 413, 415)
     if response.status_code == 422:
-        refused = "invalid-request" in (response.json() or {}).get("type", "")
+        body = response.json() or {}
+        messages = {item.get("message") for item in body.get("errors", [])}
+        refused = "invalid-request" in body.get("type", "") and not messages & CROSS_FIELD
     if refused:
         raise AssertionError(
             f"{case.operation.label}: a request the spec allows was refused with "
@@ -73,7 +85,7 @@ CHECKS = [
     response_schema_conformance,
     valid_request_accepted,
 ]
-SCENARIOS = 80
+SCENARIOS = 150
 STEPS = 6
 
 
@@ -120,13 +132,31 @@ def empty_but_keys(engine) -> None:
 def test_chained_calls_conform_to_the_spec(app, key):
     services = app.extensions["mentormatch"]
     services.settings["MAX_ACTIVE_RUNS"] = 1_000
+    for limiter in app.extensions["limiter"]:  # rate limits have tests of their own
+        limiter.enabled = False
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = {"Authorization": f"Bearer {key}"}
     seen: Counter = Counter()
 
-    class Machine(schema.as_state_machine()):
+    base = schema.as_state_machine()
+    created = base.bundles["POST /api/v1/cohorts -> 201"]
+
+    class Machine(base):
         def setup(self):
             empty_but_keys(services.engine)
+
+        @initialize(target=created)
+        def a_valid_cohort(self):
+            """Generated people rarely make a valid cohort (the core's rules): start every
+            scenario with one, so chains through cohorts, runs and results happen."""
+            operation = schema["/api/v1/cohorts"]["POST"]
+            body = {"name": "spring", "program": "coaching", "participants": small_records()}
+            case = operation.Case(body=body, media_type="application/json")
+            self.recorder.record_case(case=case)  # recorded as a root step would be
+            self.control.record_step(StepInput.initial(case), self.recorder)
+            output = self._step(StepInput.initial(case))
+            assert output.response.status_code == 201, output.response.text
+            return output
 
         def get_call_kwargs(self, case):
             return {"headers": headers}
