@@ -4,8 +4,10 @@ run's id feeds its results, decisions, rematch and publication, and so on.
 
 Every response is checked: no 5xx, status code, content type, headers and body as
 documented, and a request the spec allows is not refused for its shape. A bounded number
-of scenarios (SCENARIOS x up to STEPS calls, under a minute here); SQLite only (the
-PostgreSQL paths are the same code, tested elsewhere).
+of scenarios (SCENARIOS x up to STEPS calls, about 20 s here), each from an empty
+database with one valid cohort (generated people rarely make one: the core's rules);
+runs stay queued (results are fuzzed with real runs in test_schemathesis.py). SQLite
+only (the PostgreSQL paths are the same code, tested elsewhere).
 """
 
 from __future__ import annotations
