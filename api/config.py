@@ -53,7 +53,7 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     # per key, per organization (all its keys together) and, for requests without a valid
     # key, per client address. Counted in RATE_LIMIT_STORAGE (a limits storage URI such as
     # redis://host:6379/1); unset: the Redis broker with EXECUTOR=celery, else this
-    # process's memory (mentormatch-memory://). RATE_LIMITS=0 turns limiting off.
+    # process's memory (memory://). RATE_LIMITS=0 turns limiting off.
     "RATE_LIMITS": ("MENTORMATCH_RATE_LIMITS", int, 1),
     "RATE_LIMIT_KEY": ("MENTORMATCH_RATE_LIMIT_KEY", str, "600/minute"),
     "RATE_LIMIT_ORG": ("MENTORMATCH_RATE_LIMIT_ORG", str, "1200/minute"),

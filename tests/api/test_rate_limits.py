@@ -129,6 +129,6 @@ def test_the_storage_follows_the_executor():
     from api.limits import storage_uri
 
     base = {"EXECUTOR": "inprocess", "BROKER_URL": "redis://q:6379/0"}
-    assert storage_uri(base) == "mentormatch-memory://"
+    assert storage_uri(base) == "memory://"
     assert storage_uri({**base, "EXECUTOR": "celery"}) == "redis://q:6379/0"
     assert storage_uri({**base, "RATE_LIMIT_STORAGE": "redis://r/2"}) == "redis://r/2"
