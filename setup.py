@@ -42,6 +42,8 @@ setup(
         "flask-login>=0.6.3",
         "flask-wtf>=1.2",
         "argon2-cffi>=23.1",
+        # Request rate limits per key, organization and address (Redis-backed with Celery).
+        "flask-limiter[redis]>=3.8",
     ],
     # Alembic's migration scripts are data to setuptools (the folder is not a package).
     # The web app's templates and assets (htmx vendored with its licence) ship with it.

@@ -30,8 +30,10 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     Flask
         With ``app.extensions["mentormatch"]`` holding :class:`api.services.Services`.
     """
-    from api import audit, errors, requests
+    from api import audit, auth, errors, requests
     from api.config import default_instance_path, load_settings
+    from api.limits import make_limiter
+    from api.links import LinksPlugin
     from api.services import build_services
     from api.views import register_all
     from api.web import init_web
@@ -53,8 +55,10 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     )
     app.extensions["mentormatch"] = build_services(settings)
     requests.install(app)
+    auth.install(app)  # identifies the key before the rate limiter counts it
+    make_limiter(app, settings)
     audit.install(app, app.extensions["mentormatch"].sessions)
-    api = errors.Api(app)
+    api = errors.Api(app, spec_kwargs={"extra_plugins": [LinksPlugin()]})
     errors.register(app)
     register_all(api)
     init_web(app, settings)

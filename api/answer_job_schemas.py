@@ -51,7 +51,10 @@ class AlternativesIn(Schema):
         metadata={
             "description": 'distance from the optimum: a fraction or a percentage ("1%")',
             "example": "1%",
-            "type": "string",
+            "oneOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%?$"},
+            ],
         },
     )
 

@@ -70,6 +70,8 @@ def actor() -> str:
         return "cli"
     if g.get("user_id") is not None:
         return f"user:{g.user_id}"
+    if g.get("key_prefix") is not None:  # set by api.auth for an authenticated key
+        return f"key:{g.key_prefix}"
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and key.strip().startswith("mm_"):
         return f"key:{key.strip().removeprefix('mm_').split('_', 1)[0][:16]}"

@@ -1,6 +1,8 @@
 """Service commands of the `mentormatch` console script: db, keys, users, serve, worker,
 requests.
 
+The keys group lives in :mod:`api.key_commands`.
+
 Found by the core's CLI through the ``mentormatch.commands`` entry points. Heavy imports
 happen inside the commands so `mentormatch --help` stays fast.
 """
@@ -10,6 +12,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import click
+
+from api.key_commands import keys  # noqa: F401  (the `keys` entry point names it here)
 
 
 def database_url() -> str:
@@ -28,7 +32,7 @@ def _shown(url: str) -> str:
 
 @click.group()
 def db():
-    """Database schema: upgrade to the newest, show the current revision."""
+    """Database schema: upgrade to the newest, show the current revision; backup, restore."""
 
 
 @db.command()
@@ -50,51 +54,6 @@ def current_revision():
     click.echo(current(database_url()) or "empty (run `mentormatch db upgrade`)")
 
 
-@click.group()
-def keys():
-    """API keys of organizations: create (shown once) and revoke."""
-
-
-def _sessions():
-    from api.db import make_engine, make_sessions
-    from api.migrate import upgrade as run_upgrade
-
-    url = database_url()
-    run_upgrade(url)
-    return make_sessions(make_engine(url))
-
-
-@keys.command("create")
-@click.option("--org", "org_name", required=True, help="Organization name (made if new).")
-@click.option("--label", help="A note to tell keys apart, e.g. the system that uses it.")
-def create(org_name, label):
-    """Make a key for ORG and print it once: it is stored only as a hash."""
-    from api.db import transaction
-    from api.keys import create_key
-
-    with transaction(_sessions()) as session:
-        key, row = create_key(session, org_name, label)
-    click.echo(key)
-    click.echo(
-        f"key {row.prefix} for organization {org_name!r}: keep it now, it is not shown again",
-        err=True,
-    )
-
-
-@keys.command("revoke")
-@click.argument("prefix")
-def revoke(prefix):
-    """Revoke the key starting mm_PREFIX_ (or give the whole key)."""
-    from api.db import transaction
-    from api.keys import revoke_key
-
-    with transaction(_sessions()) as session:
-        row = revoke_key(session, prefix)
-    if row is None:
-        raise click.ClickException(f"no live key with prefix {prefix!r}")
-    click.echo(f"key {row.prefix} revoked", err=True)
-
-
 @contextmanager
 def _database():
     """Sessions on the service's database (migrated first); the engine is closed after."""
@@ -108,6 +67,38 @@ def _database():
         yield make_sessions(engine)
     finally:
         engine.dispose()
+
+
+@db.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup_command(target):
+    """Write a consistent backup of the database to TARGET while the server runs.
+
+    SQLite: a copy made with SQLite's online backup API (a plain .db file); PostgreSQL:
+    a pg_dump custom-format archive. TARGET must not exist; it is made readable by you
+    only (it holds personal data).
+    """
+    from api.backup import BackupError, backup
+
+    try:
+        made = backup(database_url(), target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backup of {_shown(database_url())} written to {made}", err=True)
+
+
+@db.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False))
+def restore_command(source):
+    """Restore the backup SOURCE into DATABASE_URL, which must have no tables yet, then
+    migrate it to this version's schema."""
+    from api.backup import BackupError, restore
+
+    try:
+        restore(database_url(), source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{source} restored into {_shown(database_url())}", err=True)
 
 
 @click.group()

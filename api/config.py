@@ -49,6 +49,16 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "WEBHOOK_MAX_ATTEMPTS": ("MENTORMATCH_WEBHOOK_MAX_ATTEMPTS", int, 8),
     # The wait after attempt n is WEBHOOK_BACKOFF_SECONDS * 2^(n-1), at most an hour.
     "WEBHOOK_BACKOFF_SECONDS": ("MENTORMATCH_WEBHOOK_BACKOFF_SECONDS", float, 10.0),
+    # Request rate limits (api.limits, "N/second|minute|hour", several joined by ";"):
+    # per key, per organization (all its keys together) and, for requests without a valid
+    # key, per client address. Counted in RATE_LIMIT_STORAGE (a limits storage URI such as
+    # redis://host:6379/1); unset: the Redis broker with EXECUTOR=celery, else this
+    # process's memory (memory://). RATE_LIMITS=0 turns limiting off.
+    "RATE_LIMITS": ("MENTORMATCH_RATE_LIMITS", int, 1),
+    "RATE_LIMIT_KEY": ("MENTORMATCH_RATE_LIMIT_KEY", str, "600/minute"),
+    "RATE_LIMIT_ORG": ("MENTORMATCH_RATE_LIMIT_ORG", str, "1200/minute"),
+    "RATE_LIMIT_ANONYMOUS": ("MENTORMATCH_RATE_LIMIT_ANONYMOUS", str, "60/minute"),
+    "RATE_LIMIT_STORAGE": ("MENTORMATCH_RATE_LIMIT_STORAGE", str, None),
     # Celery queue the API sends runs to and `mentormatch worker` consumes.
     "QUEUE": ("MENTORMATCH_QUEUE", str, "mentormatch"),
     # The coordinator's web app (api.web). SECRET_KEY signs session cookies: None keeps a

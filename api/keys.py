@@ -1,25 +1,86 @@
 """Organization API keys: made once, shown once, stored as a SHA-256 hash.
 
 A key reads ``mm_<prefix>_<secret>``: the 8-hex-digit prefix finds the row without a scan,
-the hash of the whole key proves it. Revoked keys stop working at once.
+the hash of the whole key proves it. A key carries scopes (:data:`SCOPES`), may expire
+(``expires_at``), and stops at once when revoked. Rotation makes a successor with the same
+organization, label and scopes and lets the old key live on for an overlap, so a client
+can switch without downtime. The time of last use is written at most once per
+:data:`LAST_USED_EVERY` per key, so authenticating is not a write per request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.tables import ApiKey, Organization, utcnow
 
 KEY_PREFIX = "mm_"
+SCOPES = ("read", "write", "admin")
+LAST_USED_EVERY = timedelta(minutes=1)
+DURATION = re.compile(r"(\d+)\s*([smhd])")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+class KeyProblem(ValueError):
+    """A key operation refused (unknown scope, unknown key, bad duration); says why."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a valid key speaks for: its organization, its prefix and its scopes."""
+
+    organization_id: int
+    prefix: str
+    scopes: frozenset[str]
 
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes: they were stored as UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"24h"``, ``"90d"``, ``"30m"``, ``"1d12h"`` as a timedelta.
+
+    Raises
+    ------
+    KeyProblem
+        If ``text`` is not one or more ``<number><s|m|h|d>`` parts.
+    """
+    compact = text.replace(" ", "")
+    parts = DURATION.findall(compact)
+    if not parts or "".join(n + u for n, u in parts) != compact:
+        raise KeyProblem(f"duration {text!r}: expected e.g. 30m, 24h, 90d or 1d12h")
+    return sum((timedelta(**{UNITS[u]: int(n)}) for n, u in parts), timedelta())
+
+
+def parse_scopes(names) -> str:
+    """Scope names (any order, duplicates allowed) as the stored, ordered string.
+
+    Raises
+    ------
+    KeyProblem
+        If a name is not one of :data:`SCOPES`, or none is given.
+    """
+    given = set(names)
+    if not given or not given <= set(SCOPES):
+        unknown = ", ".join(sorted(given - set(SCOPES))) or "none given"
+        raise KeyProblem(f"scopes: {unknown}; expected some of {', '.join(SCOPES)}")
+    return " ".join(s for s in SCOPES if s in given)
 
 
 def organization(session: Session, name: str, *, create: bool = False) -> Organization | None:
@@ -32,44 +93,153 @@ def organization(session: Session, name: str, *, create: bool = False) -> Organi
     return found
 
 
-def create_key(session: Session, org_name: str, label: str | None = None) -> tuple[str, ApiKey]:
+def create_key(
+    session: Session,
+    org_name: str,
+    label: str | None = None,
+    *,
+    scopes=SCOPES,
+    expires_at: datetime | None = None,
+) -> tuple[str, ApiKey]:
     """A new key for ``org_name`` (the organization is made if new).
+
+    Parameters
+    ----------
+    session : an open session; the caller commits.
+    org_name : the organization's name.
+    label : a note to tell keys apart.
+    scopes : names from :data:`SCOPES` (default: all three).
+    expires_at : when the key stops working (None: never).
 
     Returns
     -------
     (key, row)
         The key in clear, to be shown once, and its stored row (hash only).
+
+    Raises
+    ------
+    KeyProblem
+        If a scope is unknown.
     """
+    stored_scopes = parse_scopes(scopes)
     org = organization(session, org_name, create=True)
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    row = ApiKey(organization_id=org.id, prefix=prefix, key_hash=_hash(key), label=label)
+    row = ApiKey(
+        organization_id=org.id,
+        prefix=prefix,
+        key_hash=_hash(key),
+        label=label,
+        scopes=stored_scopes,
+        expires_at=expires_at,
+    )
     session.add(row)
     session.flush()
     return key, row
 
 
+def _prefix(text: str) -> str:
+    if text.startswith(KEY_PREFIX):
+        return text.removeprefix(KEY_PREFIX).split("_", 1)[0]
+    return text
+
+
+def live_key(session: Session, prefix: str, org_name: str | None = None) -> ApiKey | None:
+    """The unrevoked, unexpired key with ``prefix`` (optionally of ``org_name``)."""
+    statement = select(ApiKey).where(ApiKey.prefix == _prefix(prefix), ApiKey.revoked_at.is_(None))
+    if org_name is not None:
+        statement = statement.join(Organization).where(Organization.name == org_name)
+    now = utcnow()
+    for row in session.scalars(statement):
+        if row.expires_at is None or _aware(row.expires_at) > now:
+            return row
+    return None
+
+
 def revoke_key(session: Session, prefix: str) -> ApiKey | None:
     """Revoke the key whose prefix is ``prefix`` (the 8 hex digits after ``mm_``, or the
     whole key). Returns the row, or None when no live key has that prefix."""
-    if prefix.startswith(KEY_PREFIX):
-        prefix = prefix.removeprefix(KEY_PREFIX).split("_", 1)[0]
-    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None)))
+    row = session.scalar(
+        select(ApiKey).where(ApiKey.prefix == _prefix(prefix), ApiKey.revoked_at.is_(None))
+    )
     if row is not None:
         row.revoked_at = utcnow()
     return row
 
 
-def authenticate(session: Session, key: str) -> Organization | None:
-    """The organization a presented key belongs to, or None for a bad or revoked key."""
+def rotate_key(
+    session: Session,
+    org_name: str,
+    prefix: str,
+    overlap: timedelta,
+    expires_at: datetime | None = None,
+) -> tuple[str, ApiKey, ApiKey]:
+    """Replace a live key: a successor with the same label and scopes; the old key keeps
+    working until ``overlap`` has passed (or its own earlier expiry).
+
+    Returns
+    -------
+    (key, new_row, old_row)
+
+    Raises
+    ------
+    KeyProblem
+        If ``org_name`` has no live key with ``prefix``.
+    """
+    old = live_key(session, prefix, org_name)
+    if old is None:
+        raise KeyProblem(f"organization {org_name!r} has no live key with prefix {prefix!r}")
+    key, new = create_key(
+        session, org_name, old.label, scopes=old.scopes.split(), expires_at=expires_at
+    )
+    ends = utcnow() + overlap
+    old.expires_at = min(ends, _aware(old.expires_at)) if old.expires_at is not None else ends
+    old.replaced_by = new.prefix
+    return key, new, old
+
+
+def key_state(row: ApiKey, now: datetime | None = None) -> str:
+    """``revoked``, ``expired`` or ``live``."""
+    now = now or utcnow()
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at is not None and _aware(row.expires_at) <= now:
+        return "expired"
+    return "live"
+
+
+def list_keys(session: Session, organization_id: int) -> list[ApiKey]:
+    """The organization's keys, newest first (revoked and expired ones included)."""
+    statement = (
+        select(ApiKey)
+        .where(ApiKey.organization_id == organization_id)
+        .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+    )
+    return list(session.scalars(statement))
+
+
+def authenticate(session: Session, key: str) -> Caller | None:
+    """Who a presented key speaks for, or None for a bad, revoked or expired key.
+
+    Records the time of use when the stored one is older than :data:`LAST_USED_EVERY`
+    (one guarded UPDATE; the caller commits).
+    """
     if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
         return None
-    prefix = key.removeprefix(KEY_PREFIX).split("_", 1)[0]
     digest = _hash(key)
+    now = utcnow()
     rows = session.scalars(
-        select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+        select(ApiKey).where(ApiKey.prefix == _prefix(key), ApiKey.revoked_at.is_(None))
     )
     for row in rows:
-        if hmac.compare_digest(row.key_hash, digest):
-            return row.organization
+        if not hmac.compare_digest(row.key_hash, digest):
+            continue
+        if row.expires_at is not None and _aware(row.expires_at) <= now:
+            return None
+        last = _aware(row.last_used_at)
+        if last is None or now - last >= LAST_USED_EVERY:
+            stale = ApiKey.last_used_at.is_(None) | (ApiKey.last_used_at < now - LAST_USED_EVERY)
+            touch = update(ApiKey).where(ApiKey.id == row.id, stale).values(last_used_at=now)
+            session.execute(touch.execution_options(synchronize_session=False))
+        return Caller(row.organization_id, row.prefix, frozenset(row.scopes.split()))
     return None

@@ -86,6 +86,10 @@ SUGGESTION_EXAMPLE = {  # what POST /mappings/suggest answers for SHEET_EXAMPLE
 }
 
 
+_SEGMENT = "[!-.0-~]([ -.0-~]*[!-.0-~])?"  # printable ASCII but '/', no spaces at the ends
+NAME_PATTERN = f"^{_SEGMENT}(/{_SEGMENT})*$"
+
+
 def _name(value: str) -> None:
     if value != value.strip() or not value.isprintable():
         raise ValidationError("expected printable characters without spaces at either end")
@@ -101,7 +105,11 @@ class MappingIn(Schema):
     name = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=200), _name],
-        metadata={"example": "Google form, spring"},
+        metadata={
+            "example": "Google form, spring",
+            # The ASCII part of what _name takes (it also takes other printable characters).
+            "pattern": NAME_PATTERN,
+        },
     )
     mapping = fields.Dict(
         required=True,

@@ -64,7 +64,12 @@ class ScenariosIn(Open):
     )
     vary = fields.Dict(
         keys=fields.String(),
-        values=fields.List(fields.Raw(), validate=validate.Length(min=1)),
+        values=fields.List(
+            fields.Raw(
+                metadata={"oneOf": [{"type": t} for t in ("number", "string", "boolean")]}
+            ),
+            validate=validate.Length(min=1),
+        ),
         metadata={
             "description": "sweeps: key -> values, one variant per value (per combination "
             "for several keys, the first varying slowest). Keys: capacity.all, "

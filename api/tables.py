@@ -85,6 +85,12 @@ class ApiKey(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Space-separated scopes (read, write, admin: api.auth); the key stops at expires_at;
+    # last_used_at is written at most once a minute; replaced_by names a rotation's key.
+    scopes: Mapped[str] = mapped_column(String(64), default="read write admin")
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replaced_by: Mapped[str | None] = mapped_column(String(16))
 
     organization: Mapped[Organization] = relationship()
 

@@ -8,7 +8,7 @@ from functools import wraps
 import flask_smorest
 from flask import request
 
-from api.auth import require_key
+from api.auth import PROTECTED, require_key
 from api.cohort_input import unsupported
 from api.jsonbody import Parser
 
@@ -17,7 +17,14 @@ IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "required": False,
     "description": "Retrying with the same key and body replays the first answer.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    # Printable ASCII without spaces at the ends (HTTP drops those, so the server would
+    # see another key); the server also takes printable non-ASCII characters.
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[!-~]([ -~]*[!-~])?$",
+    },
 }
 
 
@@ -51,9 +58,22 @@ def json_only(view):
 
 
 def protected(blp):
-    """Require an organization key on every route of ``blp``; 401 is documented by callers."""
+    """Require an organization key, with the route's scope (:data:`api.auth.ROUTE_SCOPES`),
+    on every route of ``blp``; 401 and 403 are documented by callers."""
+    PROTECTED.add(blp.name)
     blp.before_request(require_key)
+    blp._prepare_doc_cbks.append(_key_responses)
     return blp
+
+
+def _key_responses(doc, _info, **_):
+    """Every keyed operation may answer 401 (no valid key), 403 (the key lacks the route's
+    scope) and 429 (a rate limit of the key or organization, :mod:`api.limits`)."""
+    responses = doc.setdefault("responses", {})
+    for code in (401, 403, 429):
+        if code not in responses and str(code) not in responses:
+            responses[code] = http.HTTPStatus(code).name
+    return doc
 
 
 def register_all(api) -> None:
@@ -66,6 +86,7 @@ def register_all(api) -> None:
         docs,
         health,
         hr,
+        keys,
         mappings,
         match,
         mentor_requests,
@@ -76,6 +97,6 @@ def register_all(api) -> None:
     )
 
     modules = (cohorts, mappings, people, mentor_requests, runs, answers, answer_jobs)
-    modules += (decisions, scenarios, webhooks, hr, match, health, docs)
+    modules += (decisions, scenarios, webhooks, hr, match, keys, health, docs)
     for module in modules:
         api.register_blueprint(module.blp)

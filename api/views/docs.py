@@ -21,8 +21,12 @@ PROBLEM_TYPES = {
     "(source, line, row, column, value, message). Nothing was stored.",
     "invalid-request": "A query parameter, header or JSON body has the wrong shape; "
     "`errors` names each field.",
-    "unauthorized": "No key, or an unknown or revoked key.",
-    "insufficient-scope": "The key lacks the scope this route needs (`required_scope`).",
+    "unauthorized": "No key, or an unknown, revoked or expired key.",
+    "forbidden": "The key lacks the scope this route needs (`required_scope`: read, write "
+    "or admin).",
+    "rate-limited": "This key, your organization or (without a valid key) your address "
+    "made more requests than `limit` allows; retry after `Retry-After` seconds. Every "
+    "answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset.",
     "not-found": "No such object in your organization.",
     "unsupported-media-type": "The Content-Type is not one this route reads.",
     "too-many-participants": "More participants than this server takes on this route.",

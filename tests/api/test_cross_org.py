@@ -44,6 +44,10 @@ ROUTES = [
     ("PATCH", "/api/v1/cohorts/<cohort_id>/people"),
     ("PUT", "/api/v1/cohorts/<cohort_id>/people/<path:person_id>"),
     ("GET", "/api/v1/cohorts/<cohort_id>/people/<path:mentee_id>/suggestions"),
+    ("POST", "/api/v1/runs/<run_id>/prices"),
+    ("POST", "/api/v1/runs/<run_id>/alternatives"),
+    ("POST", "/api/v1/runs/<run_id>/attrition"),
+    ("GET", "/api/v1/answer-jobs/<job_id>"),
     ("POST", "/api/v1/cohorts/<cohort_id>/requests"),
     ("GET", "/api/v1/cohorts/<cohort_id>/requests"),
     ("GET", "/api/v1/cohorts/<cohort_id>/requests/<request_id>"),
@@ -148,6 +152,7 @@ def test_another_organizations_object_is_404_and_unchanged(
     ).get_json()["id"]
     asked = client.post(f"/api/v1/cohorts/{cohort}/requests", json={"mentee": "E2", "mentor": "M2"})
     assert asked.status_code == 201, asked.get_json()
+    job = client.post(f"/api/v1/runs/{done}/prices", json={}).get_json()["id"]
     before = snapshot(client, sessions, cohort, (done, queued), scenario)
     for run in (done, queued):
         path = (
@@ -161,6 +166,7 @@ def test_another_organizations_object_is_404_and_unchanged(
             .replace("<path:name>", TEMPLATE)
             .replace("<int:decision_id>", str(decision))
             .replace("<request_id>", asked.get_json()["id"])
+            .replace("<job_id>", job)
         ) + QUERIES.get(rule, "")
         body = BODIES.get((method, rule), BODIES.get(method, {}))
         kwargs = {"json": body} if method in ("POST", "PATCH", "PUT") else {}

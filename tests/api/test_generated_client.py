@@ -88,12 +88,12 @@ def test_a_generated_client_uploads_runs_polls_and_lists(served, client_package)
     assert took < 60, f"generating the client took {took:.1f} s"
     api = importlib.import_module(f"{PACKAGE}.api")
     models = importlib.import_module(f"{PACKAGE}.models")
-    create = importlib.import_module(f"{PACKAGE}.api.cohorts.post_api_v1_cohorts")
-    start = importlib.import_module(f"{PACKAGE}.api.runs.post_api_v1_cohorts_cohort_id_runs")
-    get_run = importlib.import_module(f"{PACKAGE}.api.runs.get_api_v1_runs_run_id")
-    list_runs = importlib.import_module(f"{PACKAGE}.api.runs.get_api_v1_cohorts_cohort_id_runs")
-    pairs = importlib.import_module(f"{PACKAGE}.api.runs.get_api_v1_runs_run_id_assignments")
-    ask = importlib.import_module(f"{PACKAGE}.api.requests.post_api_v1_cohorts_cohort_id_requests")
+    create = importlib.import_module(f"{PACKAGE}.api.cohorts.cohorts_create_cohort")
+    start = importlib.import_module(f"{PACKAGE}.api.runs.runs_start")
+    get_run = importlib.import_module(f"{PACKAGE}.api.runs.runs_get_run")
+    list_runs = importlib.import_module(f"{PACKAGE}.api.runs.runs_list_runs")
+    pairs = importlib.import_module(f"{PACKAGE}.api.runs.runs_list_assignments")
+    ask = importlib.import_module(f"{PACKAGE}.api.requests.requests_create_request")
     assert api is not None
     client = package.AuthenticatedClient(base_url=base, token=key, raise_on_unexpected_status=True)
 

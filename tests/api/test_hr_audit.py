@@ -101,8 +101,8 @@ def test_the_audit_route_needs_a_key_and_checks_the_admin_scope(app, client):
     with app.test_request_context():
         from flask import g
 
+        from api.auth import require_scope
         from api.errors import ApiProblem
-        from api.scopes import require_scope
 
         g.key_scopes = {"read", "write"}
         with pytest.raises(ApiProblem) as refused:

@@ -63,7 +63,7 @@ ROWS = [
     ' created_at) VALUES (2, 1, \'k2\', \'h\', 202, \'{"id": "run_x", "cohort_id": "coh_gone"}\','
     " CURRENT_TIMESTAMP)",
 ]
-HEAD = "0010"
+HEAD = "0011"
 
 
 def columns(url: str) -> set[str]:
@@ -128,3 +128,27 @@ def test_0002_adds_moves_to_existing_runs_and_matches_the_tables(empty_url):
     assert "moves" not in columns(empty_url) and current(empty_url) == "0001"
     upgrade(empty_url)
     assert "moves" in columns(empty_url)
+
+
+def test_0011_gives_existing_keys_every_scope_and_no_expiry(empty_url):
+    from alembic import command
+
+    from api.migrate import alembic_config
+
+    command.upgrade(alembic_config(empty_url), "0006")
+    engine = make_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(text(ROWS[0]))
+        connection.execute(
+            text(
+                "INSERT INTO api_keys (id, organization_id, prefix, key_hash, created_at)"
+                " VALUES (1, 1, 'abcd1234', 'h', CURRENT_TIMESTAMP)"
+            )
+        )
+    upgrade(empty_url)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT scopes, expires_at, last_used_at, replaced_by FROM api_keys")
+        ).one()
+    engine.dispose()
+    assert tuple(row) == ("read write admin", None, None, None)
