@@ -6,6 +6,8 @@ checks pinned pairs against the hard rules and capacities (conflicts are an
 the tag normaliser, per-person arrays, the hard rules, the score tables and the
 solver-facing :class:`~matcher.encode.instance.Instance` (score matrix, eligibility mask,
 capacities, department groups, stated preferences). Nothing downstream rebuilds them.
+Above :data:`DENSE_CELLS` pairs the scores are a
+:class:`~matcher.encode.lazy_scores.LazyScores`, computed where they are read.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from matcher.encode.attributes import encode_attributes
 from matcher.encode.instance import Instance
+from matcher.encode.lazy_scores import LazyScores
 from matcher.encode.person_arrays import (
     PersonArrays,
     person_arrays,
@@ -36,6 +39,10 @@ from matcher.encode.rules import (
 from matcher.encode.score_tables import ScoreTables, score_tables
 from matcher.encode.scoring import score_matrix
 from matcher.model import Cohort, InfeasibleError, InputError, Policy
+
+# Cohorts of more cells keep no score matrix: scores are computed where they are read
+# (:class:`~matcher.encode.lazy_scores.LazyScores`); 25M cells is 200 MB of float64.
+DENSE_CELLS = 25_000_000
 
 
 def pinned_conflicts(
@@ -148,10 +155,11 @@ def prepare(cohort: Cohort, policy: Policy) -> Prepared:
     tables = score_tables(cohort, policy, persons, normalise, attributes)
     mentee_prefs, mentor_prefs = preference_lists(cohort)
     grouped = policy.max_per_department is not None
+    n_cells = len(cohort.mentee_ids) * len(cohort.mentor_ids)
     instance = Instance(
         mentee_ids=cohort.mentee_ids,
         mentor_ids=cohort.mentor_ids,
-        scores=score_matrix(tables),
+        scores=score_matrix(tables) if n_cells <= DENSE_CELLS else LazyScores(tables),
         eligible=eligible_matrix(rules),
         wanted=np.array([e.capacity for e in cohort.mentees], dtype=np.int64),
         capacity=np.array([m.capacity for m in cohort.mentors], dtype=np.int64),

@@ -28,7 +28,9 @@ __all__ = [
     "combine",
     "pair_components",
     "pair_scores",
+    "score_block",
     "score_matrix",
+    "weighted_tables",
 ]
 
 _BLOCK_CELLS = 65_536  # mentees per block = this / n_mentors (blocks stay in the L2 cache)
@@ -230,7 +232,7 @@ def block_components(features: ScoreTables, start: int, stop: int) -> dict[str, 
     return _components(features, Cells.block(start, stop, features.shape[1]))
 
 
-def _weighted_tables(f: ScoreTables) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def weighted_tables(f: ScoreTables) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Code-table components with the weight folded in: ``w * table`` then a gather.
 
     ``(w * table)[a, b]`` is the same float as ``w * table[a, b]``, so the block total
@@ -293,6 +295,22 @@ def _total_block(f: ScoreTables, start: int, stop: int, out: np.ndarray, tables)
     out /= weight_sum
 
 
+def score_block(
+    features: ScoreTables, start: int, stop: int, out: np.ndarray, tables: dict | None = None
+) -> None:
+    """Write the total scores of mentees ``start..stop-1`` into ``out``, as the matrix has them.
+
+    Parameters
+    ----------
+    features : from :func:`~matcher.encode.score_tables.score_tables`.
+    start, stop : a contiguous range of mentee indices.
+    out : float64 ``(stop - start, n_mentors)``, written in place.
+    tables : :func:`weighted_tables` of ``features`` (computed when not given).
+    """
+    tables = weighted_tables(features) if tables is None else tables
+    _total_block(features, start, stop, out, tables)
+
+
 def _block_mean_credit(f: ScoreTables, name: str, start: int, stop: int, out: np.ndarray) -> None:
     """:func:`_mean_credit` of a block of mentees, written into ``out``."""
     if name == "skills":
@@ -337,7 +355,7 @@ def score_matrix(
     out = empty_matrix((n_e, n_m))
     if block_rows is None:
         block_rows = max(1, min(_BLOCK_ROWS, _BLOCK_CELLS // max(1, n_m)))
-    tables = _weighted_tables(features)
+    tables = weighted_tables(features)
 
     def run(start: int, stop: int) -> None:
         for r0 in range(start, stop, block_rows):

@@ -1,7 +1,7 @@
 """The next-best mentors each mentee did not get, and why not.
 
 For every mentee who takes part, the ``k`` best eligible mentors outside their pairs
-(the solvers' one top-k, :func:`matcher.solvers.candidates.top_per_row`), each with a
+(the solvers' one top-k, :func:`matcher.solvers.sweep.top_rows`), each with a
 short reason: full, a lower score than the assigned mentor, the department cap, or the
 objective's choice.
 """
@@ -16,7 +16,7 @@ from matcher.encode.instance import Instance
 from matcher.parallel import for_row_ranges
 from matcher.result.explain import loads
 from matcher.results import SCORE_DIGITS, Alternate
-from matcher.solvers.candidates import top_per_row
+from matcher.solvers.sweep import top_rows
 
 _BLOCK_CELLS = 131_072  # cells per block of the search (L2-cache sized)
 
@@ -48,14 +48,15 @@ def alternates(
     worst = np.full(n_e, np.inf)
     group_load: dict[tuple[int, int], int] = {}
     groups = instance.mentee_group
-    for i, j in pairs:
-        worst[i] = min(worst[i], float(instance.scores[i, j]))
+    rows = np.array([i for i, _ in pairs], dtype=np.int64)
+    cols = np.array([j for _, j in pairs], dtype=np.int64)
+    pair_scores = instance.scores[rows, cols].tolist() if rows.size else []
+    for i, j, score in zip(rows.tolist(), cols.tolist(), pair_scores, strict=True):
+        worst[i] = min(worst[i], score)
         if groups is not None and groups[i] >= 0:
             key = (j, int(groups[i]))
             group_load[key] = group_load.get(key, 0) + 1
     step = max(1, _BLOCK_CELLS // max(1, n_m))
-    rows = np.array([i for i, _ in pairs], dtype=np.int64)
-    cols = np.array([j for _, j in pairs], dtype=np.int64)
     found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def search(lo: int, hi: int) -> None:
@@ -65,8 +66,8 @@ def alternates(
             ok &= (wanted[start:stop] > 0)[:, None]
             mine = (rows >= start) & (rows < stop)
             ok[rows[mine] - start, cols[mine]] = False  # assigned pairs are not alternates
-            values = instance.scores[start:stop]
-            r, c = np.nonzero(top_per_row(values, ok, k))
+            chosen, values = top_rows(instance.scores, np.arange(start, stop), ok, k)
+            r, c = np.nonzero(chosen)
             order = np.lexsort((c, -values[r, c], r))  # by mentee, then score, then mentor
             found[start] = (start + r[order], c[order])
 

@@ -256,7 +256,7 @@ def candidate_pairs(pool: Pool, k: int, l_cols: np.ndarray) -> tuple[np.ndarray,
     if len(per_mentor) > 1:  # each thread's best of its rows: keep the best of their union
         merged = np.concatenate(per_mentor)
         rows, cols = merged // n_m, merged % n_m
-        col, _, row = _best_per_mentor((cols, inst.scores[rows, cols], rows), l_cols)
+        col, _, row = best_per_mentor((cols, inst.scores[rows, cols], rows), l_cols)
         per_mentor = [row * n_m + col]
     parts = [found[key] for key in sorted(found)] + per_mentor
     linear = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
@@ -311,7 +311,7 @@ def top_per_column(
         # Merge (a sort) only once the new entries outnumber the kept ones: until then
         # the floors are stale (too low), which lets more cells through but loses none.
         if pending and (n_pending >= max(kept[0].size, STREAM_CELLS) or b1 == r1):
-            kept = _best_per_mentor(
+            kept = best_per_mentor(
                 tuple(np.concatenate([kept[k]] + [p[k] for p in pending]) for k in range(3)),
                 keep,
             )
@@ -325,7 +325,7 @@ def top_per_column(
     return np.sort(row * n_m + col)
 
 
-def _best_per_mentor(entries, keep):
+def best_per_mentor(entries, keep):
     """Entries (mentor, score, mentee) sorted by mentor, score (desc), mentee; top ``keep``."""
     col, score, row = entries
     order = np.lexsort((row, -score, col))

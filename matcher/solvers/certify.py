@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.encode.lazy_scores import CODE_TOP
 from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import Pool
 from matcher.solvers.integers import SCALE, to_int
@@ -132,7 +133,9 @@ def violations(
     ``rint(s * SCALE) > T`` with the integer ``T = d_e - d_head - bonus``, which needs
     ``s * SCALE >= T + 0.5``: a float test with some slack (``s >= (T - 0.5) / SCALE``)
     screens each row block in a few passes over the cells, and the exact integer test
-    runs on the few cells that pass.
+    runs on the few cells that pass. Scores computed on demand are screened on their
+    codes (:class:`~matcher.encode.lazy_scores.Codes`, upper bounds) instead, and the
+    exact test computes the passing cells' scores.
 
     Parameters
     ----------
@@ -163,6 +166,11 @@ def violations(
     pinned = np.sort(pool.pinned_rows * n_m + pool.pinned_cols)
     step = max(1, SCREEN_CELLS // max(1, n_m))
     found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    codes = getattr(inst.scores, "codes", None)
+    if codes is not None:
+        # In code units: a cell of code q may reach score t when q + 2 >= (t - lo) / step.
+        row_part = (row_part - codes.lo) / codes.step - 2.0
+        col_part = col_part / codes.step
 
     def screen_rows(start: int, stop: int) -> None:
         for r0 in range(start, stop, step):
@@ -170,7 +178,11 @@ def violations(
             if not open_rows[r0:r1].any():
                 continue
             cols_part = col_part[:1] if one_row else col_part[row_code[r0:r1]]
-            screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - cols_part
+            if codes is None:
+                screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - cols_part
+            else:  # the highest code has no upper bound: it always passes
+                floor = np.minimum(row_part[r0:r1, None] - cols_part, CODE_TOP)
+                screen = codes.values[r0:r1] >= floor
             screen &= inst.eligible[r0:r1]
             i, j = np.nonzero(screen)
             if i.size == 0:

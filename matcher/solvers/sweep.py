@@ -1,0 +1,186 @@
+"""One pass over every score: the flow's bonus, its candidate graph and a compact copy.
+
+For large cohorts the scores are not stored (:class:`~matcher.encode.lazy_scores.LazyScores`),
+so what the flow needs from all of them is gathered in one pass of mentee row blocks
+(shared among threads by :func:`matcher.parallel.for_row_ranges`): the number of open
+pairs and their score range (:func:`matcher.solvers.flow.pool_bonus`), the top-K open
+mentors of each mentee, the top-L open mentees of each mentor (a running best-so-far per
+mentor, merged across blocks and threads), and the uint16 codes later screens read
+(:class:`~matcher.encode.lazy_scores.Codes`). The candidate graph is the one
+:func:`matcher.solvers.candidates.candidate_pairs` builds from a dense matrix, pair for pair.
+
+:func:`top_rows` is the per-row top-k of :func:`~matcher.solvers.candidates.top_per_row`
+for any rows of any score source: from the codes when there are some, re-deriving exact
+scores only for the cells that can reach a row's top k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.encode.lazy_scores import CODE_TOP, Codes, LazyScores, quantise, score_range
+from matcher.parallel import empty_matrix, for_row_ranges
+from matcher.solvers.candidates import STREAM_CELLS, Pool, best_per_mentor, top_per_row
+from matcher.solvers.integers import place_bonus, to_int
+
+SWEEP_CELLS = 65_536  # cells per row block (the scoring's L2-cache size)
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """What one pass over the scores found.
+
+    Attributes
+    ----------
+    n_open : the number of open pairs.
+    bonus : the per-place bonus (as :func:`matcher.solvers.flow.pool_bonus`).
+    rows, cols : the candidate graph (int64, sorted by (mentee, mentor)).
+    """
+
+    n_open: int
+    bonus: int
+    rows: np.ndarray
+    cols: np.ndarray
+
+
+class _MentorTop:
+    """The best ``keep[j]`` (score, mentee) of each mentor among the blocks added so far.
+
+    As :func:`matcher.solvers.candidates.top_per_column`: a block's cell is looked at only
+    when it beats the mentor's worst kept score (ties go to the lower mentee, added first).
+    """
+
+    def __init__(self, keep: np.ndarray):
+        self.keep = keep
+        self.floor = np.where(keep > 0, -np.inf, np.inf)
+        self.kept = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
+        self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.n_pending = 0
+
+    def add(self, block: np.ndarray, mask: np.ndarray, r0: int) -> None:
+        hit = block > self.floor[None, :]
+        hit &= mask
+        i, j = np.nonzero(hit)
+        if i.size:
+            self.pending.append((j, block[i, j], i + r0))
+            self.n_pending += i.size
+        if self.n_pending >= max(self.kept[0].size, STREAM_CELLS):
+            self.merge()
+
+    def merge(self) -> None:
+        if not self.pending:
+            return
+        parts = [self.kept, *self.pending]
+        self.kept = best_per_mentor(
+            tuple(np.concatenate([p[k] for p in parts]) for k in range(3)), self.keep
+        )
+        self.pending, self.n_pending = [], 0
+        col, score, _ = self.kept
+        if col.size:
+            last = np.flatnonzero(np.r_[col[1:] != col[:-1], True])
+            full = (np.bincount(col, minlength=self.keep.size) >= self.keep)[col[last]]
+            self.floor[col[last][full]] = score[last][full]
+
+
+def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None) -> Sweep:
+    """The open pairs' count and bonus and the candidate graph, in one pass over the scores.
+
+    Parameters
+    ----------
+    pool : the open pairs.
+    k : candidate mentors kept per mentee.
+    l_cols : int64 (n_mentors,); mentor ``j`` keeps its ``l_cols[j]`` best mentees.
+    block_rows : mentees per block (default: about :data:`SWEEP_CELLS` cells).
+
+    Returns
+    -------
+    Sweep
+        Equal to ``pool_bonus(pool)`` and ``candidate_pairs(pool, k, l_cols)``. When the
+        scores are a :class:`LazyScores` without codes, they get them.
+    """
+    inst = pool.instance
+    scores = inst.scores
+    n_e, n_m = inst.shape
+    step = block_rows or max(1, SWEEP_CELLS // max(1, n_m))
+    keep = np.broadcast_to(np.asarray(l_cols, np.int64), (n_m,))
+    lazy = isinstance(scores, LazyScores)
+    codes = None
+    if lazy and scores.codes is None:
+        lo, hi = score_range(scores.tables)
+        codes = Codes(empty_matrix((n_e, n_m), np.uint16), lo, (hi - lo) / (CODE_TOP - 1))
+    found: dict[int, tuple] = {}
+
+    def run(start: int, stop: int) -> None:
+        n_open, lo, hi, mine, tops = 0, 0.0, 0.0, [], _MentorTop(keep)
+        for r0 in range(start, stop, step):
+            r1 = min(stop, r0 + step)
+            block = scores[r0:r1]
+            if codes is not None:
+                quantise(block, codes.lo, codes.step, codes.values[r0:r1])
+            mask = pool.mask(r0, r1)
+            n = int(np.count_nonzero(mask))
+            if n == 0:
+                continue
+            n_open += n
+            values = block[mask]
+            lo, hi = min(lo, float(values.min())), max(hi, float(values.max()))
+            i, j = np.nonzero(top_per_row(block, mask, k))
+            mine.append((i + r0) * n_m + j)
+            tops.add(block, mask, r0)
+        tops.merge()
+        found[start] = (n_open, lo, hi, mine, tops.kept)
+
+    for_row_ranges(run, n_e, step)
+    if codes is not None:
+        scores.codes = codes
+    parts = [found[s] for s in sorted(found)]
+    n_open = sum(p[0] for p in parts)
+    lo = min((p[1] for p in parts), default=0.0)
+    hi = max((p[2] for p in parts), default=0.0)
+    bonus = place_bonus(to_int(np.array([lo, hi])), pool.places)
+    kept = tuple(np.concatenate([p[4][c] for p in parts]) for c in range(3))
+    col, _, row = best_per_mentor(kept, keep)
+    linear = [x for p in parts for x in p[3]] + [row * n_m + col]
+    linear = np.unique(np.concatenate(linear))
+    return Sweep(n_open, bonus, linear // n_m, linear % n_m)
+
+
+def top_rows(
+    scores, rows: np.ndarray, valid: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`top_per_row` of the given mentees' scores, from the codes when there are some.
+
+    Parameters
+    ----------
+    scores : an instance's scores (an array or a :class:`LazyScores`).
+    rows : int64 mentee indices (the block's rows, in order).
+    valid : bool (rows.size, n_mentors); only valid cells can be chosen.
+    k : how many per row.
+
+    Returns
+    -------
+    (chosen, values)
+        bool mask of the ``k`` best valid cells per row (ties to the lower mentor), and a
+        float64 block holding the exact score at least at every chosen cell.
+    """
+    rows = np.asarray(rows, np.int64)
+    codes = getattr(scores, "codes", None)
+    if codes is None:
+        values = scores[rows] if rows.size else np.zeros(valid.shape)
+        return top_per_row(values, valid, k), values
+    # A cell can be among a row's k best only if its upper bound reaches the k-th best
+    # lower bound: with code c for that, its code q has q + 2 >= c - 1.
+    q = np.where(valid, codes.values[rows].astype(np.int32), -1)
+    n_m = q.shape[1]
+    if k < n_m:
+        kth = np.partition(q, n_m - k, axis=1)[:, n_m - k]
+    else:
+        kth = np.full(q.shape[0], -1)
+    reach = np.where(kth <= 0, 0, kth - 3)
+    near = valid & (q >= reach[:, None])
+    i, j = np.nonzero(near)
+    values = np.full(valid.shape, -np.inf)
+    values[i, j] = scores.scores_at(rows[i], j)
+    return top_per_row(values, near, k), values
