@@ -147,9 +147,7 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     return Sweep(n_open, bonus, linear // n_m, linear % n_m)
 
 
-def top_rows(
-    scores, rows: np.ndarray, valid: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
+def top_rows(scores, rows: np.ndarray, valid: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """:func:`top_per_row` of the given mentees' scores, from the codes when there are some.
 
     Parameters
