@@ -75,8 +75,7 @@ def quantise(block: np.ndarray, lo: float, step: float, out: np.ndarray) -> None
     scaled = block - lo
     scaled *= 1.0 / step
     np.clip(scaled, 0.0, float(CODE_TOP), out=scaled)
-    np.floor(scaled, out=scaled)
-    out[...] = scaled
+    out[...] = scaled  # the cast truncates: the floor of a value >= 0
 
 
 class LazyScores(NDArrayOperatorsMixin):
@@ -99,6 +98,7 @@ class LazyScores(NDArrayOperatorsMixin):
         self.ndim = 2
         self.size = self.shape[0] * self.shape[1]
         self.codes: Codes | None = None
+        self.row_tops = None  # the last sweep's top mentors per mentee (matcher.solvers.sweep)
         self._dense: np.ndarray | None = None
         self._weighted = weighted_tables(tables)
         soft = tables.attributes.soft if "attributes" in tables.active else ()

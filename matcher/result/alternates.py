@@ -3,7 +3,9 @@
 For every mentee who takes part, the ``k`` best eligible mentors outside their pairs
 (the solvers' one top-k, :func:`matcher.solvers.sweep.top_rows`), each with a
 short reason: full, a lower score than the assigned mentor, the department cap, or the
-objective's choice.
+objective's choice. When the flow's sweep over scores computed on demand kept every
+mentee's best open mentors (:class:`matcher.solvers.sweep.RowTops`) and those include the
+answer, they are read from there instead of searching every score again.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def alternates(
     """
     n_e, n_m = instance.shape
     got, load = loads(instance, pairs)
-    wanted, capacity = np.asarray(instance.wanted), np.asarray(instance.capacity)
+    capacity = np.asarray(instance.capacity)
     worst = np.full(n_e, np.inf)
     group_load: dict[tuple[int, int], int] = {}
     groups = instance.mentee_group
@@ -56,6 +58,39 @@ def alternates(
         if groups is not None and groups[i] >= 0:
             key = (j, int(groups[i]))
             group_load[key] = group_load.get(key, 0) + 1
+    tops = getattr(instance.scores, "row_tops", None)
+    if tops is not None and tops.serves(instance, k):
+        at_i, at_j, scores = _from_lists(tops, rows * n_m + cols, n_m, k)
+    else:
+        at_i, at_j = _search(instance, rows, cols, k)
+        scores = instance.scores[at_i, at_j].tolist() if at_i.size else []
+    if not at_i.size:
+        return ()
+    state = (got.tolist(), load.tolist(), worst.tolist(), np.asarray(capacity).tolist())
+    e_ids, m_ids = instance.mentee_ids, instance.mentor_ids
+    out = []
+    for i, j, score in zip(at_i.tolist(), at_j.tolist(), scores, strict=True):
+        why = _why_not(instance, objective, i, j, score, state, group_load)
+        out.append(Alternate(e_ids[i], m_ids[j], round(score, SCORE_DIGITS), why))
+    return tuple(out)
+
+
+def _from_lists(tops, assigned: np.ndarray, n_m: int, k: int):
+    """The first ``k`` entries of each mentee's list that are not their pairs."""
+    linear = tops.rows * n_m + tops.cols
+    assigned = np.sort(assigned)
+    at = np.minimum(np.searchsorted(assigned, linear), max(0, assigned.size - 1))
+    keep = assigned[at] != linear if assigned.size else np.ones(linear.size, bool)
+    rows, cols, values = tops.rows[keep], tops.cols[keep], tops.values[keep]
+    rank = np.arange(rows.size) - np.searchsorted(rows, rows)
+    first = rank < k
+    return rows[first], cols[first], values[first].tolist()
+
+
+def _search(instance: Instance, rows: np.ndarray, cols: np.ndarray, k: int):
+    """The ``k`` best eligible mentors outside each mentee's pairs, block by block."""
+    n_e, n_m = instance.shape
+    wanted, capacity = np.asarray(instance.wanted), np.asarray(instance.capacity)
     step = max(1, _BLOCK_CELLS // max(1, n_m))
     found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -72,20 +107,10 @@ def alternates(
             found[start] = (start + r[order], c[order])
 
     for_row_ranges(search, n_e, step)
-    found_i = [found[start][0] for start in sorted(found)]
-    found_j = [found[start][1] for start in sorted(found)]
-    if not found_i:
-        return ()
-    at_i = np.concatenate(found_i)
-    at_j = np.concatenate(found_j)
-    scores = instance.scores[at_i, at_j].tolist()
-    state = (got.tolist(), load.tolist(), worst.tolist(), np.asarray(capacity).tolist())
-    e_ids, m_ids = instance.mentee_ids, instance.mentor_ids
-    out = []
-    for i, j, score in zip(at_i.tolist(), at_j.tolist(), scores, strict=True):
-        why = _why_not(instance, objective, i, j, score, state, group_load)
-        out.append(Alternate(e_ids[i], m_ids[j], round(score, SCORE_DIGITS), why))
-    return tuple(out)
+    empty = np.zeros(0, np.int64)
+    at_i = np.concatenate([found[start][0] for start in sorted(found)] + [empty])
+    at_j = np.concatenate([found[start][1] for start in sorted(found)] + [empty])
+    return at_i.astype(np.int64), at_j.astype(np.int64)
 
 
 def _why_not(instance, objective, i, j, score, state, group_load) -> str:

@@ -45,6 +45,41 @@ class Sweep:
     cols: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class RowTops:
+    """The top-``k`` open mentors of every mentee, as the sweep found them.
+
+    Kept on the scores (:attr:`LazyScores.row_tops`) for the alternates, which are the
+    best mentors outside each mentee's pairs: without pinned pairs the open pairs are
+    every eligible pair between people taking part, so those are among these lists.
+
+    Attributes
+    ----------
+    k : entries per mentee (fewer when fewer pairs are open).
+    rows, cols, values : the entries, by mentee, then score (best first), then mentor.
+    eligible, wanted, capacity : what the open pairs were read from.
+    """
+
+    k: int
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    eligible: np.ndarray
+    wanted: np.ndarray
+    capacity: np.ndarray
+
+    def serves(self, instance, k: int) -> bool:
+        """Whether the ``k`` best mentors outside each mentee's pairs are in these lists."""
+        wanted = np.asarray(instance.wanted)
+        return (
+            not instance.pinned
+            and instance.eligible is self.eligible
+            and k + int(wanted.max(initial=0)) <= self.k
+            and np.array_equal(wanted, self.wanted)
+            and np.array_equal(np.asarray(instance.capacity), self.capacity)
+        )
+
+
 class _MentorTop:
     """The best ``keep[j]`` (score, mentee) of each mentor among the blocks added so far.
 
@@ -98,7 +133,8 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     -------
     Sweep
         Equal to ``pool_bonus(pool)`` and ``candidate_pairs(pool, k, l_cols)``. When the
-        scores are a :class:`LazyScores` without codes, they get them.
+        scores are a :class:`LazyScores`, they keep the mentees' lists (``row_tops``)
+        and, if they had none, get their codes.
     """
     inst = pool.instance
     scores = inst.scores
@@ -111,6 +147,7 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
         lo, hi = score_range(scores.tables)
         codes = Codes(empty_matrix((n_e, n_m), np.uint16), lo, (hi - lo) / (CODE_TOP - 1))
     found: dict[int, tuple] = {}
+    empty = np.zeros(0, np.int64)
 
     def run(start: int, stop: int) -> None:
         n_open, lo, hi, mine, tops = 0, 0.0, 0.0, [], _MentorTop(keep)
@@ -127,7 +164,7 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
             values = block[mask]
             lo, hi = min(lo, float(values.min())), max(hi, float(values.max()))
             i, j = np.nonzero(top_per_row(block, mask, k))
-            mine.append((i + r0) * n_m + j)
+            mine.append((i + r0, j, block[i, j]))
             tops.add(block, mask, r0)
         tops.merge()
         found[start] = (n_open, lo, hi, mine, tops.kept)
@@ -142,8 +179,17 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     bonus = place_bonus(to_int(np.array([lo, hi])), pool.places)
     kept = tuple(np.concatenate([p[4][c] for p in parts]) for c in range(3))
     col, _, row = best_per_mentor(kept, keep)
-    linear = [x for p in parts for x in p[3]] + [row * n_m + col]
-    linear = np.unique(np.concatenate(linear))
+    tops = [np.concatenate([x[c] for p in parts for x in p[3]] + [empty]) for c in range(3)]
+    if lazy:
+        order = np.lexsort((tops[1], -tops[2], tops[0]))
+        scores.row_tops = RowTops(
+            k,
+            *(t[order] for t in tops),
+            inst.eligible,
+            np.array(inst.wanted, np.int64),
+            np.array(inst.capacity, np.int64),
+        )
+    linear = np.unique(np.concatenate([tops[0] * n_m + tops[1], row * n_m + col]))
     return Sweep(n_open, bonus, linear // n_m, linear % n_m)
 
 
