@@ -15,6 +15,7 @@ import pytest
 
 import matcher.encode.prepare as prepare_module
 from matcher.checker import check
+from matcher.encode.instance import Instance
 from matcher.encode.lazy_scores import CODE_TOP, Codes, LazyScores, quantise
 from matcher.encode.prepare import prepare
 from matcher.io.generate import generate_cohort
@@ -151,3 +152,19 @@ def test_whole_results_are_equal_and_pass_the_checker(seed, monkeypatch):
     got = solve(cohort, policy)
     assert check(cohort, policy, got) == []
     assert dataclasses.replace(got, timings=()) == dataclasses.replace(want, timings=())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sweep_of_a_matrix_with_negative_scores_and_ties(seed):
+    rng = np.random.default_rng(seed)
+    scores = np.round(rng.normal(-0.2, 0.5, (300, 40)), 1)  # many ties, many below 0
+    eligible = rng.random((300, 40)) < 0.8
+    wanted, capacity = rng.integers(0, 3, 300), rng.integers(0, 6, 40)
+    eligible[3, 5], wanted[3], capacity[5] = True, 2, 3
+    instance = Instance.from_matrix(scores, eligible, wanted, capacity, pinned=((3, 5),))
+    pool = make_pool(instance)
+    l_cols = 2 * pool.cap_left + 1
+    found = sweep(pool, 3, l_cols, block_rows=5)
+    assert (found.n_open, found.bonus) == pool_bonus(pool)
+    want = candidate_pairs(pool, 3, l_cols)
+    assert np.array_equal(found.rows, want[0]) and np.array_equal(found.cols, want[1])
