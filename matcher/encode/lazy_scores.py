@@ -40,11 +40,13 @@ class Codes:
     lo, step : the quantisation; a cell of code ``q`` has score in
         ``[lo + (q - 1) * step, lo + (q + 2) * step]`` (one step of slack either side for
         rounding), except code 0 (no lower bound) and :data:`CODE_TOP` (no upper bound).
+    topped : False when no cell has code :data:`CODE_TOP` (screens may skip it).
     """
 
     values: np.ndarray
     lo: float
     step: float
+    topped: bool = True
 
     def upper(self, q: np.ndarray) -> np.ndarray:
         """float64 upper bounds of the cells with codes ``q``."""

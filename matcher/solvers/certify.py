@@ -168,9 +168,10 @@ def violations(
     found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     codes = getattr(inst.scores, "codes", None)
     if codes is not None:
-        # In code units: a cell of code q may reach score t when q + 2 >= (t - lo) / step.
-        row_part = (row_part - codes.lo) / codes.step - 2.0
-        col_part = col_part / codes.step
+        # In code units a cell of code q may reach the threshold when q + 2 >= (t - lo) / step,
+        # t = row_part - col_part: so when q + ceil(col) >= ceil(row), all in integers.
+        row_part = np.ceil((row_part - codes.lo) / codes.step - 2.0).astype(np.int64)
+        col_part = np.ceil(col_part / codes.step).astype(np.int64)
 
     def screen_rows(start: int, stop: int) -> None:
         for r0 in range(start, stop, step):
@@ -180,9 +181,11 @@ def violations(
             cols_part = col_part[:1] if one_row else col_part[row_code[r0:r1]]
             if codes is None:
                 screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - cols_part
-            else:  # the highest code has no upper bound: it always passes
-                floor = np.minimum(row_part[r0:r1, None] - cols_part, CODE_TOP)
-                screen = codes.values[r0:r1] >= floor
+            else:
+                q = codes.values[r0:r1]
+                screen = q + cols_part >= row_part[r0:r1, None]
+                if codes.topped:  # the highest code has no upper bound: it always passes
+                    screen |= q == CODE_TOP
             screen &= inst.eligible[r0:r1]
             i, j = np.nonzero(screen)
             if i.size == 0:

@@ -144,18 +144,20 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     lazy = isinstance(scores, LazyScores)
     codes = None
     if lazy and scores.codes is None:
-        lo, hi = score_range(scores.tables)
-        codes = Codes(empty_matrix((n_e, n_m), np.uint16), lo, (hi - lo) / (CODE_TOP - 1))
+        low, high = score_range(scores.tables)
+        codes = Codes(empty_matrix((n_e, n_m), np.uint16), low, (high - low) / (CODE_TOP - 1))
     found: dict[int, tuple] = {}
     empty = np.zeros(0, np.int64)
 
     def run(start: int, stop: int) -> None:
         n_open, lo, hi, mine, tops = 0, 0.0, 0.0, [], _MentorTop(keep)
+        top = -np.inf  # the highest score of any cell
         for r0 in range(start, stop, step):
             r1 = min(stop, r0 + step)
             block = scores[r0:r1]
             if codes is not None:
                 quantise(block, codes.lo, codes.step, codes.values[r0:r1])
+                top = max(top, float(block.max(initial=-np.inf)))
             mask = pool.mask(r0, r1)
             n = int(np.count_nonzero(mask))
             if n == 0:
@@ -170,11 +172,13 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
                 lo = min(lo, float(block[mask].min()))
             tops.add(block, mask, r0)
         tops.merge()
-        found[start] = (n_open, lo, hi, mine, tops.kept)
+        found[start] = (n_open, lo, hi, mine, tops.kept, top)
 
     for_row_ranges(run, n_e, step)
     if codes is not None:
-        scores.codes = codes
+        top = max((found[s][5] for s in found), default=-np.inf)
+        topped = top >= codes.lo + (CODE_TOP - 2) * codes.step
+        scores.codes = Codes(codes.values, codes.lo, codes.step, topped)
     parts = [found[s] for s in sorted(found)]
     n_open = sum(p[0] for p in parts)
     lo = min((p[1] for p in parts), default=0.0)
@@ -221,7 +225,9 @@ def top_rows(scores, rows: np.ndarray, valid: np.ndarray, k: int) -> tuple[np.nd
     # lower bound: with code c for that, its code q has q + 2 >= c - 1.
     q = np.where(valid, codes.values[rows].astype(np.int32), -1)
     n_m = q.shape[1]
-    if k < n_m:
+    if k == 1:
+        kth = q.max(axis=1, initial=-1)
+    elif k < n_m:
         kth = np.partition(q, n_m - k, axis=1)[:, n_m - k]
     else:
         kth = np.full(q.shape[0], -1)
