@@ -174,8 +174,8 @@ class LazyScores(NDArrayOperatorsMixin):
         return getattr(ufunc, method)(*inputs, **kwargs)
 
     def copy(self) -> np.ndarray:
-        """A dense, writable copy of the matrix."""
-        return self.materialise().copy()
+        """A dense, writable matrix (computed afresh unless already kept: one copy, not two)."""
+        return score_matrix(self.tables) if self._dense is None else self._dense.copy()
 
 
 def _is_index(value) -> bool:
