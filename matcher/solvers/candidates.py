@@ -21,6 +21,7 @@ import numpy as np
 from matcher.encode.instance import Instance
 from matcher.model import InfeasibleError
 from matcher.parallel import for_row_ranges
+from matcher.solvers.top_k import top_per_row
 
 BLOCK_CELLS = 131_072  # matrix cells per row block (L2-cache sized)
 STREAM_CELLS = 65_536  # cells per row block when streaming the per-mentor top-L
@@ -159,62 +160,6 @@ def make_pool(instance: Instance) -> Pool:
     want_left = np.asarray(instance.wanted, np.int64) - np.bincount(rows, minlength=n_e)
     cap_left = np.asarray(instance.capacity, np.int64) - np.bincount(cols, minlength=n_m)
     return Pool(instance, np.maximum(want_left, 0), np.maximum(cap_left, 0), rows, cols)
-
-
-ARGMAX_K = 16  # up to this many per row, k argmax passes beat a partition
-
-
-def _top_by_argmax(values: np.ndarray, valid: np.ndarray, k: int) -> np.ndarray:
-    """:func:`top_per_row` for a small ``k``: ``k`` passes of "take the first maximum"."""
-    v = np.where(valid, values, -np.inf)
-    chosen = np.zeros(v.shape, bool)
-    every = np.arange(v.shape[0])
-    for _ in range(min(k, v.shape[1])):
-        best = v.argmax(axis=1)  # the first maximum: ties go to the lower column
-        real = np.isfinite(v[every, best])
-        chosen[every[real], best[real]] = True
-        v[every, best] = -np.inf
-    return chosen
-
-
-def top_per_row(values: np.ndarray, valid: np.ndarray, k: np.ndarray | int) -> np.ndarray:
-    """Mask of the ``k`` largest valid entries of every row, ties to the lower column.
-
-    Parameters
-    ----------
-    values : float (rows, cols).
-    valid : bool (rows, cols); only valid entries can be chosen.
-    k : how many per row (an int, or an int array with one value per row).
-
-    Returns
-    -------
-    np.ndarray
-        bool (rows, cols); at most ``k`` True per row (fewer when fewer are valid).
-    """
-    n_rows, n_cols = values.shape
-    if np.ndim(k) == 0 and 0 < int(k) <= ARGMAX_K and n_rows and n_cols:
-        return _top_by_argmax(values, valid, int(k))
-    k = np.broadcast_to(np.asarray(k, np.int64), (n_rows,))
-    if n_rows == 0 or n_cols == 0:
-        return np.zeros((n_rows, n_cols), bool)
-    v = np.ascontiguousarray(np.where(valid, values, -np.inf))
-    kk = np.clip(k, 1, n_cols)
-    pos = n_cols - kk  # the kk-th largest value sits at pos once partitioned
-    part = np.partition(v, np.unique(pos), axis=1)
-    kth = part[np.arange(n_rows), pos][:, None]
-    # A row with fewer valid entries than k keeps them all (every finite value).
-    floor = np.where(np.isfinite(kth), kth, -np.finfo(np.float64).max)
-    chosen = v >= floor
-    # Rows with ties at the k-th value beyond k entries keep the lowest columns.
-    tie = np.count_nonzero(chosen, axis=1) > kk
-    if tie.any():
-        rows = np.flatnonzero(tie)
-        vt, kt = v[rows], kth[rows]
-        greater, equal = vt > kt, vt == kt
-        need = kk[rows, None] - np.count_nonzero(greater, axis=1, keepdims=True)
-        chosen[rows] = greater | (equal & (np.cumsum(equal, axis=1) <= need))
-    chosen[k <= 0] = False
-    return chosen
 
 
 def candidate_pairs(pool: Pool, k: int, l_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
