@@ -172,6 +172,7 @@ def violations(
         # t = row_part - col_part: so when q + ceil(col) >= ceil(row), all in integers.
         row_part = np.ceil((row_part - codes.lo) / codes.step - 2.0).astype(np.int64)
         col_part = np.ceil(col_part / codes.step).astype(np.int64)
+        row_part, col_part = _narrow(row_part, col_part)
 
     def screen_rows(start: int, stop: int) -> None:
         for r0 in range(start, stop, step):
@@ -219,6 +220,20 @@ def violations(
     chosen = (np.arange(rows.size) - first) < per_row
     extra = np.sort(rows[chosen] * n_m + cols[chosen])
     return extra // n_m, extra % n_m, int(key.size)
+
+
+def _narrow(row_int: np.ndarray, col_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The test ``q + col >= row`` (q a uint16 code) in int32 when it fits: half the bytes.
+
+    Both sides move by ``min(col)``; rows beyond int32 are clipped, which changes no
+    answer while ``q + col`` stays below ``2**31 - 1`` (else int64 is kept).
+    """
+    base = int(col_int.min(initial=0))
+    col_int, row_int = col_int - base, row_int - base
+    if int(col_int.max(initial=0)) >= 2**31 - 2**17:
+        return row_int, col_int
+    limits = np.iinfo(np.int32)
+    return np.clip(row_int, limits.min, limits.max).astype(np.int32), col_int.astype(np.int32)
 
 
 def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
