@@ -6,6 +6,8 @@ rematches; with ``--large``, a generated 10,000 x
 2,000 cohort too) and writes one SHA-256 per case of the whole result: pairs with their
 components and explanations, unmatched reasons, alternates, metrics, objective, bound,
 certificate and notes (timings excluded). ``--check FILE`` recomputes and compares.
+``--lazy`` computes scores on demand whatever the size (as large cohorts do), which
+must give the same fingerprints.
 """
 
 from __future__ import annotations
@@ -95,7 +97,14 @@ def main(argv=None) -> int:
     group.add_argument("--write", type=Path)
     group.add_argument("--check", type=Path)
     parser.add_argument("--large", action="store_true", help="add the 10,000 x 2,000 cohort")
+    parser.add_argument(
+        "--lazy", action="store_true", help="compute scores on demand at every size (no matrix)"
+    )
     args = parser.parse_args(argv)
+    if args.lazy:
+        import matcher.encode.prepare
+
+        matcher.encode.prepare.DENSE_CELLS = 0
     found = {}
     for name, thunk in cases(args.large):
         started = time.perf_counter()

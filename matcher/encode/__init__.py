@@ -3,5 +3,6 @@
 Per-person arrays (:mod:`.person_arrays`), the reporting chain (:mod:`.orgchart`), hard
 rules as masks and the reasons they give (:mod:`.rules`), score tables and the numpy score
 matrix (:mod:`.score_tables`, :mod:`.scoring`), evaluated on blocks or pair lists
-(:mod:`.cells`), and the solver-facing :class:`~matcher.encode.instance.Instance`.
+(:mod:`.cells`), scores computed on demand for large cohorts (:mod:`.lazy_scores`), and
+the solver-facing :class:`~matcher.encode.instance.Instance`.
 """

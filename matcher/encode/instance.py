@@ -27,7 +27,9 @@ class Instance:
     ----------
     mentee_ids, mentor_ids : the people's ids, in cohort order.
     scores : float64 (n_mentees, n_mentors); the weighted pair score. Only read where
-        ``eligible`` is True.
+        ``eligible`` is True. For large cohorts a
+        :class:`~matcher.encode.lazy_scores.LazyScores`, indexed the same way
+        (``scores[r0:r1]``, ``scores[rows, cols]``) but computed on demand.
     eligible : bool (n_mentees, n_mentors); False where a hard rule forbids the pair.
     wanted : int64 (n_mentees,); how many mentors each mentee wants (0: sits out).
     capacity : int64 (n_mentors,); each mentor's maximum load (0: sits out).
@@ -44,7 +46,7 @@ class Instance:
 
     mentee_ids: tuple[str, ...]
     mentor_ids: tuple[str, ...]
-    scores: np.ndarray
+    scores: Any  # np.ndarray or matcher.encode.lazy_scores.LazyScores
     eligible: np.ndarray
     wanted: np.ndarray
     capacity: np.ndarray

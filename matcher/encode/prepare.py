@@ -6,6 +6,8 @@ checks pinned pairs against the hard rules and capacities (conflicts are an
 the tag normaliser, per-person arrays, the hard rules, the score tables and the
 solver-facing :class:`~matcher.encode.instance.Instance` (score matrix, eligibility mask,
 capacities, department groups, stated preferences). Nothing downstream rebuilds them.
+Above :data:`DENSE_CELLS` pairs the scores are a
+:class:`~matcher.encode.lazy_scores.LazyScores`, computed where they are read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from matcher.encode.attributes import encode_attributes
 from matcher.encode.history import add_history_bonus, history_pairs
 from matcher.encode.instance import Instance
+from matcher.encode.lazy_scores import LazyScores
 from matcher.encode.person_arrays import (
     PersonArrays,
     person_arrays,
@@ -37,7 +40,11 @@ from matcher.encode.rules import (
 )
 from matcher.encode.score_tables import ScoreTables, score_tables
 from matcher.encode.scoring import score_matrix
-from matcher.model import Cohort, InfeasibleError, InputError, Policy
+from matcher.model import Cohort, History, InfeasibleError, InputError, Policy
+
+# Cohorts of more cells keep no score matrix: scores are computed where they are read
+# (:class:`~matcher.encode.lazy_scores.LazyScores`); 25M cells is 200 MB of float64.
+DENSE_CELLS = 25_000_000
 
 
 def pinned_conflicts(
@@ -114,6 +121,17 @@ class Prepared:
         return frozenset(history_pairs(self.cohort, self.policy))
 
 
+def _scores(cohort: Cohort, policy: Policy, tables: ScoreTables):
+    """The pair scores: a dense matrix up to :data:`DENSE_CELLS` cells, else computed where
+    they are read. A pairing-history bonus (``history = "prefer"``) is added to a dense
+    matrix, so a cohort that asks for it is dense at any size."""
+    n_cells = len(cohort.mentee_ids) * len(cohort.mentor_ids)
+    bonus = policy.history is History.PREFER and policy.history_bonus > 0
+    if n_cells > DENSE_CELLS and not (bonus and history_pairs(cohort, policy)):
+        return LazyScores(tables)
+    return add_history_bonus(cohort, policy, score_matrix(tables))
+
+
 def prepare(cohort: Cohort, policy: Policy) -> Prepared:
     """Encode ``cohort`` under ``policy`` once for every later stage.
 
@@ -160,7 +178,7 @@ def prepare(cohort: Cohort, policy: Policy) -> Prepared:
     instance = Instance(
         mentee_ids=cohort.mentee_ids,
         mentor_ids=cohort.mentor_ids,
-        scores=add_history_bonus(cohort, policy, score_matrix(tables)),
+        scores=_scores(cohort, policy, tables),
         eligible=eligible_matrix(rules),
         wanted=np.array([e.capacity for e in cohort.mentees], dtype=np.int64),
         capacity=np.array([m.capacity for m in cohort.mentors], dtype=np.int64),

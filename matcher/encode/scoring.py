@@ -28,7 +28,9 @@ __all__ = [
     "combine",
     "pair_components",
     "pair_scores",
+    "score_block",
     "score_matrix",
+    "weighted_tables",
 ]
 
 _BLOCK_CELLS = 65_536  # mentees per block = this / n_mentors (blocks stay in the L2 cache)
@@ -230,8 +232,9 @@ def block_components(features: ScoreTables, start: int, stop: int) -> dict[str, 
     return _components(features, Cells.block(start, stop, features.shape[1]))
 
 
-def _weighted_tables(f: ScoreTables) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Code-table components with the weight folded in: ``w * table`` then a gather.
+def weighted_tables(f: ScoreTables) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Code-table components with the weight folded in: ``w * table`` then a gather
+    (language too, by language set, when the sets are few).
 
     ``(w * table)[a, b]`` is the same float as ``w * table[a, b]``, so the block total
     stays bit-identical to :func:`combine` of the components.
@@ -245,7 +248,32 @@ def _weighted_tables(f: ScoreTables) -> dict[str, tuple[np.ndarray, np.ndarray, 
         tables["location"] = (f.loc_table, p.e_loc, p.m_loc)
     if f.dept_table is not None and f.department_preference is not DepartmentRule.ANY:
         tables["department"] = (f.dept_table, p.e_dept, p.m_dept)
+    if "language" in f.active and p.e_lang_bits is not None:
+        found = _language_table(f)
+        if found is not None:
+            tables["language"] = found
     return {name: (t * float(getattr(w, name)), e, m) for name, (t, e, m) in tables.items()}
+
+
+_LANGUAGE_TABLE_CELLS = 1_000_000  # beyond this many (mentee set, mentor set) pairs: no table
+
+
+def _language_table(f: ScoreTables) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The language score by (mentee set, mentor set) code: :func:`_language` of one pair
+    of people with those sets (0, 0.5 or 1), so a gather gives the same number. None when
+    the distinct sets are too many."""
+    p = f.persons
+    if 0 in f.shape:
+        return None
+    e_key = np.column_stack([p.e_lang_bits, p.lang_count > 0]).astype(np.uint64)
+    m_key = np.column_stack([p.m_lang_bits, p.m_lang_count > 0]).astype(np.uint64)
+    _, e_first, e_code = np.unique(e_key, axis=0, return_index=True, return_inverse=True)
+    _, m_first, m_code = np.unique(m_key, axis=0, return_index=True, return_inverse=True)
+    if e_first.size * m_first.size > _LANGUAGE_TABLE_CELLS:
+        return None
+    cells = Cells.pairs(e_first[:, None], m_first[None, :], f.shape[1])
+    table = np.asarray(_language(f, cells), dtype=np.float64)
+    return table, e_code.reshape(-1).astype(np.int64), m_code.reshape(-1).astype(np.int64)
 
 
 def _total_block(f: ScoreTables, start: int, stop: int, out: np.ndarray, tables) -> None:
@@ -293,6 +321,22 @@ def _total_block(f: ScoreTables, start: int, stop: int, out: np.ndarray, tables)
     out /= weight_sum
 
 
+def score_block(
+    features: ScoreTables, start: int, stop: int, out: np.ndarray, tables: dict | None = None
+) -> None:
+    """Write the total scores of mentees ``start..stop-1`` into ``out``, as the matrix has them.
+
+    Parameters
+    ----------
+    features : from :func:`~matcher.encode.score_tables.score_tables`.
+    start, stop : a contiguous range of mentee indices.
+    out : float64 ``(stop - start, n_mentors)``, written in place.
+    tables : :func:`weighted_tables` of ``features`` (computed when not given).
+    """
+    tables = weighted_tables(features) if tables is None else tables
+    _total_block(features, start, stop, out, tables)
+
+
 def _block_mean_credit(f: ScoreTables, name: str, start: int, stop: int, out: np.ndarray) -> None:
     """:func:`_mean_credit` of a block of mentees, written into ``out``."""
     if name == "skills":
@@ -337,7 +381,7 @@ def score_matrix(
     out = empty_matrix((n_e, n_m))
     if block_rows is None:
         block_rows = max(1, min(_BLOCK_ROWS, _BLOCK_CELLS // max(1, n_m)))
-    tables = _weighted_tables(features)
+    tables = weighted_tables(features)
 
     def run(start: int, stop: int) -> None:
         for r0 in range(start, stop, block_rows):

@@ -19,6 +19,7 @@ from matcher.encode.prepare import Prepared
 from matcher.encode.rules import RULE_WORDS, RULES, rule_masks
 from matcher.model import Cohort, Policy
 from matcher.results import MatchResult
+from matcher.solvers.sweep import top_rows
 
 _BLOCK_CELLS = 4_000_000
 
@@ -87,11 +88,14 @@ def unmatched_reasons_many(
         n_elig = elig.sum(axis=1)
         full_elig = elig & full
         n_full = full_elig.sum(axis=1)
-        best = np.where(full_elig, instance.scores[block], -np.inf).argmax(axis=1)
+        chosen, values = top_rows(instance.scores, block, full_elig, 1)
+        best = chosen.argmax(axis=1)  # the best full mentor (0 where there is none)
+        best_score = values[np.arange(block.size), best].tolist()
         capped = (elig & ~full & group_full[block]).sum(axis=1) if group_full is not None else None
         for r, i in enumerate(block.tolist()):
             tally = (int(n_elig[r]), int(n_full[r]), 0 if capped is None else int(capped[r]))
-            out[i] = _reasons(instance, i, counts[r], tally, int(best[r]), sitting, got[i] > 0)
+            top = (int(best[r]), best_score[r])
+            out[i] = _reasons(instance, i, counts[r], tally, top, sitting, got[i] > 0)
     return out
 
 
@@ -122,8 +126,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def _reasons(instance, i, counts, tally, best, sitting, partly) -> tuple[str, ...]:
+def _reasons(instance, i, counts, tally, top, sitting, partly) -> tuple[str, ...]:
     n_elig, n_full, n_capped = tally
+    best, score = top
     ruled = [(int(n), rule) for n, rule in zip(counts, RULES, strict=True) if n]
     removed = ""
     if ruled:
@@ -139,7 +144,6 @@ def _reasons(instance, i, counts, tally, best, sitting, partly) -> tuple[str, ..
         reasons.append(f"{_plural(sitting, 'mentor')} sit this round out")
     if n_elig and n_full == n_elig:
         whom = "give this mentee another mentor" if partly else "match this mentee"
-        score = float(instance.scores[i, best])
         reasons.append(
             f"{n_elig} eligible mentor{'s are all' if n_elig != 1 else ' is'} at capacity; "
             f"one more place at {instance.mentor_ids[best]} (score {score:.2f}) would {whom}"

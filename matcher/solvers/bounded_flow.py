@@ -42,7 +42,7 @@ from matcher.solvers.flow import (
     MAX_ROUNDS,
     all_open_pairs,
     finished,
-    pool_bonus,
+    opening,
 )
 from matcher.solvers.integers import to_int
 from matcher.solvers.side_rules import simple_conflicts
@@ -281,7 +281,8 @@ def solve_bounded(
         return Solution((), Status.INFEASIBLE, conflicts=tuple(simple))
     pool = make_pool(instance)
     bounds = bounds_of(pool)
-    n_open, bonus = pool_bonus(pool)
+    k = K_EXTRA + int(np.max(instance.wanted, initial=0))
+    n_open, bonus, graph = opening(pool, k)
     notes: list[str] = []
     if n_open <= dense_limit:
         return _dense(instance, pool, bounds, bonus, notes, timings, clock)
@@ -289,8 +290,7 @@ def solve_bounded(
         rows, cols = open_subset(pool, *start)
         notes.append("warm start from a neighbouring solve's candidate graph")
     else:
-        k = K_EXTRA + int(np.max(instance.wanted, initial=0))
-        rows, cols = flow_candidates(pool, k, L_EXTRA)
+        rows, cols = graph if graph is not None else flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
     n_e, n_m = instance.shape
     row_code = np.where(bounds.codes >= 0, bounds.codes, bounds.n_codes)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.encode.lazy_scores import CODE_TOP
 from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import Pool
 from matcher.solvers.integers import SCALE, to_int
@@ -132,7 +133,9 @@ def violations(
     ``rint(s * SCALE) > T`` with the integer ``T = d_e - d_head - bonus``, which needs
     ``s * SCALE >= T + 0.5``: a float test with some slack (``s >= (T - 0.5) / SCALE``)
     screens each row block in a few passes over the cells, and the exact integer test
-    runs on the few cells that pass.
+    runs on the few cells that pass. Scores computed on demand are screened on their
+    codes (:class:`~matcher.encode.lazy_scores.Codes`, upper bounds) instead, and the
+    exact test computes the passing cells' scores.
 
     Parameters
     ----------
@@ -163,6 +166,13 @@ def violations(
     pinned = np.sort(pool.pinned_rows * n_m + pool.pinned_cols)
     step = max(1, SCREEN_CELLS // max(1, n_m))
     found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    codes = getattr(inst.scores, "codes", None)
+    if codes is not None:
+        # In code units a cell of code q may reach the threshold when q + 2 >= (t - lo) / step,
+        # t = row_part - col_part: so when q + ceil(col) >= ceil(row), all in integers.
+        row_part = np.ceil((row_part - codes.lo) / codes.step - 2.0).astype(np.int64)
+        col_part = np.ceil(col_part / codes.step).astype(np.int64)
+        row_part, col_part = _narrow(row_part, col_part)
 
     def screen_rows(start: int, stop: int) -> None:
         for r0 in range(start, stop, step):
@@ -170,7 +180,13 @@ def violations(
             if not open_rows[r0:r1].any():
                 continue
             cols_part = col_part[:1] if one_row else col_part[row_code[r0:r1]]
-            screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - cols_part
+            if codes is None:
+                screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - cols_part
+            else:
+                q = codes.values[r0:r1]
+                screen = q + cols_part >= row_part[r0:r1, None]
+                if codes.topped:  # the highest code has no upper bound: it always passes
+                    screen |= q == CODE_TOP
             screen &= inst.eligible[r0:r1]
             i, j = np.nonzero(screen)
             if i.size == 0:
@@ -204,6 +220,20 @@ def violations(
     chosen = (np.arange(rows.size) - first) < per_row
     extra = np.sort(rows[chosen] * n_m + cols[chosen])
     return extra // n_m, extra % n_m, int(key.size)
+
+
+def _narrow(row_int: np.ndarray, col_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The test ``q + col >= row`` (q a uint16 code) in int32 when it fits: half the bytes.
+
+    Both sides move by ``min(col)``; rows beyond int32 are clipped, which changes no
+    answer while ``q + col`` stays below ``2**31 - 1`` (else int64 is kept).
+    """
+    base = int(col_int.min(initial=0))
+    col_int, row_int = col_int - base, row_int - base
+    if int(col_int.max(initial=0)) >= 2**31 - 2**17:
+        return row_int, col_int
+    limits = np.iinfo(np.int32)
+    return np.clip(row_int, limits.min, limits.max).astype(np.int32), col_int.astype(np.int32)
 
 
 def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.encode.instance import Instance, Solution
+from matcher.encode.lazy_scores import LazyScores
 from matcher.model import Policy
 from matcher.results import Status
 from matcher.solvers.integers import to_float, to_int
@@ -33,11 +34,16 @@ def run_solver(
     ``start`` warm-starts the exact flow (flow and cpsat) from a neighbouring solve's
     candidate graph (:attr:`Solution.graph`); the other solvers ignore it.
 
+    Scores computed on demand are materialised (once) for "stable" and "fair", which
+    read them many times over; the flow reads them once (:mod:`matcher.solvers.sweep`).
+
     cpsat is warm-started from the certified flow optimum (side rules included); a cpsat
     result it cannot certify itself is judged against that optimum, so a sparse model can
     still be certified (see _bound_by_flow). Any name but "stable", "fair" or "flow" runs
     cpsat.
     """
+    if name in ("stable", "fair") and isinstance(instance.scores, LazyScores):
+        instance.scores.materialise()  # they read every score many times: keep the matrix
     if name == "stable" and has_side_rules(instance):
         from matcher.solvers.stable_loads import solve_stable_loads
 

@@ -21,12 +21,14 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matcher.encode.instance import Instance, Solution
+from matcher.encode.lazy_scores import LazyScores
 from matcher.model import Policy
 from matcher.parallel import for_row_ranges
 from matcher.results import Status
 from matcher.solvers.candidates import Pool, flow_candidates, make_pool, open_subset
 from matcher.solvers.certify import FlowState, potentials, violations
 from matcher.solvers.integers import place_bonus, to_int
+from matcher.solvers.sweep import sweep
 
 DENSE_LIMIT = 200_000  # open pairs up to which every pair is an arc
 FALLBACK_LIMIT = 2_000_000  # an uncertified candidate optimum is redone dense up to this size
@@ -70,6 +72,29 @@ def pool_bonus(pool: Pool) -> tuple[int, int]:
     lo = min((x for _, x, _ in found.values()), default=0.0)
     hi = max((x for _, _, x in found.values()), default=0.0)
     return n_open, place_bonus(to_int(np.array([lo, hi])), pool.places)
+
+
+def opening(pool: Pool, k: int) -> tuple[int, int, tuple[np.ndarray, np.ndarray] | None]:
+    """The open pairs' count and bonus, and the candidate graph when it comes for free.
+
+    Scores computed on demand (:class:`~matcher.encode.lazy_scores.LazyScores`) are read
+    once for all three (:func:`matcher.solvers.sweep.sweep`); a score matrix is read by
+    :func:`pool_bonus` and the graph is left to :func:`flow_candidates` (None).
+
+    Parameters
+    ----------
+    pool : the open pairs.
+    k : candidate mentors per mentee.
+
+    Returns
+    -------
+    tuple (n_open, bonus, graph)
+        ``graph`` is ``flow_candidates(pool, k, L_EXTRA)`` or None.
+    """
+    if not isinstance(pool.instance.scores, LazyScores):
+        return (*pool_bonus(pool), None)
+    found = sweep(pool, k, 2 * pool.cap_left + L_EXTRA)
+    return found.n_open, found.bonus, (found.rows, found.cols)
 
 
 def all_open_pairs(pool: Pool) -> tuple[np.ndarray, np.ndarray]:
@@ -219,7 +244,8 @@ def solve_total(
     del policy
     clock = time.perf_counter()
     pool = make_pool(instance)
-    n_open, bonus = pool_bonus(pool)
+    k = K_EXTRA + int(np.max(instance.wanted, initial=0)) if k is None else k
+    n_open, bonus, graph = opening(pool, k)
     timings = {"candidates": 0.0, "flow": 0.0, "certify": 0.0}
     notes: list[str] = []
     if n_open <= dense_limit:
@@ -231,8 +257,7 @@ def solve_total(
         rows, cols = open_subset(pool, *start)
         notes.append("warm start from a neighbouring solve's candidate graph")
     else:
-        k = K_EXTRA + int(np.max(instance.wanted, initial=0)) if k is None else k
-        rows, cols = flow_candidates(pool, k, L_EXTRA)
+        rows, cols = graph if graph is not None else flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
     first_arcs = rows.size
     certified, why = False, f"round limit {max_rounds} reached"

@@ -21,3 +21,12 @@ CASES = list(cases(large=False))
 @pytest.mark.parametrize(("name", "run"), CASES, ids=[name for name, _ in CASES])
 def test_output_is_unchanged(name, run):
     assert digest(run()) == EXPECTED[name]
+
+
+@pytest.mark.parametrize(("name", "run"), CASES, ids=[name for name, _ in CASES])
+def test_output_is_unchanged_with_scores_on_demand(name, run, monkeypatch):
+    """Large cohorts keep no score matrix (LazyScores); forced here at every size."""
+    import matcher.encode.prepare
+
+    monkeypatch.setattr(matcher.encode.prepare, "DENSE_CELLS", 0)
+    assert digest(run()) == EXPECTED[name]
