@@ -6,7 +6,9 @@ and :func:`earlier_pairs` reads their pairs (runs of any cohort of the organizat
 succeeded). The core then avoids or prefers them (:class:`matcher.model.History`); the
 stored run policy lists the pairs it used, so the run can be checked and repeated.
 :func:`with_accepted` pins the cohort's accepted requests whose two people are still in
-the roster (:mod:`api.mentor_requests`).
+the roster (:mod:`api.mentor_requests`); :func:`pin_accepted` does the same for a run no
+one can be asked about (a people sync's rematch), leaving out with a note each pin a rule
+now forbids.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from sqlalchemy.orm import Session
 from api.store import at_version
 from api.tables import Assignment, Cohort, Participant, Run, RunStatus
 from api.tables_cycles import CohortSettings, MentorRequest, RequestStatus
+from matcher.encode.attributes import encode_attributes
+from matcher.encode.person_arrays import person_arrays, tag_normaliser
+from matcher.encode.rules import RULE_WORDS, forbidding_rules, rule_context
+from matcher.model import Cohort as People
 from matcher.model import History, InputError, Policy, Problem
 
 
@@ -133,3 +139,48 @@ def with_accepted(session: Session, cohort: Cohort, policy: Policy) -> Policy:
     if problems:
         raise InputError(problems, title="the policy does not fit the cohort")
     return replace(policy, pinned_pairs=tuple(pins))
+
+
+def pin_accepted(session: Session, cohort: Cohort, people: People, policy: Policy):
+    """``policy`` with the accepted requests between people of ``people`` pinned, and every
+    pin a rule now forbids left out, each said in a note.
+
+    For a run queued without anyone to answer a 422 (a people sync's rematch): a pin is
+    left out when the policy forbids the pair (``rules.forbidden_pairs``) or a hard rule
+    rules it out for the people as they are now (a sync may have changed them). Pins
+    naming someone not in ``people`` are kept for the run's change set to drop.
+
+    Returns
+    -------
+    (Policy, list of str)
+        The policy and the notes (ids only), one per pin left out.
+    """
+    mentees, mentors = set(people.mentee_ids), set(people.mentor_ids)
+    accepted = [
+        p for p in accepted_pairs(session, cohort.id) if p[0] in mentees and p[1] in mentors
+    ]
+    pins = dict.fromkeys((*policy.pinned_pairs, *accepted))
+    forbidden, accepted = set(policy.forbidden_pairs), set(accepted)
+    here = [p for p in pins if p[0] in mentees and p[1] in mentors]
+    if not here:
+        return replace(policy, pinned_pairs=tuple(pins)), []
+    normalise = tag_normaliser(policy.aliases)
+    persons = person_arrays(people, normalise)
+    attributes = encode_attributes(people, policy.attributes, normalise)
+    here_only = tuple(p for p in forbidden if p[0] in mentees and p[1] in mentors)
+    bare = replace(policy, pinned_pairs=(), forbidden_pairs=here_only)
+    rules = rule_context(people, bare, persons, attributes)
+    notes = []
+    for pair in here:
+        what = "accepted mentor request" if pair in accepted else "pinned pair"
+        if pair in forbidden:
+            reason = "the policy forbids the pair (rules.forbidden_pairs)"
+        else:
+            i, j = people.mentee_ids.index(pair[0]), people.mentor_ids.index(pair[1])
+            found = forbidding_rules(rules, i, j)
+            if not found:
+                continue
+            reason = "ruled out by " + " and ".join(RULE_WORDS[r] for r in found)
+        notes.append(f"{what} {pair[0]}-{pair[1]} not pinned: {reason}")
+        del pins[pair]
+    return replace(policy, pinned_pairs=tuple(pins)), notes

@@ -14,8 +14,9 @@ Runs queued before keep solving their version. A leaver's id is taken out of oth
 people's ``prefer`` and ``exclude`` lists (listed in the answer as ``unlinked``). Sending
 the same batch twice changes nothing the second time (a leaver already gone is
 ``unchanged``). With ``rematch``, leavers start a minimal-disruption rematch of the
-cohort's latest succeeded match or rematch run, queued in the same transaction. Leavers'
-pending and accepted mentor requests are withdrawn (:mod:`api.mentor_requests`).
+cohort's latest succeeded match or rematch run, queued in the same transaction, with
+the requests accepted since pinned. Leavers' pending and accepted mentor requests are
+withdrawn (:mod:`api.mentor_requests`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from api.history import pin_accepted
 from api.ids import check_ids
 from api.store import NOT_STORED, at_version, load_cohort, solved_inputs
 from api.tables import Cohort, Participant, Run, RunStatus
@@ -220,16 +222,22 @@ def latest_match(session: Session, cohort_id: str) -> Run | None:
 
 def rematch_columns(session: Session, previous: Run, leaving, move_cost) -> dict:
     """A roster rematch run of ``previous`` after ``leaving`` left (see
-    :func:`api.store.roster_base`)."""
+    :func:`api.store.roster_base`): its policy pins the requests accepted since (leavers'
+    are withdrawn already) unless a rule now forbids them, as the run's notes say
+    (:func:`api.history.pin_accepted`)."""
     _, policy = solved_inputs(session, previous)
+    cohort = session.get(Cohort, previous.cohort_id)
+    policy, notes = pin_accepted(session, cohort, load_cohort(session, cohort.id), policy)
     changes = {
         "remove_mentors": [p for role, p in leaving if role == "mentor"],
         "remove_mentees": [p for role, p in leaving if role == "mentee"],
     }
+    wrapped = {"changes": changes, "move_cost": move_cost, "roster": True}
     return {
         "kind": "rematch",
         "policy": policy_to_dict(policy),
-        "changes": {"changes": changes, "move_cost": move_cost, "roster": True},
+        "changes": {**wrapped, "notes": notes} if notes else wrapped,
+        "notes": notes or None,
         "previous_run_id": previous.id,
     }
 

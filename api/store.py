@@ -129,7 +129,8 @@ def save_result(session: Session, run: tables.Run, result: MatchResult) -> None:
     run.certified = result.certified
     run.metrics = asdict(result.metrics)
     run.timings = [[stage, seconds] for stage, seconds in result.timings]
-    run.notes = list(result.notes)
+    queued = (run.changes or {}).get("notes", []) if run.kind == "rematch" else []
+    run.notes = [*queued, *result.notes]  # a sync's rematch says at queue time what it left out
     run.conflicts = list(result.conflicts)
     pairs = [
         {
