@@ -5,7 +5,9 @@ Everything is checked before anything is stored, and every problem is reported a
 (an :class:`~matcher.model.InputError`, a 422): unknown keys, the base policy, every
 variant's changes (key paths ``scenarios[k]....`` or ``vary[j]....``), names. A scenario's
 variants become runs: a "match" run named ``baseline`` and one "scenario" run per variant,
-each run holding its change set. The comparison is built once from the stored results
+each run holding its change set; the base policy pins the cohort's accepted mentor requests
+(:func:`api.history.with_accepted`), so every variant does unless its change set removes
+one of the pair or forbids it. The comparison is built once from the stored results
 with the core's :func:`matcher.whatif.compare.compare` (so it is what ``mentormatch
 scenario`` prints) when the last run has succeeded, and stored on the scenario
 (:func:`settle_comparison`); reads return the stored document.
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import transaction
 from api.errors import ApiProblem
-from api.history import history_section, with_history
+from api.history import history_section, with_accepted, with_history
 from api.ids import id_problems
 from api.mappings import with_cohort_rules
 from api.operations import build_policy, policy_limits, start_runs
@@ -151,6 +153,10 @@ def plan_scenario(session: Session, cohort: Cohort, data, settings: Mapping) -> 
         for key in ("forbidden_pairs", "pinned_pairs"):
             pairs = getattr(policy, key)
             problems += policy_pair_problems(people, pairs, f"policy.rules.{key}")
+        try:  # the baseline and every variant start from it: all pin them, as runs do
+            policy = with_accepted(session, cohort, policy)
+        except InputError as error:
+            problems += _prefixed(error, "policy")
     listed = data.get("scenarios", [])
     try:
         variants = scenarios_from_data({k: data[k] for k in SCENARIO_KEYS[1:] if k in data})

@@ -112,3 +112,45 @@ def test_the_policy_forbidding_an_accepted_pair_is_a_note_in_the_rematch(app, cl
     execute(app, rematch["id"])
     assert ("E1", "M3") not in pairs(client, rematch["id"])
     checked(sessions, rematch["id"])
+
+
+def test_a_scenario_s_baseline_and_variants_pin_accepted_requests(app, client, sessions):
+    cohort = make_cohort(client, RECORDS)
+    accept(client, cohort, "E3", "M1")  # not E3's best (M3 teaches react)
+    body = {
+        "scenarios": [
+            {"name": "more room", "capacity": {"mentors": {"M2": 3}}},
+            {"name": "M1 leaves", "remove_mentors": ["M1"]},
+        ],
+        "vary": {"weights.skills": [0.9]},
+    }
+    made = client.post(f"/api/v1/cohorts/{cohort}/scenarios", json=body)
+    assert made.status_code == 202, made.get_json()
+    runs = {r["variant"]: r["run_id"] for r in made.get_json()["runs"]}
+    execute(app, *runs.values())
+    for name, run_id in runs.items():
+        got = pairs(client, run_id)
+        if name == "M1 leaves":  # the change set removes one of the pair: no pin left
+            assert all(m != "M1" for _, m in got)
+        else:
+            policy = client.get(f"/api/v1/runs/{run_id}").get_json()["policy"]
+            assert ["E3", "M1"] in policy["rules"]["pinned_pairs"], name
+            assert got[("E3", "M1")] is True, name
+        checked(sessions, run_id)
+    done = client.get(f"/api/v1/scenarios/{made.get_json()['id']}").get_json()
+    assert done["status"] == "succeeded" and done["comparison"] is not None
+
+
+def test_a_scenario_forbidding_an_accepted_pair_is_refused_like_a_run(client, sessions):
+    cohort = make_cohort(client, RECORDS)
+    accept(client, cohort, "E3", "M1")
+    body = {
+        "policy": {"rules": {"forbidden_pairs": [["E3", "M1"]]}},
+        "scenarios": [{"name": "more room", "capacity": {"mentors": {"M2": 3}}}],
+    }
+    refused = client.post(f"/api/v1/cohorts/{cohort}/scenarios", json=body)
+    assert refused.status_code == 422
+    errors = refused.get_json()["errors"]
+    assert [e["column"] for e in errors] == ["policy.rules.forbidden_pairs"]
+    assert "accepted" in errors[0]["message"] and errors[0]["value"] == "['E3', 'M1']"
+    assert client.get(f"/api/v1/cohorts/{cohort}/runs").get_json()["items"] == []
