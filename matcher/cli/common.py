@@ -1,4 +1,5 @@
-"""What every command shares: the error-reporting group, cohort options and input loading.
+"""What every command shares: the error-reporting group, cohort options and input loading,
+and the pairing-history options of ``match`` and ``verify``.
 
 Exit codes: 0 success, 2 an input was rejected (the report lists every problem), 3 the hard
 rules cannot all hold (the conflicts are listed), 1 anything unexpected (one line, no
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from matcher.model import InfeasibleError, InputError
+from matcher.model import History, InfeasibleError, InputError
 
 EXIT_REJECTED = 2
 EXIT_INFEASIBLE = 3
@@ -186,3 +187,49 @@ def read_inputs(
 
         loaded_policy = with_mapping_rules(loaded_policy, loaded_mapping)
     return loaded, loaded_policy, readings
+
+
+def history_options(command):
+    """``--history-from PAIRS.csv`` (repeatable) and ``--history avoid|prefer|ignore``."""
+    command = click.option(
+        "--history",
+        type=click.Choice([h.value for h in History]),
+        help="What earlier pairs do: avoid (never repeat), prefer (score bonus), ignore. "
+        "Default: the policy's [history] mode.",
+    )(command)
+    return click.option(
+        "--history-from",
+        "history_from",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False),
+        help="An earlier cycle's pairs file (as match -o writes it); repeatable, in order.",
+    )(command)
+
+
+def with_history_files(policy, paths, mode: str | None):
+    """``policy`` with the earlier pairs of the pairs files ``paths`` added after its own
+    (in order, without repeats) and ``mode`` as its history mode when given.
+
+    Raises
+    ------
+    InputError
+        A file that is not a pairs file (its problems carry the file name).
+    """
+    from dataclasses import replace
+
+    from matcher.io import cohort_csv
+    from matcher.whatif.rematch import previous_pairs
+
+    if mode:
+        policy = replace(policy, history=History(mode))
+    if not paths:
+        return policy
+    pairs = dict.fromkeys(policy.previous_pairs)
+    for path in paths:
+        try:
+            records = cohort_csv.read_assignments(path)
+        except InputError as error:
+            named = [replace(p, source=Path(path).name) for p in error.problems]
+            raise InputError(named, error.title) from None
+        pairs.update(dict.fromkeys(previous_pairs(records)))
+    return replace(policy, previous_pairs=tuple(pairs))

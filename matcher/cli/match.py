@@ -11,11 +11,13 @@ import click
 from matcher.cli.common import (
     EXIT_INFEASIBLE,
     cohort_options,
+    history_options,
     load_inputs,
     read_inputs,
     stderr_console,
+    with_history_files,
 )
-from matcher.model import History, InputError, Objective, SolverChoice
+from matcher.model import InputError, Objective, SolverChoice
 from matcher.results import Status
 
 
@@ -67,19 +69,7 @@ def validate(**inputs):
 @click.option(
     "--receipt", type=click.Path(dir_okay=False), help="Write a receipt (digests) for verify."
 )
-@click.option(
-    "--history-from",
-    "history_from",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="An earlier cycle's pairs file (as match -o writes it); repeatable.",
-)
-@click.option(
-    "--history",
-    type=click.Choice([h.value for h in History]),
-    help="What earlier pairs do: avoid (never repeat), prefer (score bonus), ignore. "
-    "Default: the policy's [history] mode.",
-)
+@history_options
 def match(
     scores,
     scores_only,
@@ -126,11 +116,8 @@ def match(
         "solver": SolverChoice(solver) if solver else policy.solver,
         "seed": policy.seed if seed is None else seed,
         "time_limit_seconds": time_limit or policy.time_limit_seconds,
-        "history": History(history) if history else policy.history,
     }
-    if history_from:
-        overrides["previous_pairs"] = _earlier_pairs(policy.previous_pairs, history_from)
-    policy = replace(policy, **overrides)
+    policy = with_history_files(replace(policy, **overrides), history_from, history)
 
     with console.status("matching...") as status:
         result = solve(cohort, policy, progress=lambda stage: status.update(f"{stage}..."))
@@ -166,30 +153,6 @@ def match(
     print_summary(console, result, output)
     if result.status is Status.INFEASIBLE:
         sys.exit(EXIT_INFEASIBLE)
-
-
-def _earlier_pairs(start, paths) -> tuple[tuple[str, str], ...]:
-    """``start`` and the pairs of each earlier pairs file, in order, without repeats.
-
-    Raises
-    ------
-    InputError
-        A file that is not a pairs file (its problems carry the file name).
-    """
-    from dataclasses import replace
-
-    from matcher.io import cohort_csv
-    from matcher.whatif.rematch import previous_pairs
-
-    pairs = dict.fromkeys(start)
-    for path in paths:
-        try:
-            records = cohort_csv.read_assignments(path)
-        except InputError as error:
-            named = [replace(p, source=Path(path).name) for p in error.problems]
-            raise InputError(named, error.title) from None
-        pairs.update(dict.fromkeys(previous_pairs(records)))
-    return tuple(pairs)
 
 
 @click.command()

@@ -1,6 +1,7 @@
 """The `mentormatch verify` command: a receipt, a sheet and a pairs file, re-checked.
 
-Compares the receipt's digests and figures with the sheet, the policy and the pairs file,
+Compares the receipt's digests and figures with the sheet, the policy (with the earlier
+pairs of ``--history-from`` files, as ``match`` reads them) and the pairs file,
 and re-derives every hard rule, place, capacity, minimum load, department cap, pinned
 pair and score of the file's pairs without the solver
 (:func:`matcher.answers.verify.verify`). Exit codes: 0 verified, 2 an input could not be
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.common import cohort_options, load_inputs
+from matcher.cli.common import cohort_options, history_options, load_inputs, with_history_files
 
 EXIT_NOT_VERIFIED = 4
 
@@ -25,8 +26,13 @@ EXIT_NOT_VERIFIED = 4
 @click.argument("receipt", type=click.Path(dir_okay=False, exists=True))
 @cohort_options
 @click.argument("pairs_file", metavar="PAIRS", type=click.Path(dir_okay=False, exists=True))
-def verify(receipt, pairs_file, **inputs):
-    """Re-check PAIRS against RECEIPT and the sheet, without trusting the solver."""
+@history_options
+def verify(receipt, pairs_file, history_from, history, **inputs):
+    """Re-check PAIRS against RECEIPT and the sheet, without trusting the solver.
+
+    A receipt of ``match --history-from`` verifies with the same ``--history-from`` files,
+    in the same order (and the same ``--history``): their pairs are part of the policy.
+    """
     from matcher.answers.receipt import read_receipt
     from matcher.answers.verify import certificate_findings, mismatches, pair_findings
     from matcher.io import cohort_csv
@@ -34,6 +40,7 @@ def verify(receipt, pairs_file, **inputs):
 
     claimed = read_receipt(receipt)
     cohort, policy = load_inputs(**inputs)
+    policy = with_history_files(policy, history_from, history)
     try:
         records = cohort_csv.read_assignments(pairs_file)
     except InputError as error:
@@ -43,6 +50,8 @@ def verify(receipt, pairs_file, **inputs):
     pairs = [(r["mentee_id"], r["mentor_id"]) for r in rows]
     scores = [math.nan if r.get("score") is None else r["score"] for r in rows]
     findings = mismatches(claimed, cohort, policy, pairs, scores)
+    if history_from or history:
+        findings = [_history_hint(f) for f in findings]
     findings += pair_findings(cohort, policy, pairs, scores)
     proof, derived_by = certificate_findings(claimed, cohort, policy, pairs)
     findings += proof
@@ -68,3 +77,13 @@ def verify(receipt, pairs_file, **inputs):
         )
     else:
         click.echo(f"no certificate to check ({claimed.certificate_note or 'format 1'})", err=True)
+
+
+def _history_hint(finding: str) -> str:
+    """A policy-digest finding that says the history files are part of the policy."""
+    if "policy digest" not in finding:
+        return finding
+    return (
+        f"{finding}; the earlier pairs of --history-from (and --history) are part of the "
+        "policy: give the files match got, in the same order"
+    )
