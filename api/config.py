@@ -70,6 +70,10 @@ SETTINGS: dict[str, tuple[str, type, object]] = {
     "LOGIN_MAX_FAILURES": ("MENTORMATCH_LOGIN_MAX_FAILURES", int, 5),  # per email / address
     "LOGIN_WINDOW_SECONDS": ("MENTORMATCH_LOGIN_WINDOW_SECONDS", float, 900.0),
     "INVITE_HOURS": ("MENTORMATCH_INVITE_HOURS", float, 72.0),  # one-time links live this long
+    # Cohorts prepared for suggestions and mentor requests, kept in each process
+    # (api.prepared_cache): at most this many, and this many mentee x mentor cells in all.
+    "PREPARED_CACHE_ENTRIES": ("MENTORMATCH_PREPARED_CACHE_ENTRIES", int, 8),
+    "PREPARED_CACHE_CELLS": ("MENTORMATCH_PREPARED_CACHE_CELLS", int, 10_000_000),
     # A mentor request stays open this long unless its cohort's settings say otherwise.
     "REQUEST_EXPIRY_HOURS": ("MENTORMATCH_REQUEST_EXPIRY_HOURS", float, 168.0),
     "UPLOAD_TTL_SECONDS": ("MENTORMATCH_UPLOAD_TTL_SECONDS", float, 86_400.0),

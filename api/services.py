@@ -1,4 +1,5 @@
-"""What a running app holds: settings, database engine and sessions, the job executor.
+"""What a running app holds: settings, database engine and sessions, the job executor,
+the prepared-cohort cache.
 
 :func:`create_app` builds one :class:`Services` and keeps it in
 ``app.extensions["mentormatch"]``; views reach it through :func:`services`.
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import make_engine, make_sessions
+from api.prepared_cache import PreparedCache
 
 
 @dataclass
@@ -25,9 +27,13 @@ class Services:
     sessions: sessionmaker[Session]
     executor: Any  # api.jobs Executor: submit(run_id), ready(), shutdown(wait)
     solving: threading.BoundedSemaphore = field(init=False)
+    prepared: PreparedCache = field(init=False)  # cohorts prepared for suggestions
 
     def __post_init__(self) -> None:
         self.solving = threading.BoundedSemaphore(max(1, int(self.settings["MAX_SYNC_SOLVES"])))
+        self.prepared = PreparedCache(
+            self.settings["PREPARED_CACHE_ENTRIES"], self.settings["PREPARED_CACHE_CELLS"]
+        )
 
     @contextmanager
     def sync_solve(self):

@@ -11,7 +11,9 @@ or accepted request for them (:mod:`api.mentor_requests`), each mentee counted o
 mentor without room, sitting out or ruled out by a hard rule is never suggested. The
 policy's pinned pairs play no part, and its forbidden pairs only while both people are in
 the roster (a run's policy may name people who left since). Ids and scores only, never
-names or emails.
+names or emails. The prepared roster is kept per roster version and policy in the app's
+:mod:`api.prepared_cache`, so a mentee's suggestions and requests after the first call
+skip the preparation.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 import numpy as np
+from flask import has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,9 +30,11 @@ from api.errors import ApiProblem
 from api.history import with_history
 from api.mappings import with_cohort_rules
 from api.people import latest_match
+from api.services import services
 from api.store import load_cohort, solved_inputs
 from api.tables import Assignment, Cohort, Run
 from api.tables_cycles import HOLDING, MentorRequest
+from matcher.answers.receipt import policy_digest
 from matcher.encode.prepare import Prepared, prepare
 from matcher.encode.scoring import pair_components
 from matcher.io.policy import policy_from_dict, preset
@@ -58,8 +63,11 @@ class Standing:
 
 
 def standing(session: Session, cohort: Cohort) -> Standing:
-    """The cohort's current roster under its suggestion policy, with every place taken."""
-    people = load_cohort(session, cohort.id)
+    """The cohort's current roster under its suggestion policy, with every place taken.
+
+    The prepared roster comes from the app's :class:`~api.prepared_cache.PreparedCache`
+    when this roster version was prepared under this policy before; places are read here.
+    """
     run = latest_match(session, cohort.id)
     if run is None:
         policy = with_cohort_rules(session, cohort.id, preset(cohort.program))
@@ -68,7 +76,16 @@ def standing(session: Session, cohort: Cohort) -> Standing:
         policy = policy_from_dict(run.policy)
     else:  # a rematch: its policy with its changes' policy sections
         policy = solved_inputs(session, run)[1]
-    policy = _for_roster(policy, people)
+
+    def build() -> Prepared:
+        people = load_cohort(session, cohort.id)
+        return prepare(people, _for_roster(policy, people))
+
+    roster = (cohort.id, cohort.version, cohort.n_mentors, cohort.n_mentees)
+    if has_app_context():
+        prepared = services().prepared.get((*roster, policy_digest(policy)), build)
+    else:
+        prepared = build()
     occupants: dict[str, set[str]] = {}
     holders = select(MentorRequest.mentor_id, MentorRequest.mentee_id).where(
         MentorRequest.cohort_id == cohort.id, MentorRequest.status.in_(HOLDING)
@@ -80,7 +97,7 @@ def standing(session: Session, cohort: Cohort) -> Standing:
         )
     for mentor, mentee in rows:
         occupants.setdefault(mentor, set()).add(mentee)
-    return Standing(prepare(people, policy), run, occupants)
+    return Standing(prepared, run, occupants)
 
 
 def _for_roster(policy, people):

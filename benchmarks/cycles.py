@@ -10,7 +10,10 @@ the mentoring preset):
 * ``routes`` (with ``--routes``): the cohort stored in a fresh SQLite file through the
   API, then for ``--repeat`` mentees in turn: ``GET .../suggestions`` (the baseline),
   ``POST .../requests`` for the first suggestion and ``POST .../decline`` (which asks the
-  next suggestion), through the Flask test client.
+  next suggestion), through the Flask test client; once with the prepared-cohort cache
+  off (``PREPARED_CACHE_ENTRIES`` 0: every call prepares the cohort) and once with it on
+  (the first call prepares it; its time is ``first_ms``), in the same process, and each
+  route's ``speedup`` (median without the cache / median with it).
 
 Medians and ratios to the baseline go to stdout and, as JSON, to ``--out``.
 
@@ -55,7 +58,7 @@ def _solve_modes(cohort, repeat: int) -> dict:
     return {"earlier_pairs": len(earlier), "modes": out}
 
 
-def _routes(cohort, repeat: int) -> dict:
+def _routes(cohort, repeat: int, cache_entries: int) -> dict:
     from api import create_app
     from api.db import transaction
     from api.keys import create_key
@@ -65,7 +68,8 @@ def _routes(cohort, repeat: int) -> dict:
     folder = tempfile.mkdtemp()
     url = f"sqlite:///{folder}/cycles.db"
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "EXECUTOR": "none"})
+    config = {"DATABASE_URL": url, "EXECUTOR": "none", "PREPARED_CACHE_ENTRIES": cache_entries}
+    app = create_app(config)
     with transaction(app.extensions["mentormatch"].sessions) as session:
         key, _ = create_key(session, "bench")
     client, headers = app.test_client(), {"Authorization": f"Bearer {key}"}
@@ -95,10 +99,18 @@ def _routes(cohort, repeat: int) -> dict:
     return {
         name: {
             "median_ms": round(statistics.median(v) * 1000, 1),
+            "first_ms": round(v[0] * 1000, 1),
             "ratio": round(statistics.median(v) / baseline, 3),
         }
         for name, v in seconds.items()
     }
+
+
+def _cache_compared(cohort, repeat: int) -> dict:
+    """The routes without the prepared-cohort cache, then with it, and the speedups."""
+    off, on = _routes(cohort, repeat, 0), _routes(cohort, repeat, 8)
+    speedup = {n: round(off[n]["median_ms"] / on[n]["median_ms"], 2) for n in off}
+    return {"no_cache": off, "cache": on, "speedup": speedup}
 
 
 def main(argv=None) -> dict:
@@ -120,7 +132,7 @@ def main(argv=None) -> dict:
         "solve": _solve_modes(cohort, args.repeat),
     }
     if args.routes:
-        report["routes"] = _routes(cohort, max(args.repeat, 5))
+        report["routes"] = _cache_compared(cohort, max(args.repeat, 5))
     print(json.dumps(report, indent=2))
     args.out.write_text(json.dumps(report, indent=2))
     return report

@@ -145,4 +145,5 @@ def delete_cohort(cohort_id):
     """Erase the cohort, its participants, runs, results, scenarios and replayable answers."""
     with transaction(services().sessions) as session:
         session.delete(owned(session, Cohort, cohort_id))
+    services().prepared.forget([cohort_id])
     scrub(services().engine, ERASED_TABLES, full=True)

@@ -48,6 +48,7 @@ def erase(data):
     """
     with transaction(services().sessions) as session:
         erasure = erase_person(session, g.organization_id, **data)
+    services().prepared.forget(erasure.cohorts)  # prepared rosters that held them
     scrub(services().engine, ERASED_TABLES, full=True)
     return erasure.summary()
 
