@@ -53,6 +53,8 @@ def test_a_leaver_rematch_pins_requests_accepted_since_unless_a_rule_now_forbids
     other = next(m for m in ("M1", "M2") if m != before["E3"])
     accept(client, cohort, "E3", other)
     accept(client, cohort, "E2", "M3")
+    top = client.get(f"/api/v1/cohorts/{cohort}/people/E4/suggestions").get_json()["items"][0]
+    accept(client, cohort, "E4", top["mentor_id"])  # E4 leaves: withdrawn, never pinned
     sync = [
         {"employee_id": "E4", "status": "leaver"},
         # M3 now excludes E2: a hard rule forbids the accepted pair
@@ -65,6 +67,9 @@ def test_a_leaver_rematch_pins_requests_accepted_since_unless_a_rule_now_forbids
     rematch = body.get_json()["rematch_run"]
     assert ["E3", other] in rematch["policy"]["rules"]["pinned_pairs"]
     assert ["E2", "M3"] not in rematch["policy"]["rules"]["pinned_pairs"]
+    assert ["E4", top["mentor_id"]] not in rematch["policy"]["rules"]["pinned_pairs"]
+    listed = client.get(f"/api/v1/cohorts/{cohort}/requests").get_json()["items"]
+    assert {r["mentee_id"]: r["status"] for r in listed}["E4"] == "withdrawn"
     note = "accepted mentor request E2-M3 not pinned: ruled out by an exclude list"
     assert rematch["notes"] == [note]
     execute(app, rematch["id"])
