@@ -47,7 +47,9 @@ def sync_people(data, cohort_id):
 
     Each record has the cohort sheet's fields (``employee_id`` and ``supervisor_id`` are
     read as ``id`` and ``manager_id``) and ``status`` active or leaver. With ``rematch``,
-    leavers queue a minimal-disruption rematch run (``rematch_run``).
+    leavers queue a minimal-disruption rematch run (``rematch_run``) that pins the requests
+    accepted since the run it rematches; one a rule now forbids is left out, as the run's
+    ``notes`` say.
     """
     batch = json_body()["people"]  # as sent: the core validates every field
     return _apply(cohort_id, batch, data["rematch"], data["move_cost"])

@@ -39,7 +39,8 @@ def start_scenario(_, cohort_id):
     """Queue a what-if comparison: the baseline and each variant, one run each.
 
     Every variant is checked before anything is stored (422 lists every problem). The
-    runs count against the organization's limit of queued or running runs (429).
+    runs count against the organization's limit of queued or running runs (429). Accepted
+    mentor requests are pinned in the baseline and every variant, as in runs.
     """
     settings = services().settings
     with services().sessions() as session:
