@@ -38,6 +38,7 @@ from matcher.model import InputError, Problem
 HRIS = {"employee_id": "id", "supervisor_id": "manager_id"}
 STATUSES = ("active", "leaver")
 SOURCE = "people"
+UNCOMMITTED_ROSTERS = "mentormatch.uncommitted_rosters"  # session.info key: cohort ids
 
 
 @dataclass
@@ -290,6 +291,9 @@ def store_sync(session: Session, cohort: Cohort, merged: list, outcome: Outcome)
     if new_rows:
         session.execute(insert(Participant), new_rows)
     cohort.version = version
+    # not committed yet: api.suggest prepares this roster without caching it (a rollback
+    # would leave a cached roster under a version a later sync makes with other people)
+    session.info.setdefault(UNCOMMITTED_ROSTERS, set()).add(cohort.id)
     cohort.n_mentors = sum(1 for r in merged if r["role"] == "mentor")
     cohort.n_mentees = len(merged) - cohort.n_mentors
     outcome.version = version

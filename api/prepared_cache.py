@@ -6,8 +6,10 @@ current roster prepared under one policy (:func:`matcher.encode.prepare.prepare`
 per ``(cohort id, roster version, mentor and mentee counts, policy digest)``. A people sync
 makes a new roster version and so a new key; an erasure deletes participant rows and
 recounts the cohort, so its key changes too, in every process (the view that erases also
-drops the cohort's entries here at once, :meth:`PreparedCache.forget`). Places taken
-(runs' pairs, requests) are read on every call, never cached.
+drops the cohort's entries here at once, :meth:`PreparedCache.forget`). A roster a sync
+has not committed yet is never cached (a rollback would leave it under a version a later
+sync makes with other people). Places taken (runs' pairs, requests) are read on every
+call, never cached.
 
 The cache is least-recently-used, bounded by ``PREPARED_CACHE_ENTRIES`` entries and by
 ``PREPARED_CACHE_CELLS`` mentee x mentor cells in all (a cohort larger than that is

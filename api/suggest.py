@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from api.errors import ApiProblem
 from api.history import with_history
 from api.mappings import with_cohort_rules
-from api.people import latest_match
+from api.people import UNCOMMITTED_ROSTERS, latest_match
 from api.services import services
 from api.store import load_cohort, solved_inputs
 from api.tables import Assignment, Cohort, Run
@@ -66,7 +66,9 @@ def standing(session: Session, cohort: Cohort) -> Standing:
     """The cohort's current roster under its suggestion policy, with every place taken.
 
     The prepared roster comes from the app's :class:`~api.prepared_cache.PreparedCache`
-    when this roster version was prepared under this policy before; places are read here.
+    when this roster version was prepared under this policy before, except in the
+    transaction of a people sync that changed it (not committed, so not cached); places
+    are read here.
     """
     run = latest_match(session, cohort.id)
     if run is None:
@@ -82,7 +84,7 @@ def standing(session: Session, cohort: Cohort) -> Standing:
         return prepare(people, _for_roster(policy, people))
 
     roster = (cohort.id, cohort.version, cohort.n_mentors, cohort.n_mentees)
-    if has_app_context():
+    if has_app_context() and cohort.id not in session.info.get(UNCOMMITTED_ROSTERS, ()):
         prepared = services().prepared.get((*roster, policy_digest(policy)), build)
     else:
         prepared = build()

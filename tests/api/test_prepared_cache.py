@@ -91,3 +91,32 @@ def test_routes_reuse_the_prepared_roster_until_a_sync_or_an_erasure(app, client
     assert erased.status_code == 200, erased.get_json()
     assert all(key[0] != cohort for key in cache._items)
     assert "M3" not in [s["mentor_id"] for s in suggested(client, cohort)["items"]]
+
+
+def test_a_roster_of_a_sync_rolled_back_is_never_cached(app, client):
+    services = app.extensions["mentormatch"]
+    cohort = make_cohort(client, RECORDS)
+    execute(app, client.post(f"/api/v1/cohorts/{cohort}/runs", json={}).get_json()["id"])
+    top = suggested(client, cohort, "E2")["items"][0]["mentor_id"]
+    ask = {"mentee": "E2", "mentor": top}
+    assert client.post(f"/api/v1/cohorts/{cohort}/requests", json=ask).status_code == 201
+    # the mentor leaves: E2's request passes on inside the sync's transaction, then the
+    # rematch is refused (429) and the whole sync rolls back
+    services.settings["MAX_ACTIVE_RUNS"] = 0
+    leave = {"people": [{"employee_id": top, "status": "leaver"}], "rematch": True}
+    refused = client.open(f"/api/v1/cohorts/{cohort}/people", method="PATCH", json=leave)
+    assert refused.status_code == 429, refused.get_json()
+    roster = client.get(f"/api/v1/cohorts/{cohort}/participants").get_json()["items"]
+    assert top in {p["id"] for p in roster}  # nothing of the sync was stored
+    assert all(key[:2] != (cohort, 1) for key in services.prepared._items)
+    # version 1 is now another roster: a mentor joins, nobody leaves
+    joiner = {"id": "M3", "role": "mentor", "seniority": 6, "skills": "python:5; sql"}
+    body = {"people": [joiner]}
+    assert (
+        client.open(f"/api/v1/cohorts/{cohort}/people", method="PATCH", json=body).status_code
+        == 200
+    )
+    ids = [s["mentor_id"] for s in suggested(client, cohort, "E1")["items"]]
+    assert "M3" in ids
+    listed = client.get(f"/api/v1/cohorts/{cohort}/requests").get_json()["items"]
+    assert [(r["mentor_id"], r["status"]) for r in listed] == [(top, "pending")]
