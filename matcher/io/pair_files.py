@@ -23,27 +23,14 @@ from matcher.io.decode import (
     to_csv_text,
     uninert,
 )
-from matcher.io.score_file import read_scores
+from matcher.io.score_file import missing_columns, read_scores, reject
 from matcher.io.xlsx import is_workbook, read_workbook
-from matcher.model import COMPONENTS, Cohort, InputError, Problem
+from matcher.model import COMPONENTS, Cohort, Problem
 from matcher.results import MatchResult
 
 _FIXED = ("mentee_id", "mentor_id", "score", "pinned", "explanation")
 CONTACT_COLUMNS = ("mentee_name", "mentee_email", "mentor_name", "mentor_email")
 __all__ = ["read_scores", "write_pairs", "read_assignments", "assignment_rows", "contacts"]
-
-
-def _missing_columns(names, required, table) -> list[Problem]:
-    return [
-        Problem(f"there is no '{c}' column", line=table.header_line, column=c, source=table.source)
-        for c in required
-        if c not in names
-    ]
-
-
-def _reject(problems, title: str):
-    problems = sorted(problems, key=lambda p: p.line or 0)
-    raise InputError(problems, title=title)
 
 
 # --------------------------------------------------------------------------- assignments
@@ -168,7 +155,7 @@ def read_assignments(path) -> list[dict]:
     else:
         table = read_table(data, "assignments")
     names, problems = columns_of(table, (*_FIXED[:3], *CONTACT_COLUMNS, *COMPONENTS, *_FIXED[3:]))
-    problems += [*_missing_columns(names, _FIXED, table), *table.problems]
+    problems += [*missing_columns(names, _FIXED, table), *table.problems]
     used = [(k, name) for k, name in enumerate(names) if name is not None]
     out = []
     for row, line in zip(table.rows, table.lines, strict=True):
@@ -206,5 +193,5 @@ def read_assignments(path) -> list[dict]:
                     )
         out.append(record)
     if problems:
-        _reject(problems, "the assignments file was rejected")
+        reject(problems, "the assignments file was rejected")
     return out

@@ -31,7 +31,8 @@ from matcher.model import Cohort, ExternalScores, InputError, Problem
 _SCORE_COLUMNS = ("mentee_id", "mentor_id", "score")
 
 
-def _missing_columns(names, required, table) -> list[Problem]:
+def missing_columns(names, required, table) -> list[Problem]:
+    """A problem for each ``required`` column the table's header lacks."""
     return [
         Problem(f"there is no '{c}' column", line=table.header_line, column=c, source=table.source)
         for c in required
@@ -39,7 +40,8 @@ def _missing_columns(names, required, table) -> list[Problem]:
     ]
 
 
-def _reject(problems, title: str):
+def reject(problems, title: str):
+    """Raise one InputError with ``problems`` in file order."""
     problems = sorted(problems, key=lambda p: p.line or 0)
     raise InputError(problems, title=title)
 
@@ -81,7 +83,7 @@ def read_scores(path, cohort: Cohort) -> ExternalScores:
     arrays, lines = found
     problems = _repeated_pairs(arrays[0], arrays[1], len(mentor_pos), lines)
     if problems:
-        _reject(problems, "the scores were rejected")
+        reject(problems, "the scores were rejected")
     return ExternalScores(mentee_index=arrays[0], mentor_index=arrays[1], value=arrays[2])
 
 
@@ -157,13 +159,13 @@ def _careful_scores(text: str, mentee_pos, mentor_pos):
     """Row by row through the CSV reader, reporting every bad cell and column."""
     table = read_table(text.encode("utf-8"), "scores")
     names, problems = columns_of(table, _SCORE_COLUMNS)
-    problems += [*_missing_columns(names, _SCORE_COLUMNS, table), *table.problems]
+    problems += [*missing_columns(names, _SCORE_COLUMNS, table), *table.problems]
     if any(c not in names for c in _SCORE_COLUMNS):
-        _reject(problems, "the scores were rejected")
+        reject(problems, "the scores were rejected")
     columns = tuple(names.index(c) for c in _SCORE_COLUMNS)
     arrays = _checked_scores(table, columns, mentee_pos, mentor_pos, problems)
     if problems:
-        _reject(problems, "the scores were rejected")
+        reject(problems, "the scores were rejected")
     return arrays, table.lines
 
 
