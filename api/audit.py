@@ -78,11 +78,15 @@ def actor() -> str:
     return "anonymous"
 
 
+# The default organization of :func:`record`: the request's (None stays the service's own).
+REQUEST_ORGANIZATION = -1
+
+
 def record(
     session: Session,
     action: str,
     *,
-    organization_id: int | None = None,
+    organization_id: int | None = REQUEST_ORGANIZATION,
     object_type: str | None = None,
     object_id: str | None = None,
     detail: dict | None = None,
@@ -95,7 +99,8 @@ def record(
     ----------
     session : the session whose transaction makes the change recorded.
     action : what was done, e.g. ``person.erased``.
-    organization_id : whose data; default the request's organization.
+    organization_id : whose data; default the request's organization (none outside a
+        request); None: the service's own entry, which no organization's log shows.
     object_type, object_id : what it was done to (never a person's id, name or email).
     detail : counts and table names only.
     who : the actor; default :func:`actor`.
@@ -105,8 +110,8 @@ def record(
     AuditEntry
     """
     in_request = has_request_context()
-    if organization_id is None and in_request:
-        organization_id = g.get("organization_id")
+    if organization_id == REQUEST_ORGANIZATION:
+        organization_id = g.get("organization_id") if in_request else None
     entry = AuditEntry(
         organization_id=organization_id,
         actor=who or actor(),
