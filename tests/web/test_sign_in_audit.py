@@ -77,3 +77,22 @@ def test_setting_a_password_from_a_link_is_recorded(app, sessions):
         ("user.password_set", f"user:{bob}", str(bob), {"purpose": "invite"}),
         ("user.signed_in", f"user:{bob}", str(bob), None),
     ]
+
+
+def test_invitations_from_the_team_page_are_recorded_by_user_id(ada, sessions):
+    ada_id = ada_user(sessions)
+    ada.post("/team/invite", {"email": "carl@example.org"})
+    with sessions() as session:
+        carl = session.scalar(select(User.id).where(User.email == "carl@example.org"))
+    assert ada.post(f"/team/{carl}/revoke").status_code == 303
+    made = [(e.action, e.actor, e.object_type, e.object_id) for e in logged(sessions)]
+    assert made[-2:] == [
+        ("user.invited", f"user:{ada_id}", "user", str(carl)),
+        ("user.invitation_revoked", f"user:{ada_id}", "user", str(carl)),
+    ]
+    assert "carl" not in repr([(e.object_id, e.detail) for e in logged(sessions)])
+
+
+def ada_user(sessions) -> int:
+    with sessions() as session:
+        return session.scalar(select(User.id).where(User.email == "ada@example.org"))
