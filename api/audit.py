@@ -8,8 +8,14 @@ scenario... or, when it made one, the row it created; detail: the tables touched
 how). A transaction
 that only keeps books (idempotency answers, the outbox, sign-in failures) records
 nothing, and one that already wrote its own entry (:func:`record`: erasure, exports,
-purges) is not recorded twice. Work done outside requests (workers solving runs) is the
-service's own and is not recorded.
+purges, sign-ins) is not recorded twice. Work done outside requests records itself:
+workers and reapers as ``system`` (:mod:`api.jobs.lifecycle`: a run started, finished,
+released, re-queued), the ``keys`` and ``users`` commands as ``cli``.
+
+Coordinators' accounts (:mod:`api.web.auth`): a sign-in, a sign-out, a password set from
+a one-time link, by user id; a failed sign-in by a keyed hash of the email it gave
+(:func:`email_hash`), never the address, in the log of the organization whose account it
+names, else in the service's own.
 
 Reads of personal data (:data:`READS`: participants, results with their people, the
 why-not answer about one pair, the web app's review pages and downloads) are recorded
@@ -21,6 +27,8 @@ Entries name people by nothing: the object of a route about one person (``person
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -78,11 +86,15 @@ def actor() -> str:
     return "anonymous"
 
 
+# The default organization of :func:`record`: the request's (None stays the service's own).
+REQUEST_ORGANIZATION = -1
+
+
 def record(
     session: Session,
     action: str,
     *,
-    organization_id: int | None = None,
+    organization_id: int | None = REQUEST_ORGANIZATION,
     object_type: str | None = None,
     object_id: str | None = None,
     detail: dict | None = None,
@@ -95,7 +107,8 @@ def record(
     ----------
     session : the session whose transaction makes the change recorded.
     action : what was done, e.g. ``person.erased``.
-    organization_id : whose data; default the request's organization.
+    organization_id : whose data; default the request's organization (none outside a
+        request); None: the service's own entry, which no organization's log shows.
     object_type, object_id : what it was done to (never a person's id, name or email).
     detail : counts and table names only.
     who : the actor; default :func:`actor`.
@@ -105,8 +118,8 @@ def record(
     AuditEntry
     """
     in_request = has_request_context()
-    if organization_id is None and in_request:
-        organization_id = g.get("organization_id")
+    if organization_id == REQUEST_ORGANIZATION:
+        organization_id = g.get("organization_id") if in_request else None
     entry = AuditEntry(
         organization_id=organization_id,
         actor=who or actor(),
@@ -119,6 +132,15 @@ def record(
     session.add(entry)
     session.info["audited"] = True
     return entry
+
+
+def email_hash(email: str, secret: str | bytes) -> str:
+    """HMAC-SHA256 (keyed by the service's ``SECRET_KEY``) of the lower-case, trimmed
+    ``email``: failed sign-ins for one address can be told apart and counted without
+    the log holding the address or a hash anyone could recompute from a list of them."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    text = (email or "").strip().lower().encode("utf-8")
+    return hmac.new(key, b"email:" + text, hashlib.sha256).hexdigest()
 
 
 def _url_object() -> tuple[str | None, str | None]:

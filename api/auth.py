@@ -89,6 +89,7 @@ ROUTE_SCOPES: dict[str, str] = {
     "hr.list_audit": ADMIN,
     "hr.erase": ADMIN,
     "hr.export": ADMIN,
+    "hr.delete_organization": ADMIN,  # everything of the organization, its keys too
     # webhooks send the organization's data elsewhere; keys open everything
     "webhooks.create_webhook": ADMIN,
     "webhooks.list_webhooks": ADMIN,

@@ -103,7 +103,9 @@ def restore_command(source):
 
 @click.group()
 def users():
-    """Coordinators who sign in to the web app: create, invite (or reset), list."""
+    """Coordinators who sign in to the web app: create, invite (or reset), list.
+
+    Creations and invitations are recorded in the organization's audit log as ``cli``."""
 
 
 @users.command("create")
@@ -126,6 +128,7 @@ def create_user(org_name, email, password_stdin):
     try:
         with _database() as sessions, transaction(sessions) as session:
             user = make(session, org_name, email, password)
+            _audit_user(session, "user.created", user, invited=password is None)
             link = None if password is not None else _link(session, user)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
@@ -149,8 +152,11 @@ def invite(org_name, email):
             user = find_user(session, email)
             if user is None:
                 user = create_user(session, org_name, email, None)
+                _audit_user(session, "user.created", user, invited=True)
             elif user.organization.name != org_name:
                 raise AccountError(f"{user.email} belongs to another organization")
+            purpose = "reset" if user.password_hash else "invite"
+            _audit_user(session, "user.invited", user, purpose=purpose)
             link = _link(session, user)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
@@ -174,6 +180,21 @@ def list_users(org_name):
             state = "active" if user.password_hash else "invited"
             state = "disabled" if user.disabled_at else state
             click.echo(f"{user.email}\t{state}")
+
+
+def _audit_user(session, action: str, user, **detail) -> None:
+    """An audit entry of the user's organization, by ``cli``, about the user (by id)."""
+    from api import audit
+
+    audit.record(
+        session,
+        action,
+        organization_id=user.organization_id,
+        object_type="user",
+        object_id=str(user.id),
+        detail=detail,
+        who="cli",
+    )
 
 
 def _link(session, user) -> str:

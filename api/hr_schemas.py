@@ -70,3 +70,27 @@ class ExportOut(Schema):
     export_id = fields.String(required=True)
     ids = fields.List(fields.String(), required=True)
     cohorts = fields.List(fields.Dict(), required=True)
+
+
+class OrganizationDeletion(Schema):
+    """The confirmation of an organization's deletion: its name, exactly as stored."""
+
+    confirm = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "the name of the key's organization, exactly; anything else "
+            "deletes nothing (422 confirmation-mismatch)",
+            "example": "Acme Mentoring",
+        },
+    )
+
+
+class OrganizationDeleted(Schema):
+    organization = fields.String(required=True, metadata={"description": "its name"})
+    rows = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "rows deleted: cohorts, participants, runs, audit_log"},
+    )

@@ -1,7 +1,9 @@
 """`mentormatch keys`: create (shown once), list, rotate with overlap, revoke.
 
 A key is printed on stdout once, when it is made; everything else goes to stderr, and
-listings show prefixes only. Heavy imports happen inside the commands.
+listings show prefixes only. Creation, rotation and revocation are recorded in the
+organization's audit log as ``cli`` (the key's prefix, never the key). Heavy imports
+happen inside the commands.
 """
 
 from __future__ import annotations
@@ -41,6 +43,20 @@ def _duration(text: str | None):
         raise click.BadParameter(str(error)) from None
 
 
+def _audit(session, action: str, row, **detail) -> None:
+    from api import audit
+
+    audit.record(
+        session,
+        action,
+        organization_id=row.organization_id,
+        object_type="key",
+        object_id=row.prefix,
+        detail=detail or None,
+        who="cli",
+    )
+
+
 def _expiry(text: str | None):
     from api.tables import utcnow
 
@@ -67,6 +83,7 @@ def create(org_name, label, scopes, expires):
             key, row = create_key(
                 session, org_name, label, scopes=scopes or SCOPES, expires_at=_expiry(expires)
             )
+            _audit(session, "key.created", row, scopes=row.scopes.split(), expires=bool(expires))
     except KeyProblem as error:
         raise click.ClickException(str(error)) from None
     click.echo(key)
@@ -122,6 +139,7 @@ def rotate(org_name, prefix, overlap, expires):
             key, new, old = rotate_key(
                 session, org_name, prefix, _duration(overlap), _expiry(expires)
             )
+            _audit(session, "key.rotated", new, replaces=old.prefix, overlap=overlap)
     except KeyProblem as error:
         raise click.ClickException(str(error)) from None
     click.echo(key)
@@ -140,6 +158,8 @@ def revoke(prefix):
 
     with _transaction() as session:
         row = revoke_key(session, prefix)
+        if row is not None:
+            _audit(session, "key.revoked", row)
     if row is None:
         raise click.ClickException(f"no live key with prefix {prefix!r}")
     click.echo(f"key {row.prefix} revoked", err=True)

@@ -16,7 +16,9 @@ stale is how a re-delivered job takes over from a dead worker.
 
 Every move to succeeded, failed or cancelled writes its webhook deliveries in the same
 transaction (:func:`api.hooks.events.run_finished`), so an event is recorded exactly when
-the state it tells of is.
+the state it tells of is. What workers and reapers do is recorded in the organization's
+audit log in that transaction too, as ``system`` (:func:`_audit`: ``run.started``,
+``run.finished``, ``run.released``, ``run.requeued``; the run's id, status and attempt only).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from enum import StrEnum
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import audit
 from api.db import transaction
 from api.hooks.events import run_finished
 from api.jobs import outbox, problems
@@ -100,6 +103,28 @@ def _set(session: Session, where, **values) -> int:
     return session.execute(statement.execution_options(synchronize_session=False)).rowcount
 
 
+def _audit(session: Session, run_id: str, action: str, **detail) -> None:
+    """Record a move made by a worker or a reaper (``system``) in the run's organization's
+    audit log, in the transaction that makes it."""
+    org = session.scalar(select(Run.organization_id).where(Run.id == run_id))
+    audit.record(
+        session,
+        action,
+        organization_id=org,
+        object_type="run",
+        object_id=run_id,
+        detail=detail,
+        who="system",
+    )
+
+
+def _finished(session: Session, run_id: str) -> None:
+    """Webhook deliveries and the audit entry of a run that just ended."""
+    run_finished(session, run_id)
+    status, attempt = session.execute(select(Run.status, Run.attempt).where(Run.id == run_id)).one()
+    _audit(session, run_id, "run.finished", status=status, attempt=attempt)
+
+
 def claim(
     sessions: sessionmaker[Session],
     run_id: str,
@@ -153,9 +178,10 @@ def claim(
                 error=problems.attempts_exhausted(max_attempts),
             )
             if ended:
-                run_finished(session, run_id)
+                _finished(session, run_id)
             return None
         row = session.get(Run, run_id)
+        _audit(session, run_id, "run.started", attempt=row.attempt, kind=row.kind)
         return Claim(
             run_id=row.id,
             worker=worker,
@@ -218,7 +244,8 @@ def finish(
             return "lost"
         if row.cancel_requested:
             row.status, row.finished_at = CANCELLED, utcnow()
-            run_finished(session, row.id)
+            session.flush()
+            _finished(session, row.id)
             return CANCELLED
         if result is not None:
             save_result(session, row, result)
@@ -229,7 +256,8 @@ def finish(
                 raise ValueError(f"runs have no column {name!r}")
             setattr(row, name, value)
         row.status, row.finished_at, row.error = SUCCEEDED, utcnow(), None
-        run_finished(session, row.id)
+        session.flush()
+        _finished(session, row.id)
     return SUCCEEDED
 
 
@@ -238,7 +266,7 @@ def fail(sessions: sessionmaker[Session], claim: Claim, problem: dict) -> bool:
     with transaction(sessions) as session:
         if not _set(session, _ours(claim), status=FAILED, error=problem, finished_at=utcnow()):
             return False
-        run_finished(session, claim.run_id)
+        _finished(session, claim.run_id)
         return True
 
 
@@ -247,7 +275,7 @@ def cancelled(sessions: sessionmaker[Session], claim: Claim) -> bool:
     with transaction(sessions) as session:
         if not _set(session, _ours(claim), status=CANCELLED, finished_at=utcnow()):
             return False
-        run_finished(session, claim.run_id)
+        _finished(session, claim.run_id)
         return True
 
 
@@ -268,6 +296,7 @@ def release(sessions: sessionmaker[Session], claim: Claim) -> bool:
         )
         if released:
             outbox.enqueue(session, [claim.run_id], delay=0.0)
+            _audit(session, claim.run_id, "run.released", attempt=claim.attempt)
         return bool(released)
 
 
@@ -323,14 +352,15 @@ def reap(
             if cancel:
                 if _set(session, still, status=CANCELLED, finished_at=now):
                     out.cancelled.append(run_id)
-                    run_finished(session, run_id)
+                    _finished(session, run_id)
             elif attempt >= max_attempts:
                 error = problems.attempts_exhausted(attempt)
                 if _set(session, still, status=FAILED, finished_at=now, error=error):
                     out.failed.append(run_id)
-                    run_finished(session, run_id)
+                    _finished(session, run_id)
             elif _set(session, still, status=QUEUED, worker=None, heartbeat_at=now):
                 out.requeued.append(run_id)
+                _audit(session, run_id, "run.requeued", attempt=attempt)
         outbox.enqueue(session, out.requeued, delay=dispatch_delay)
     return out
 

@@ -57,6 +57,8 @@ PROBLEM_TYPES = {
     "idempotency-key-reused": "The Idempotency-Key was first used with another request.",
     "idempotency-in-progress": "The first request with this Idempotency-Key is still "
     "being handled.",
+    "confirmation-mismatch": "DELETE /organization deletes nothing unless `confirm` names "
+    "the key's organization exactly.",
     "busy": "The server is running as many inline solves (POST /match) as it takes; "
     "retry after `Retry-After` seconds, or queue a run.",
     "unavailable": "The database cannot be reached at the moment; retry after "

@@ -1,11 +1,11 @@
 """The HR-data routes, admin only (:data:`api.auth.ROUTE_SCOPES`): the audit log, erasure of
-a person, their export."""
+a person, their export, deletion of the whole organization."""
 
 from __future__ import annotations
 
 from flask import g
 
-from api import audit
+from api import audit, organizations
 from api import hr_schemas as schemas
 from api.db import transaction
 from api.erasure import ERASED_TABLES, erase_person
@@ -14,6 +14,7 @@ from api.pagination import paginate
 from api.personal import scrub
 from api.services import services
 from api.subject import export_person
+from api.tables import Organization
 from api.views import Blueprint, json_only, problems, protected
 
 blp = protected(Blueprint("hr", __name__, url_prefix="/api/v1"))
@@ -67,3 +68,49 @@ def export(args):
             404, "not found", "this organization stores nothing about that person", kind="not-found"
         )
     return found
+
+
+@blp.route("/organization", methods=["DELETE"])
+@blp.arguments(schemas.OrganizationDeletion, location="query")
+@blp.response(
+    200,
+    schemas.OrganizationDeleted,
+    example={
+        "organization": "Acme Mentoring",
+        "rows": {"cohorts": 3, "participants": 412, "runs": 9, "audit_log": 57},
+    },
+)
+@problems(blp, 400, 401, 403, 404, 422)
+def delete_organization(args):
+    """Delete the key's organization with everything it owns: cohorts, people, runs,
+    results, scenarios, mapping templates, webhooks and their deliveries, coordinators'
+    accounts, every API key (this one too: it stops working at once) and the audit log.
+    This cannot be undone; ``confirm`` must name the organization exactly.
+
+    The deletion is kept in the service's own audit log (`mentormatch audit-log
+    --service`), which no organization sees. The same as `mentormatch orgs delete ORG --yes`.
+    """
+    with transaction(services().sessions) as session:
+        org = session.get(Organization, g.organization_id, with_for_update=True)
+        if org is None:  # deleted by a request that committed after this key was checked
+            raise ApiProblem(404, "not found", "the organization is gone", kind="not-found")
+        if args["confirm"] != org.name:
+            raise ApiProblem(
+                422,
+                "confirmation does not name the organization",
+                f"confirm must be this key's organization name, exactly ({org.name!r}); "
+                "nothing was deleted",
+                kind="confirmation-mismatch",
+                errors=[
+                    {
+                        "source": "query",
+                        "column": "confirm",
+                        "value": args["confirm"][:200],
+                        "message": f"expected {org.name!r}",
+                    }
+                ],
+            )
+        name = org.name
+        counts = organizations.delete_organization(session, org, who=audit.actor())
+    scrub(services().engine, organizations.all_tables(), full=True)
+    return {"organization": name, "rows": counts}

@@ -5,6 +5,10 @@ Flask-Login keeps a session token in the signed cookie; :mod:`api.accounts` keep
 hash, so logging out, a new password or the end of ``SESSION_HOURS`` ends the session on
 the server too. Failed sign-ins are throttled per email and per address; the answer never
 says whether an email has an account.
+
+Each sign-in, failed sign-in, sign-out and password set is an audit entry in the same
+transaction (:func:`_audit`, :func:`_audit_failure`): ids only, a failure by a keyed hash
+of the email given.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from api import accounts
+from api import accounts, audit
 from api.db import transaction
 from api.services import services
 from api.web import bp
@@ -79,6 +83,34 @@ def local_path(target: str | None, default: str) -> str:
     return target
 
 
+def _audit(db, action: str, user, **detail) -> None:
+    """An audit entry about ``user``'s account, by that user."""
+    audit.record(
+        db,
+        action,
+        organization_id=user.organization_id,
+        object_type="user",
+        object_id=str(user.id),
+        detail=detail or None,
+        who=f"user:{user.id}",
+    )
+
+
+def _audit_failure(db, email: str, reason: str) -> None:
+    """A failed sign-in: in the log of the organization whose account the email names
+    (else the service's), by a keyed hash of the email, never the email."""
+    named = accounts.find_user(db, email)
+    audit.record(
+        db,
+        "user.sign_in_failed",
+        organization_id=named.organization_id if named is not None else None,
+        object_type="email",
+        object_id=audit.email_hash(email, current_app.secret_key),
+        detail={"reason": reason},
+        who="anonymous",
+    )
+
+
 def _sign_in(db, user) -> None:
     token = accounts.start_session(db, user, float(services().settings["SESSION_HOURS"]))
     session.clear()
@@ -100,6 +132,9 @@ def login():
         user = None if wait else accounts.authenticate(db, email, password, address, _throttle())
         if user is not None:
             _sign_in(db, user)
+            _audit(db, "user.signed_in", user)
+        else:
+            _audit_failure(db, email, "throttled" if wait else "wrong email or password")
     if wait:
         minutes = -(-wait // 60)
         error = f"Too many failed attempts. Try again in {minutes} minute(s)."
@@ -115,6 +150,7 @@ def logout():
     """End this session, here and on the server."""
     with transaction(services().sessions) as db:
         accounts.end_session(db, current_user.token)
+        audit.record(db, "user.signed_out", object_type="user", object_id=str(g.user_id))
     logout_user()
     session.clear()
     flash("You are signed out.")
@@ -141,7 +177,9 @@ def welcome(token):
                     except accounts.AccountError as problem:
                         error = str(problem)
                 if error is None:
+                    _audit(db, "user.password_set", user, purpose=purpose)
                     _sign_in(db, user)
+                    _audit(db, "user.signed_in", user)
     if found is None:
         message = "This link has been used or has expired. Ask for a new one."
         return render_template("error.html", title="Link not valid", message=message), 404

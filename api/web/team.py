@@ -5,7 +5,8 @@ invitation nobody has accepted yet.
 There is no mail delivery: the one-time link (:func:`api.accounts.one_time_link`, as
 ``mentormatch users invite`` prints it) is shown once, on the page that made it, and
 stored only as its hash; it is never put in a flash message (those live in the cookie).
-Everything is scoped to the signed-in coordinator's organization.
+Everything is scoped to the signed-in coordinator's organization. Invitations and their
+withdrawal are audit entries about the invited account, by its id.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import delete, select
 
-from api import accounts
+from api import accounts, audit
 from api.db import transaction
 from api.services import services
 from api.tables_web import User, UserToken
@@ -69,6 +70,13 @@ def invite():
         if error is None:
             token = accounts.one_time_link(session, user, hours)
             invited = user.email
+            audit.record(
+                session,
+                "user.invited",
+                object_type="user",
+                object_id=str(user.id),
+                detail={"purpose": "invite"},
+            )
     if error is not None:
         return _page(error=error)
     return _page(link=url_for("web.welcome", token=token, _external=True), invited=invited)
@@ -87,5 +95,6 @@ def revoke(user_id):
         email = user.email
         session.execute(delete(UserToken).where(UserToken.user_id == user.id))
         session.delete(user)
+        audit.record(session, "user.invitation_revoked", object_type="user", object_id=str(user_id))
     flash(f"The invitation of {email} was revoked; its link no longer works.")
     return redirect(url_for("web.team"), 303)

@@ -92,19 +92,49 @@ def test_a_finished_run_is_delivered_signed_with_ids_only(
     assert dispatch(sessions, settings) == 0  # delivered once
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """The dispatcher's clock, moved by the test: whether a delivery is due then depends on
+    the backoff alone, not on how long the requests between two dispatches take (a GET of
+    the delivery log took 20-60 ms on PostgreSQL on a loaded machine, longer than the
+    50 ms backoff, so a wall clock made "not before its backoff" fail about 1 run in 3)."""
+    from datetime import timedelta
+
+    from api.hooks import deliver
+
+    real = deliver.utcnow
+
+    class Clock:
+        now = None  # the real time until stopped
+
+        def stop(self) -> None:
+            self.now = real()
+
+        def advance(self, seconds: float) -> None:
+            self.now += timedelta(seconds=seconds)
+
+    made = Clock()
+    monkeypatch.setattr(deliver, "utcnow", lambda: made.now or real())
+    return made
+
+
 def test_a_receiver_failure_is_retried_with_backoff_and_then_succeeds(
-    app, client, sessions, settings, receiver
+    app, client, sessions, settings, receiver, clock
 ):
     server = receiver(statuses=[500, 503])
     hook = register(client, server.url)
     run_once(app, client)
+    clock.stop()  # after the delivery was written (at the real time)
     assert dispatch(sessions, settings) == 1
     (first,) = client.get(hook["links"]["deliveries"]).get_json()["items"]
     assert (first["status"], first["attempts"], first["error"]) == ("pending", 1, "HTTP 500")
-    assert dispatch(sessions, settings) == 0  # not before its backoff has passed
-    time.sleep(0.07)
+    clock.advance(0.049)
+    assert dispatch(sessions, settings) == 0  # not before its backoff (0.05 s) has passed
+    clock.advance(0.001)
     assert dispatch(sessions, settings) == 1
-    time.sleep(0.12)  # the second wait is twice the first
+    clock.advance(0.099)
+    assert dispatch(sessions, settings) == 0  # the second wait is twice the first
+    clock.advance(0.001)
     assert dispatch(sessions, settings) == 1
     (done,) = client.get(hook["links"]["deliveries"]).get_json()["items"]
     assert (done["status"], done["attempts"], done["response_status"]) == ("delivered", 3, 200)
