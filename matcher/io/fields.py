@@ -30,6 +30,7 @@ _DISPLAY = re.compile(r"\(\s*((?:UTC|GMT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)\s*\
 _WHOLE = re.compile(r"\+?[0-9]+")
 _CONTROL = re.compile(r"[\x00-\x1f]")  # line breaks, tabs: characters below " "
 _SKILL_KEYS = frozenset({"name", "level"})
+_LEVELS = {str(level): level for level in range(1, 6)}
 _REFERENCE_DAY = datetime(2026, 1, 15, 12, tzinfo=UTC)
 _NOT_ZONES = frozenset({"localtime", "factory", "posixrules", "posix/localtime"})
 TIMEZONE_EXPECTED = (
@@ -321,10 +322,37 @@ def _skill(item: object, table: Mapping[str, str]) -> Skill | None:
     return Skill(tag, level)
 
 
+def _plain_skill(item: object) -> tuple[str | None, int | None]:
+    """(tag before aliases, level) of a skill in its usual form, or (None, None): a JSON
+    ``{"name", "level"}`` or a ``name[:level]`` text; anything else is left to _skill."""
+    if type(item) is dict:
+        name, level = item.get("name"), item.get("level")
+        if type(name) is not str or len(name) > MAX_FIELD or not _SKILL_KEYS.issuperset(item):
+            return None, None
+        if level is not None and (type(level) is not int or not 1 <= level <= 5):
+            return None, None
+    elif type(item) is str and len(item) <= MAX_FIELD:
+        name, colon, level = item.rpartition(":")
+        if not colon:
+            name, level = level, None
+        elif (level := _LEVELS.get(level.strip())) is None:
+            return None, None
+    else:
+        return None, None
+    return " ".join(name.lower().split()) or None, level
+
+
 def parse_skills(value: object, table: Mapping[str, str]) -> tuple[Skill, ...]:
     """Skills: ``name`` or ``name:level`` items (level 1-5); the first of a name wins."""
     skills, issues = {}, []
     for item in _items(value):
+        tag, level = _plain_skill(item)
+        if tag:
+            tag = table.get(tag, tag) if table else tag
+            if ":" not in tag:
+                if tag not in skills:
+                    skills[tag] = Skill(tag, level)
+                continue
         try:
             skill = _skill(item, table)
         except FieldError as error:

@@ -165,22 +165,30 @@ def _validate(batches: Sequence[Batch], table, ignore_unknown, org_chart) -> Coh
 def _validate_batch(b, batch: Batch, table, ignore_unknown, problems: _Problems, people) -> bool:
     """Validate one batch into ``people``; return whether records carry a role."""
     names: dict[str, str] = {}  # raw key -> canonical column, computed once per key
+    known: dict[str, str] = {}  # the same for keys of known columns only
     unknown: dict[str, int] = {}
     rows: list[tuple[int, dict | None]] = []
     for i, record in enumerate(batch.records):
-        if not isinstance(record, Mapping):
+        if type(record) is not dict and not isinstance(record, Mapping):
             problems.add(b, i, None, "expected a record with named fields", type(record).__name__)
             rows.append((i, None))
             continue
-        cells: dict = {}
-        for key, value in record.items():
-            column = names.get(key) or names.setdefault(key, canonical_column(key))
-            if column not in _RANK and column != "attributes":
-                unknown.setdefault(str(key), i)
-            elif column in cells:
-                problems.add(b, i, column, "this field is given more than once", key)
-            else:
-                cells[column] = value
+        try:  # the usual record: keys seen before, of known columns, each column once
+            cells = {known[key]: value for key, value in record.items()}
+        except (KeyError, TypeError):
+            cells = None
+        if cells is None or len(cells) != len(record):
+            cells = {}
+            for key, value in record.items():
+                column = names.get(key) or names.setdefault(key, canonical_column(key))
+                if column not in _RANK and column != "attributes":
+                    unknown.setdefault(str(key), i)
+                    continue
+                known[key] = column
+                if column in cells:
+                    problems.add(b, i, column, "this field is given more than once", key)
+                else:
+                    cells[column] = value
         rows.append((i, cells))
     present = [cells for _, cells in rows if cells is not None]
     has_id = any("id" in cells for cells in present)
