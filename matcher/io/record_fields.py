@@ -119,25 +119,28 @@ def parse_attributes(value: object) -> tuple[tuple[str, object], ...]:
     return tuple(out)
 
 
-# column -> (parser, whether it takes the alias table); role and min_capacity are apart.
+# How a parsed value is stored: kept when truthy (a blank tag, an empty list keep the
+# default), kept always (a count's 0 is a value), split (time zone), or set apart.
+_TRUTHY, _ALWAYS, _ZONE, _MINIMUM = range(4)
+# column -> (parser, whether it takes the alias table, how it is stored); role is apart.
 _PARSERS = {
-    "id": (parse_id, False),
-    "name": (parse_text, False),
-    "email": (parse_text, False),
-    "seniority": (parse_count, False),
-    "skills": (parse_skills, True),
-    "goals": (parse_tags, True),
-    "capacity": (parse_count, False),
-    "department": (parse_tag, True),
-    "location": (parse_tag, True),
-    "timezone": (_timezone, False),
-    "languages": (parse_tags, True),
-    "manager_id": (parse_id, False),
-    "exclude": (parse_ids, False),
-    "prefer": (parse_ids, False),
-    "attributes": (parse_attributes, False),
+    "id": (parse_id, False, _TRUTHY),
+    "name": (parse_text, False, _TRUTHY),
+    "email": (parse_text, False, _TRUTHY),
+    "seniority": (parse_count, False, _ALWAYS),
+    "skills": (parse_skills, True, _TRUTHY),
+    "goals": (parse_tags, True, _TRUTHY),
+    "capacity": (parse_count, False, _ALWAYS),
+    "min_capacity": (parse_count, False, _MINIMUM),
+    "department": (parse_tag, True, _TRUTHY),
+    "location": (parse_tag, True, _TRUTHY),
+    "timezone": (_timezone, False, _ZONE),
+    "languages": (parse_tags, True, _TRUTHY),
+    "manager_id": (parse_id, False, _TRUTHY),
+    "exclude": (parse_ids, False, _TRUTHY),
+    "prefer": (parse_ids, False, _TRUTHY),
+    "attributes": (parse_attributes, False, _TRUTHY),
 }
-_COUNTS = frozenset({"seniority", "capacity"})  # 0 is a value, not "not given"
 # A person's fields when a cell is empty or wrong (a wrong cell is reported).
 _DEFAULTS = {
     "id": None,
@@ -164,6 +167,10 @@ def record_fields(
 ) -> dict:
     """Parse every cell of one record, report each bad cell, return the person's fields.
 
+    One loop over the record's own cells (no call per absent column): a parser runs only
+    on a given value; a falsy result (a blank tag, an empty list) keeps the default,
+    except a count's 0.
+
     Parameters
     ----------
     cells : the record, keyed by canonical column.
@@ -178,15 +185,14 @@ def record_fields(
     dict
         Keyword arguments for :class:`~matcher.model.Mentor` or
         :class:`~matcher.model.Mentee` (``min_capacity`` for mentors only).
-
-    One loop over the record's own cells (no call per absent column): a parser runs only
-    on a given value; a falsy result (a blank tag, an empty list) keeps the default,
-    except a count's 0.
     """
     out = dict(_DEFAULTS)
     minimum = None
     capacity_ok = True
     for column, value in cells.items():
+        entry = _PARSERS.get(column)
+        if entry is None:  # role
+            continue
         kind = type(value)  # is_empty, inline for the usual types
         if kind is str:
             if not value or value.isspace():
@@ -196,13 +202,7 @@ def record_fields(
                 continue
         elif kind is not int and kind is not dict and is_empty(value):
             continue
-        if column == "min_capacity":
-            parse, tagged = parse_count, False
-        else:
-            entry = _PARSERS.get(column)
-            if entry is None:  # role
-                continue
-            parse, tagged = entry
+        parse, tagged, store = entry
         try:
             parsed = parse(value, table) if tagged else parse(value)
         except FieldError as error:
@@ -210,12 +210,15 @@ def record_fields(
                 report(column, message, bad)
             capacity_ok = capacity_ok and column != "capacity"
             continue
-        if column == "timezone":
-            out["timezone"], out["utc_offset_minutes"] = parsed
-        elif column == "min_capacity":
-            minimum = parsed
-        elif parsed or column in _COUNTS:
+        if store == _TRUTHY:
+            if parsed:
+                out[column] = parsed
+        elif store == _ALWAYS:
             out[column] = parsed
+        elif store == _ZONE:
+            out["timezone"], out["utc_offset_minutes"] = parsed
+        else:
+            minimum = parsed
     if has_id and is_empty(cells.get("id")):
         report("id", "an id is required", cells.get("id"))
     if needs_seniority and is_empty(cells.get("seniority")):
