@@ -21,6 +21,8 @@ _REFUSED = {"Cf", "Cc", "Cs", "Zl", "Zp"}
 
 def why_unclear(text: str) -> str | None:
     """Why ``text`` cannot be an id anyone can read back, or None when it can."""
+    if text.isascii() and text.isprintable():  # no control, format or odd space; NFC
+        return None
     for char in text:
         category = unicodedata.category(char)
         if category in _REFUSED or (category == "Zs" and char != " "):

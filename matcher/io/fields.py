@@ -10,7 +10,6 @@ cohort-level rules (required fields, unique ids, who may be excluded) live in
 from __future__ import annotations
 
 import gc
-import math
 import re
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -29,6 +28,9 @@ _OFFSET = re.compile(r"(?:(?:UTC|GMT)\s*)?([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.
 # Windows and Microsoft Forms list zones as "(UTC-08:00) Pacific Time (US & Canada)".
 _DISPLAY = re.compile(r"\(\s*((?:UTC|GMT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)\s*\)\s*(.*)", re.I)
 _WHOLE = re.compile(r"\+?[0-9]+")
+_CONTROL = re.compile(r"[\x00-\x1f]")  # line breaks, tabs: characters below " "
+_SKILL_KEYS = frozenset({"name", "level"})
+_LEVELS = {str(level): level for level in range(1, 6)}
 _REFERENCE_DAY = datetime(2026, 1, 15, 12, tzinfo=UTC)
 _NOT_ZONES = frozenset({"localtime", "factory", "posixrules", "posix/localtime"})
 TIMEZONE_EXPECTED = (
@@ -186,8 +188,11 @@ def is_empty(value: object) -> bool:
     """True for "not given": None, a blank string, or an empty list."""
     if value is None:
         return True
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return not value or value.isspace()
+    if kind is int or kind is dict:
+        return False
     return isinstance(value, list | tuple) and len(value) == 0
 
 
@@ -215,13 +220,15 @@ def parse_id(value: object) -> str:
         _fail(f"expected an id of 1 to {MAX_ID} characters", value)
     if SEPARATOR in text:
         _fail("expected an id without ';'", value)
-    if any(char < " " for char in text):
+    if _CONTROL.search(text):
         _fail("expected an id without line breaks or tabs", value)
     return text
 
 
 def parse_count(value: object) -> int:
     """A whole number from 0 to MAX_COUNT (str digits, int, or an integral float)."""
+    if type(value) is int and 0 <= value <= MAX_COUNT:  # JSON's usual case
+        return value
     if isinstance(value, bool):
         _fail("expected a whole number >= 0", value)
     if isinstance(value, float) and value.is_integer():
@@ -239,22 +246,18 @@ def parse_count(value: object) -> int:
     return number
 
 
-def _items(value: object) -> list[object]:
+def _items(value: object) -> list[object] | tuple[object, ...]:
     """The items of a list cell: a ``;``-separated string, or a JSON list of items."""
     if isinstance(value, str):
         if len(value) > MAX_FIELD:
             _fail(f"expected at most {MAX_FIELD} characters (got {len(value)})", value)
         return value.split(SEPARATOR)
     if isinstance(value, list | tuple):
-        issues = [("expected one item without ';'", v) for v in value if _has_separator(v)]
-        if issues:
-            raise FieldError(issues)
-        return list(value)
+        bad = [v for v in value if isinstance(v, str) and SEPARATOR in v]
+        if bad:
+            raise FieldError([("expected one item without ';'", v) for v in bad])
+        return value
     _fail("expected a ';'-separated list", value)
-
-
-def _has_separator(item: object) -> bool:
-    return isinstance(item, str) and SEPARATOR in item
 
 
 def _unique(values):
@@ -263,14 +266,22 @@ def _unique(values):
 
 def parse_tag(value: object, table: Mapping[str, str]) -> str:
     """One tag (department, location), normalised; ``table`` from :func:`alias_table`."""
-    tag = _collapse(_as_text(value))
-    return table.get(tag, tag)
+    if type(value) is str and len(value) <= MAX_FIELD:  # the usual case, without _as_text
+        tag = " ".join(value.lower().split())
+    else:
+        tag = _collapse(_as_text(value))
+    return table.get(tag, tag) if table else tag
 
 
 def parse_tags(value: object, table: Mapping[str, str]) -> tuple[str, ...]:
     """A list of tags (goals, languages): normalised, blanks dropped, duplicates collapsed."""
     tags, issues = [], []
     for item in _items(value):
+        if type(item) is str and len(item) <= MAX_FIELD:  # parse_tag's usual case, inline
+            tag = " ".join(item.lower().split())
+            if tag:
+                tags.append(table.get(tag, tag) if table else tag)
+            continue
         try:
             tag = parse_tag(item, table)
         except FieldError as error:
@@ -284,11 +295,11 @@ def parse_tags(value: object, table: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def _skill(item: object, table: Mapping[str, str]) -> Skill | None:
-    if isinstance(item, Mapping):
+    if type(item) is dict or isinstance(item, Mapping):
         name, level = item.get("name"), item.get("level")
-        if set(item) - {"name", "level"} or is_empty(name):
+        if not _SKILL_KEYS.issuperset(item) or is_empty(name):
             _fail("expected a skill as {'name': ..., 'level': 1-5}", str(item))
-        level = None if is_empty(level) else level
+        level = None if level is None or is_empty(level) else level
     else:
         text = _as_text(item)
         if not text:
@@ -296,7 +307,9 @@ def _skill(item: object, table: Mapping[str, str]) -> Skill | None:
         name, colon, level = text.rpartition(":") if ":" in text else (text, "", None)
         if colon and not name.strip():
             _fail("expected a skill name before ':'", text)
-    if level is not None:
+    if type(level) is int and 1 <= level <= 5:  # JSON's usual case
+        pass
+    elif level is not None:
         if isinstance(level, bool) or not isinstance(level, int | str):
             _fail("expected a skill level from 1 to 5 after ':'", item)
         level_text = str(level).strip()
@@ -309,10 +322,37 @@ def _skill(item: object, table: Mapping[str, str]) -> Skill | None:
     return Skill(tag, level)
 
 
+def _plain_skill(item: object) -> tuple[str | None, int | None]:
+    """(tag before aliases, level) of a skill in its usual form, or (None, None): a JSON
+    ``{"name", "level"}`` or a ``name[:level]`` text; anything else is left to _skill."""
+    if type(item) is dict:
+        name, level = item.get("name"), item.get("level")
+        if type(name) is not str or len(name) > MAX_FIELD or not _SKILL_KEYS.issuperset(item):
+            return None, None
+        if level is not None and (type(level) is not int or not 1 <= level <= 5):
+            return None, None
+    elif type(item) is str and len(item) <= MAX_FIELD:
+        name, colon, level = item.rpartition(":")
+        if not colon:
+            name, level = level, None
+        elif (level := _LEVELS.get(level.strip())) is None:
+            return None, None
+    else:
+        return None, None
+    return " ".join(name.lower().split()) or None, level
+
+
 def parse_skills(value: object, table: Mapping[str, str]) -> tuple[Skill, ...]:
     """Skills: ``name`` or ``name:level`` items (level 1-5); the first of a name wins."""
     skills, issues = {}, []
     for item in _items(value):
+        tag, level = _plain_skill(item)
+        if tag:
+            tag = table.get(tag, tag) if table else tag
+            if ":" not in tag:
+                if tag not in skills:
+                    skills[tag] = Skill(tag, level)
+                continue
         try:
             skill = _skill(item, table)
         except FieldError as error:
@@ -338,47 +378,3 @@ def parse_ids(value: object) -> tuple[str, ...]:
     if issues:
         raise FieldError(issues)
     return _unique(ids)
-
-
-def _attribute_value(value: object):
-    if isinstance(value, bool):
-        _fail("expected text, a list of texts, or a number", value)
-    if isinstance(value, int | float):
-        number = float(value)
-        if not math.isfinite(number):
-            _fail("expected a finite number", value)
-        return number
-    if isinstance(value, str):
-        return " ".join(_as_text(value).split()) or None
-    if isinstance(value, list | tuple):
-        items = [" ".join(_as_text(item).split()) for item in value]
-        kept = {item.casefold(): item for item in reversed(items) if item}  # first wins
-        return tuple(reversed(kept.values())) or None
-    _fail("expected text, a list of texts, or a number", value)
-
-
-def parse_attributes(value: object) -> tuple[tuple[str, object], ...]:
-    """Custom attributes: a mapping from a name (1 to MAX_ID characters) to a value.
-
-    Values are text (trimmed, inner whitespace collapsed), a list of texts (a tuple,
-    blanks dropped, duplicates collapsed) or a finite number (a float); blank values
-    are left out. The given order is kept.
-    """
-    if not isinstance(value, Mapping):
-        _fail("expected attributes as {name: value}", type(value).__name__)
-    out, issues = [], []
-    for name, item in value.items():
-        key = name.strip() if isinstance(name, str) else ""
-        if not key or len(key) > MAX_ID:
-            issues.append((f"expected an attribute name of 1 to {MAX_ID} characters", name))
-            continue
-        try:
-            parsed = None if is_empty(item) else _attribute_value(item)
-        except FieldError as error:
-            issues.extend((f"attribute '{key}': {m}", bad) for m, bad in error.issues)
-            continue
-        if parsed is not None:
-            out.append((key, parsed))
-    if issues:
-        raise FieldError(issues)
-    return tuple(out)

@@ -11,24 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 
-from matcher.io.fields import (
-    FieldError,
-    alias_table,
-    is_empty,
-    no_gc,
-    parse_attributes,
-    parse_count,
-    parse_id,
-    parse_ids,
-    parse_skills,
-    parse_tag,
-    parse_tags,
-    parse_text,
-    parse_timezone,
-)
+from matcher.io.fields import alias_table, is_empty, no_gc
+from matcher.io.record_fields import Role, record_fields, record_role
 from matcher.model import Cohort, InputError, Mentee, Mentor, Problem
 
 COLUMNS: tuple[str, ...] = (
@@ -54,11 +40,6 @@ _PRIVATE = frozenset({"name", "email"})  # never echoed back in a problem
 LIST_COLUMNS = ("skills", "goals", "languages", "exclude", "prefer")  # ';'-separated in a cell
 _SHOWN_LINES = 10  # lines listed in a "cells contain ','" problem
 _SEPARATORS = re.compile(r"[\s_\-]+")
-
-
-class Role(StrEnum):
-    MENTOR = "mentor"
-    MENTEE = "mentee"
 
 
 def canonical_column(name: object, known: Sequence[str] = COLUMNS) -> str:
@@ -125,80 +106,6 @@ class _Problems:
 # --------------------------------------------------------------------------- one record
 
 
-def _role(cells: Mapping, fixed: Role | None, source: str, report) -> Role | None:
-    value = cells.get("role")
-    text = value.strip().lower() if isinstance(value, str) else None
-    if fixed is not None:
-        if not is_empty(value) and text != fixed.value:
-            report("role", f"expected '{fixed.value}' in the {source} input", value)
-        return fixed
-    if text in (Role.MENTOR.value, Role.MENTEE.value):
-        return Role(text)
-    report("role", "expected 'mentor' or 'mentee'", value)
-    return None
-
-
-def _timezone(value: object) -> tuple[str, int]:
-    if not isinstance(value, str):
-        raise FieldError([("expected a time zone as text", value)])
-    try:
-        return parse_timezone(value)
-    except ValueError as error:
-        raise FieldError([(str(error), value)]) from None
-
-
-def _fields(cells: Mapping, role: Role | None, table, has_id, needs_seniority, report) -> dict:
-    """Parse every cell of one record, report each bad cell, return the person's fields."""
-
-    def field(column, parse, *args):
-        value = cells.get(column)
-        if is_empty(value):
-            return None
-        try:
-            return parse(value, *args)
-        except FieldError as error:
-            for message, bad in error.issues:
-                report(column, message, bad)
-            return None
-
-    if has_id and is_empty(cells.get("id")):
-        report("id", "an id is required", cells.get("id"))
-    if needs_seniority and is_empty(cells.get("seniority")):
-        message = "expected a whole number >= 0 (others have a seniority, so everyone needs one)"
-        report("seniority", message, cells.get("seniority"))
-    capacity = field("capacity", parse_count)
-    capacity_ok = capacity is not None or is_empty(cells.get("capacity"))
-    capacity = 1 if capacity is None else capacity
-    minimum = field("min_capacity", parse_count)
-    if minimum is not None and role is Role.MENTEE:
-        message = "min_capacity is for mentors only; leave it empty for mentees"
-        report("min_capacity", message, minimum)
-    elif minimum is not None and capacity_ok and minimum > capacity:
-        report("min_capacity", f"expected min_capacity <= capacity ({capacity})", minimum)
-    zone = field("timezone", _timezone) or (None, None)
-    out = {
-        "id": field("id", parse_id),
-        "name": field("name", parse_text) or None,
-        "email": field("email", parse_text) or None,
-        "seniority": field("seniority", parse_count),
-        "skills": field("skills", parse_skills, table) or (),
-        "goals": field("goals", parse_tags, table) or (),
-        "capacity": capacity,
-        "department": field("department", parse_tag, table) or None,
-        "location": field("location", parse_tag, table) or None,
-        "timezone": zone[0],
-        "utc_offset_minutes": zone[1],
-        "languages": field("languages", parse_tags, table) or (),
-        "manager_id": field("manager_id", parse_id),
-        "exclude": field("exclude", parse_ids) or (),
-        "prefer": field("prefer", parse_ids) or (),
-        "attributes": field("attributes", parse_attributes) or (),
-    }
-    if role is Role.MENTOR:
-        out["min_capacity"] = minimum or 0
-    return out
-
-
 # --------------------------------------------------------------------------- the cohort
 
 
@@ -258,22 +165,30 @@ def _validate(batches: Sequence[Batch], table, ignore_unknown, org_chart) -> Coh
 def _validate_batch(b, batch: Batch, table, ignore_unknown, problems: _Problems, people) -> bool:
     """Validate one batch into ``people``; return whether records carry a role."""
     names: dict[str, str] = {}  # raw key -> canonical column, computed once per key
+    known: dict[str, str] = {}  # the same for keys of known columns only
     unknown: dict[str, int] = {}
     rows: list[tuple[int, dict | None]] = []
     for i, record in enumerate(batch.records):
-        if not isinstance(record, Mapping):
+        if type(record) is not dict and not isinstance(record, Mapping):
             problems.add(b, i, None, "expected a record with named fields", type(record).__name__)
             rows.append((i, None))
             continue
-        cells: dict = {}
-        for key, value in record.items():
-            column = names.get(key) or names.setdefault(key, canonical_column(key))
-            if column not in _RANK and column != "attributes":
-                unknown.setdefault(str(key), i)
-            elif column in cells:
-                problems.add(b, i, column, "this field is given more than once", key)
-            else:
-                cells[column] = value
+        try:  # the usual record: keys seen before, of known columns, each column once
+            cells = {known[key]: value for key, value in record.items()}
+        except (KeyError, TypeError):
+            cells = None
+        if cells is None or len(cells) != len(record):
+            cells = {}
+            for key, value in record.items():
+                column = names.get(key) or names.setdefault(key, canonical_column(key))
+                if column not in _RANK and column != "attributes":
+                    unknown.setdefault(str(key), i)
+                    continue
+                known[key] = column
+                if column in cells:
+                    problems.add(b, i, column, "this field is given more than once", key)
+                else:
+                    cells[column] = value
         rows.append((i, cells))
     present = [cells for _, cells in rows if cells is not None]
     has_id = any("id" in cells for cells in present)
@@ -296,8 +211,9 @@ def _validate_batch(b, batch: Batch, table, ignore_unknown, problems: _Problems,
         def report(column, message, value=None, i=i):
             problems.add(b, i, column, message, value)
 
-        role = _role(cells, batch.role, batch.source, report) if has_role else None
-        people.append((b, i, role, _fields(cells, role, table, has_id, needs_seniority, report)))
+        role = record_role(cells, batch.role, batch.source, report) if has_role else None
+        fields = record_fields(cells, role, table, has_id, needs_seniority, report)
+        people.append((b, i, role, fields))
     for column, found in commas.items():
         _report_commas(b, batch, column, found, problems)
     if not ignore_unknown:
