@@ -182,6 +182,13 @@ def test_failures_finds_unequal_and_broken_results():
     assert failures("x", {"a": {"error": "boom", "timed_out": False}}) == ["x /a: boom"]
     assert failures("x", {"a": {"error": "cap", "timed_out": True}}) == []
     assert failures("x", {"a": {"method": "greedy", "equal_to_ours": False}}) == []
+    # CP-SAT stopped by its time limit may stay short of our optimum, never pass it
+    short = {"method": "cpsat", "status": "FEASIBLE", "equal_to_ours": False, "total_vs_ours": 0.99}
+    assert failures("x", {"a": short}) == []
+    above = {**short, "total_vs_ours": 1.01}
+    assert failures("x", {"a": above}) == ["x /a: objective differs from ours"]
+    proven = {**short, "status": "OPTIMAL"}
+    assert failures("x", {"a": proven}) == ["x /a: objective differs from ours"]
     assert failures("rematch", {"rows": [{"places_below_fresh": True}]}) == [
         "rematch /rows[0]: rematch matched fewer places than a fresh solve"
     ]
