@@ -71,11 +71,7 @@ def default_threads() -> int:
 
 
 def for_row_ranges(
-    work: Callable[[int, int], None],
-    n_rows: int,
-    block_rows: int,
-    threads: int | None = None,
-    min_rows: int | None = None,
+    work: Callable[[int, int], None], n_rows: int, block_rows: int, threads: int | None = None
 ) -> None:
     """Call ``work(start, stop)`` on contiguous row ranges covering ``0..n_rows``.
 
@@ -86,8 +82,6 @@ def for_row_ranges(
     block_rows : ranges start at multiples of this (the caller's block size), so the
         blocks computed are the same whatever the thread count.
     threads : worker threads (default: :func:`default_threads`).
-    min_rows : rows per thread at the least (default :data:`MIN_ROWS_PER_THREAD`);
-        lower it when each "row" is a large piece of work.
 
     Raises
     ------
@@ -95,8 +89,7 @@ def for_row_ranges(
         Whatever ``work`` raises (the first failure, after every range has finished).
     """
     threads = default_threads() if threads is None else max(1, int(threads))
-    min_rows = MIN_ROWS_PER_THREAD if min_rows is None else min_rows
-    threads = min(threads, max(1, n_rows // max(1, min_rows)))
+    threads = min(threads, max(1, n_rows // MIN_ROWS_PER_THREAD))
     if threads <= 1:
         work(0, n_rows)
         return

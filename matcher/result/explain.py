@@ -18,12 +18,10 @@ from matcher.encode.instance import Instance
 from matcher.encode.prepare import Prepared
 from matcher.encode.rules import RULE_WORDS, RULES, rule_masks
 from matcher.model import Cohort, Policy
-from matcher.parallel import for_row_ranges
 from matcher.results import MatchResult
 from matcher.solvers.sweep import top_rows
 
 _BLOCK_CELLS = 4_000_000
-_CHUNKS_PER_THREAD = 4  # fewer chunks than this per thread: one thread (not worth it)
 
 
 def loads(instance: Instance, pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -72,40 +70,32 @@ def unmatched_reasons_many(
     sitting = int(np.count_nonzero(~open_))
     group_full = _group_full(instance, pairs)
     step = max(1, _BLOCK_CELLS // max(1, n_m * len(RULES)))
-    chunks = list(_chunks(todo, step))
-
-    def explain_chunks(first: int, last: int) -> None:
-        for start, stop in chunks[first:last]:
-            block = todo[start:stop]
-            lo, hi = int(block[0]), int(block[-1]) + 1
-            if 3 * block.size >= hi - lo:  # dense enough: contiguous rows are ~4x faster
-                masks = rule_masks(prepared.rules, slice(lo, hi))
-                masks = {rule: mask[block - lo] for rule, mask in masks.items()}
-            else:
-                masks = rule_masks(prepared.rules, block)
-            remaining = np.broadcast_to(open_, (block.size, n_m)).copy()
-            counts = np.zeros((block.size, len(RULES)), dtype=np.int64)
-            for k, rule in enumerate(RULES):  # each mentor counts under its first rule only
-                hit = masks[rule] & remaining
-                counts[:, k] = np.count_nonzero(hit, axis=1)
-                remaining &= ~hit
-            elig = instance.eligible[block] & open_ & ~assigned[start:stop]
-            n_elig = elig.sum(axis=1)
-            full_elig = elig & full
-            n_full = full_elig.sum(axis=1)
-            chosen, values = top_rows(instance.scores, block, full_elig, 1)
-            best = chosen.argmax(axis=1)  # the best full mentor (0 where there is none)
-            best_score = values[np.arange(block.size), best].tolist()
-            capped = None
-            if group_full is not None:
-                capped = (elig & ~full & group_full[block]).sum(axis=1)
-            for r, i in enumerate(block.tolist()):
-                tally = (int(n_elig[r]), int(n_full[r]), 0 if capped is None else int(capped[r]))
-                top = (int(best[r]), best_score[r])
-                out[i] = _reasons(instance, i, counts[r], tally, top, sitting, got[i] > 0)
-
-    # Chunks write disjoint keys of ``out``; numpy work runs on both cores.
-    for_row_ranges(explain_chunks, len(chunks), 1, min_rows=_CHUNKS_PER_THREAD)
+    for start, stop in _chunks(todo, step):
+        block = todo[start:stop]
+        lo, hi = int(block[0]), int(block[-1]) + 1
+        if 3 * block.size >= hi - lo:  # dense enough: contiguous rows are ~4x faster
+            masks = rule_masks(prepared.rules, slice(lo, hi))
+            masks = {rule: mask[block - lo] for rule, mask in masks.items()}
+        else:
+            masks = rule_masks(prepared.rules, block)
+        remaining = np.broadcast_to(open_, (block.size, n_m)).copy()
+        counts = np.zeros((block.size, len(RULES)), dtype=np.int64)
+        for k, rule in enumerate(RULES):  # each mentor counts under its first rule only
+            hit = masks[rule] & remaining
+            counts[:, k] = np.count_nonzero(hit, axis=1)
+            remaining &= ~hit
+        elig = instance.eligible[block] & open_ & ~assigned[start:stop]
+        n_elig = elig.sum(axis=1)
+        full_elig = elig & full
+        n_full = full_elig.sum(axis=1)
+        chosen, values = top_rows(instance.scores, block, full_elig, 1)
+        best = chosen.argmax(axis=1)  # the best full mentor (0 where there is none)
+        best_score = values[np.arange(block.size), best].tolist()
+        capped = (elig & ~full & group_full[block]).sum(axis=1) if group_full is not None else None
+        for r, i in enumerate(block.tolist()):
+            tally = (int(n_elig[r]), int(n_full[r]), 0 if capped is None else int(capped[r]))
+            top = (int(best[r]), best_score[r])
+            out[i] = _reasons(instance, i, counts[r], tally, top, sitting, got[i] > 0)
     return out
 
 
