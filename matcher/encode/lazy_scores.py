@@ -25,9 +25,10 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 from matcher.encode.score_tables import ScoreTables
 from matcher.encode.scoring import pair_scores, score_block, score_matrix, weighted_tables
 
-__all__ = ["CODE_TOP", "Codes", "LazyScores"]
+__all__ = ["CHUNK", "CODE_TOP", "Codes", "LazyScores", "chunk_maxima"]
 
 CODE_TOP = 65_535  # the highest code: "at least lo + (CODE_TOP - 1) * step", unbounded above
+CHUNK = 32  # mentors per chunk of :attr:`Codes.chunk_max` (measured: 3.6% of chunks pass at 50k)
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,12 +42,16 @@ class Codes:
         ``[lo + (q - 1) * step, lo + (q + 2) * step]`` (one step of slack either side for
         rounding), except code 0 (no lower bound) and :data:`CODE_TOP` (no upper bound).
     topped : False when no cell has code :data:`CODE_TOP` (screens may skip it).
+    chunk_max : uint16 (n_mentees, ceil(n_mentors / CHUNK)) or None; the highest code of
+        each mentee's mentors ``c * CHUNK .. (c + 1) * CHUNK - 1``, so a screen can pass
+        over whole chunks that cannot reach its threshold (:func:`chunk_maxima`).
     """
 
     values: np.ndarray
     lo: float
     step: float
     topped: bool = True
+    chunk_max: np.ndarray | None = None
 
     def upper(self, q: np.ndarray) -> np.ndarray:
         """float64 upper bounds of the cells with codes ``q``."""
@@ -78,6 +83,11 @@ def quantise(block: np.ndarray, lo: float, step: float, out: np.ndarray) -> None
     scaled *= 1.0 / step
     np.clip(scaled, 0.0, float(CODE_TOP), out=scaled)
     out[...] = scaled  # the cast truncates: the floor of a value >= 0
+
+
+def chunk_maxima(codes: np.ndarray, out: np.ndarray) -> None:
+    """Write the per-:data:`CHUNK` maxima of the rows of ``codes`` into ``out`` (uint16)."""
+    np.maximum.reduceat(codes, np.arange(0, codes.shape[1], CHUNK), axis=1, out=out)
 
 
 class LazyScores(NDArrayOperatorsMixin):

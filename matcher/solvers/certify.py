@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.encode.lazy_scores import CODE_TOP
+from matcher.encode.lazy_scores import CHUNK, CODE_TOP
 from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import Pool
 from matcher.solvers.integers import SCALE, to_int
 
 SCREEN_CELLS = 131_072  # cells per row block of the violation screen (L2-cache sized)
+CHUNK_ROWS = 1_024  # mentees per block when the screen reads the codes' chunk maxima
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,24 +175,24 @@ def violations(
         col_part = np.ceil(col_part / codes.step).astype(np.int64)
         row_part, col_part = _narrow(row_part, col_part)
 
+    chunked = codes is not None and codes.chunk_max is not None and n_m > 0
+    if chunked:
+        step = CHUNK_ROWS
+        starts = np.arange(0, n_m, CHUNK)
+        col_max = np.maximum.reduceat(col_part.astype(np.int64), starts, axis=1)
+
     def screen_rows(start: int, stop: int) -> None:
         for r0 in range(start, stop, step):
             r1 = min(stop, r0 + step)
             if not open_rows[r0:r1].any():
                 continue
-            cols_part = col_part[:1] if one_row else col_part[row_code[r0:r1]]
-            if codes is None:
-                screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - cols_part
+            if chunked:
+                i, j = _chunk_screen(r0, r1)
             else:
-                q = codes.values[r0:r1]
-                screen = q + cols_part >= row_part[r0:r1, None]
-                if codes.topped:  # the highest code has no upper bound: it always passes
-                    screen |= q == CODE_TOP
-            screen &= inst.eligible[r0:r1]
-            i, j = np.nonzero(screen)
+                i, j = np.nonzero(_block_screen(r0, r1))
+                i += r0
             if i.size == 0:
                 continue
-            i += r0
             keep = open_rows[i] & open_cols[j]
             i, j = i[keep], j[keep]
             key = i * n_m + j
@@ -200,6 +201,39 @@ def violations(
             reduced = -(bonus + to_int(inst.scores[i, j])) + d_e[i] - d_head[row_code[i], j]
             bad = reduced < 0
             found[r0] = (key[bad], reduced[bad])
+
+    def _block_screen(r0: int, r1: int) -> np.ndarray:
+        cols_part = col_part[:1] if one_row else col_part[row_code[r0:r1]]
+        if codes is None:
+            screen = inst.scores[r0:r1] >= row_part[r0:r1, None] - cols_part
+        else:
+            q = codes.values[r0:r1]
+            screen = q + cols_part >= row_part[r0:r1, None]
+            if codes.topped:  # the highest code has no upper bound: it always passes
+                screen |= q == CODE_TOP
+        screen &= inst.eligible[r0:r1]
+        return screen
+
+    def _chunk_screen(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+        # A chunk holds a passing cell only if its highest code plus its highest column
+        # part reaches the row's part: the cells of the other chunks are never read.
+        q_max = codes.chunk_max[r0:r1].astype(np.int64)
+        c_max = col_max[:1] if one_row else col_max[row_code[r0:r1]]
+        hit = q_max + c_max >= row_part[r0:r1, None]
+        if codes.topped:
+            hit |= q_max == CODE_TOP
+        ci, cc = np.nonzero(hit)
+        i = np.repeat(ci + r0, CHUNK)
+        j = (cc[:, None] * CHUNK + np.arange(CHUNK)).ravel()
+        inside = j < n_m
+        i, j = i[inside], j[inside]
+        q = codes.values[i, j]
+        cols_part = col_part[0, j] if one_row else col_part[row_code[i], j]
+        screen = q + cols_part >= row_part[i]
+        if codes.topped:
+            screen |= q == CODE_TOP
+        screen &= inst.eligible[i, j]
+        return i[screen], j[screen]
 
     for_row_ranges(screen_rows, inst.shape[0], step)
     keys = [found[r0][0] for r0 in sorted(found)]

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.encode.lazy_scores import CODE_TOP, Codes, LazyScores, quantise, score_range
+from matcher.encode.lazy_scores import (
+    CHUNK,
+    CODE_TOP,
+    Codes,
+    LazyScores,
+    chunk_maxima,
+    quantise,
+    score_range,
+)
 from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import STREAM_CELLS, Pool, best_per_mentor
 from matcher.solvers.integers import place_bonus, to_int
@@ -147,7 +155,10 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     if lazy and scores.codes is None:
         low, high = score_range(scores.tables)
         # np.empty, not an anonymous map: its huge pages fault in faster (measured at 1 GB).
-        codes = Codes(np.empty((n_e, n_m), np.uint16), low, (high - low) / (CODE_TOP - 1))
+        maxima = np.empty((n_e, -(-n_m // CHUNK)), np.uint16)
+        codes = Codes(
+            np.empty((n_e, n_m), np.uint16), low, (high - low) / (CODE_TOP - 1), True, maxima
+        )
     found: dict[int, tuple] = {}
     empty = np.zeros(0, np.int64)
 
@@ -159,6 +170,8 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
             block = scores[r0:r1]
             if codes is not None:
                 quantise(block, codes.lo, codes.step, codes.values[r0:r1])
+                if n_m:
+                    chunk_maxima(codes.values[r0:r1], codes.chunk_max[r0:r1])
                 top = max(top, float(block.max(initial=-np.inf)))
             mask = pool.mask(r0, r1)
             n = int(np.count_nonzero(mask))
@@ -180,7 +193,7 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     if codes is not None:
         top = max((found[s][5] for s in found), default=-np.inf)
         topped = top >= codes.lo + (CODE_TOP - 2) * codes.step
-        scores.codes = Codes(codes.values, codes.lo, codes.step, topped)
+        scores.codes = Codes(codes.values, codes.lo, codes.step, topped, codes.chunk_max)
     parts = [found[s] for s in sorted(found)]
     n_open = sum(p[0] for p in parts)
     lo = min((p[1] for p in parts), default=0.0)

@@ -16,7 +16,7 @@ import pytest
 import matcher.encode.prepare as prepare_module
 from matcher.checker import check
 from matcher.encode.instance import Instance
-from matcher.encode.lazy_scores import CODE_TOP, Codes, LazyScores, quantise
+from matcher.encode.lazy_scores import CHUNK, CODE_TOP, Codes, LazyScores, chunk_maxima, quantise
 from matcher.encode.prepare import prepare
 from matcher.io.generate import generate_cohort
 from matcher.io.policy import preset
@@ -71,6 +71,30 @@ def test_sweep_equals_the_dense_candidates(seed, block_rows, monkeypatch):
     assert codes is not None and codes.values.dtype == np.uint16
     exact = dense.scores
     assert (codes.lower(codes.values) <= exact).all() and (exact <= codes.upper(codes.values)).all()
+    n_m = dense.shape[1]
+    for c in range(-(-n_m // CHUNK)):  # the chunk maxima, 90 mentors: the last chunk is short
+        chunk = codes.values[:, c * CHUNK : (c + 1) * CHUNK]
+        assert np.array_equal(codes.chunk_max[:, c], chunk.max(axis=1))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_chunk_screen_under_department_potentials(seed):
+    # Several rows of head potentials (per-department sub-nodes), chunked code screen.
+    dense, lazy = pair_of_instances(seed)
+    pool_d, pool_l = make_pool(dense), make_pool(lazy)
+    _, bonus = pool_bonus(pool_d)
+    found = sweep(pool_l, 4, 2 * pool_l.cap_left + 1)
+    assert lazy.scores.codes.chunk_max is not None
+    linear = found.rows * dense.shape[1] + found.cols
+    rng = np.random.default_rng(seed + 7)
+    n_e, n_m = dense.shape
+    d_e = rng.integers(-1_000_000, 1_000_001, n_e)
+    d_head = -bonus - 600_000 + rng.integers(-1_000_000, 1_000_001, (3, n_m))
+    code = rng.integers(0, 3, n_e)
+    want = violations(pool_d, bonus, linear, d_e, d_head, code, 4)
+    got = violations(pool_l, bonus, linear, d_e, d_head, code, 4)
+    assert want[2] > 0 and got[2] == want[2]
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -125,6 +149,12 @@ def test_scores_beyond_the_code_range_are_still_found():
     want = violations(pool_d, args[0], args[1], args[2], args[3], args[4], 2)
     got = violations(pool_l, args[0], args[1], args[2], args[3], args[4], 2)
     assert want[2] > 0 and got[2] == want[2] and np.array_equal(got[0], want[0])
+    # The same through the chunk maxima: a chunk holding the top code always passes.
+    maxima = np.empty((200, -(-30 // CHUNK)), np.uint16)
+    chunk_maxima(values, maxima)
+    lazy.scores.codes = Codes(values, 0.1, 0.1 / (CODE_TOP - 1), True, maxima)
+    got = violations(pool_l, args[0], args[1], args[2], args[3], args[4], 2)
+    assert got[2] == want[2] and np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
 
 
 @pytest.mark.parametrize("seed", SEEDS)
