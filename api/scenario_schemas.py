@@ -65,9 +65,7 @@ class ScenariosIn(Open):
     vary = fields.Dict(
         keys=fields.String(),
         values=fields.List(
-            fields.Raw(
-                metadata={"oneOf": [{"type": t} for t in ("number", "string", "boolean")]}
-            ),
+            fields.Raw(metadata={"oneOf": [{"type": t} for t in ("number", "string", "boolean")]}),
             validate=validate.Length(min=1),
         ),
         metadata={

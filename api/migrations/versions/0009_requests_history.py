@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("mentor_requests", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_mentor_requests_organization_id"), ["organization_id"]
-        )
+        batch_op.create_index(batch_op.f("ix_mentor_requests_organization_id"), ["organization_id"])
         batch_op.create_index("ix_mentor_requests_cohort_created", ["cohort_id", "created_at"])
         batch_op.create_index("ix_mentor_requests_due", ["status", "expires_at"])
 
