@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.solvers.bounded_flow import MENTEE, MENTOR, SINK, SOURCE, SUB, Network, node_potentials
-from matcher.solvers.integers import to_int
+from matcher.solvers.bounded_flow import Network, arcs_of, node_potentials
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,71 +62,38 @@ def bounded_potentials(
     n_e, n_m = inst.shape
     sink = n_e + n_m + 1
     n_codes = bounds.n_codes
-    code = bounds.codes[rows]
-    grouped = code >= 0
-    keys = cols[grouped] * max(1, n_codes) + code[grouped]
-    sub_keys = np.unique(keys)
-    pair_heads = cols + n_e + 1
-    pair_heads[grouped] = sink + 1 + np.searchsorted(sub_keys, keys)
-    sub_mentor, sub_code = sub_keys // max(1, n_codes), sub_keys % max(1, n_codes)
-    mentees = np.flatnonzero(pool.want_left > 0)
-    mentors = np.flatnonzero(pool.cap_left > 0)
-    supply = int(pool.want_left.sum())
+    arcs = arcs_of(pool, bounds, rows, cols, bonus)
+    mentees, mentors = arcs.mentees, arcs.mentors
     got = np.bincount(rows[matched], minlength=n_e)
     load = np.bincount(cols[matched], minlength=n_m)
     sub_flow = np.bincount(
-        np.searchsorted(sub_keys, keys[matched[grouped]]), minlength=sub_keys.size
+        np.searchsorted(arcs.sub_keys, arcs.keys[matched[arcs.grouped]]),
+        minlength=arcs.sub_keys.size,
     )
     if (load < bounds.min_left).any():
         return "the pairs leave a mentor below their minimum load"
-    tails = np.concatenate(
-        [
-            rows + 1,
-            sink + 1 + np.arange(sub_keys.size),
-            np.zeros(mentees.size, np.int64),
-            mentors + n_e + 1,
-            [0],
-        ]
-    )
-    heads = np.concatenate(
-        [pair_heads, sub_mentor + n_e + 1, mentees + 1, np.full(mentors.size, sink), [sink]]
-    )
-    caps = np.concatenate(
-        [
-            np.ones(rows.size, np.int64),
-            bounds.group_left[sub_mentor, sub_code],
-            pool.want_left[mentees],
-            pool.cap_left[mentors] - bounds.min_left[mentors],
-            [supply],
-        ]
-    )
     flows = np.concatenate(
         [
             matched.astype(np.int64),
             sub_flow,
             got[mentees],
             load[mentors] - bounds.min_left[mentors],
-            [supply - int(matched.sum())],
+            [arcs.supply - int(matched.sum())],
         ]
     )
-    if (flows > caps).any() or (flows < 0).any():
+    if (flows > arcs.caps).any() or (flows < 0).any():
         return "the pairs overfill a place, a capacity or a department cap"
-    costs = np.zeros(tails.size, np.int64)
-    costs[: rows.size] = -(bonus + to_int(inst.scores[rows, cols]))
-    layer = np.full(sink + 1 + sub_keys.size, SUB, np.int64)
-    layer[0], layer[1 : n_e + 1], layer[n_e + 1 : sink], layer[sink] = (
-        SOURCE,
-        MENTEE,
-        MENTOR,
-        SINK,
+    net = Network(
+        rows, cols, arcs.tails, arcs.heads, arcs.caps, arcs.costs, flows, arcs.layer, arcs.sub_keys
     )
-    net = Network(rows, cols, tails, heads, caps, costs, flows, layer, sub_keys)
     d = node_potentials(net)
     if d is None:
         return "the pairs are not a minimum-cost flow: the residual graph has a negative cycle"
     d_m = d[n_e + 1 : sink]
     head = np.tile(d_m, (n_codes + 1, 1))
     subs = d[sink + 1 :]
+    width = max(1, n_codes)
+    sub_mentor, sub_code = arcs.sub_keys // width, arcs.sub_keys % width
     head[sub_code, sub_mentor] = subs
     listed = zip(sub_mentor.tolist(), sub_code.tolist(), subs.tolist(), strict=True)
     return BoundedPotentials(d[1 : n_e + 1], d_m, int(d[0]), int(d[sink]), head, tuple(listed))

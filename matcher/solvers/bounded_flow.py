@@ -106,18 +106,34 @@ class Network:
     sub_keys: np.ndarray
 
 
-def _solve(
-    pool: Pool, bounds: Bounds, rows: np.ndarray, cols: np.ndarray, bonus: int
-) -> Network | None:
-    """The min-cost flow on the pair arcs ``rows, cols``; None when the bounds can't hold."""
+@dataclass(frozen=True)
+class Arcs:
+    """The bounded network's arcs on the pair arcs ``rows, cols``, before any flow: pair
+    arcs first, then mentor x department sub-node arcs, source -> mentee, mentor -> sink and
+    the source -> sink bypass; ``layer`` per node, and what the flows are counted by."""
+
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray
+    layer: np.ndarray
+    sub_keys: np.ndarray
+    keys: np.ndarray  # mentor x department key of each grouped pair arc
+    grouped: np.ndarray  # bool per pair arc: does it go through a sub-node
+    mentees: np.ndarray  # mentees with a source arc
+    mentors: np.ndarray  # mentors with a sink arc
+    supply: int
+
+
+def arcs_of(pool: Pool, bounds: Bounds, rows: np.ndarray, cols: np.ndarray, bonus: int) -> Arcs:
+    """The arcs the solver lays and the certificate check re-derives (one builder for both)."""
     inst = pool.instance
     n_e, n_m = inst.shape
     sink = n_e + n_m + 1
-    mentor_node = cols + n_e + 1
-    pair_heads = mentor_node.copy()
+    pair_heads = cols + n_e + 1
     code = bounds.codes[rows]
     grouped = code >= 0
-    keys = cols[grouped] * bounds.n_codes + code[grouped]
+    keys = cols[grouped] * max(1, bounds.n_codes) + code[grouped]
     sub_keys = np.unique(keys)
     pair_heads[grouped] = sink + 1 + np.searchsorted(sub_keys, keys)
     sub_mentor, sub_code = sub_keys // max(1, bounds.n_codes), sub_keys % max(1, bounds.n_codes)
@@ -147,6 +163,25 @@ def _solve(
     )
     costs = np.zeros(tails.size, np.int64)
     costs[: rows.size] = -(bonus + to_int(inst.scores[rows, cols]))
+    layer = np.full(sink + 1 + sub_keys.size, SUB, np.int64)
+    layer[0], layer[1 : n_e + 1], layer[n_e + 1 : sink], layer[sink] = (
+        SOURCE,
+        MENTEE,
+        MENTOR,
+        SINK,
+    )
+    return Arcs(tails, heads, caps, costs, layer, sub_keys, keys, grouped, mentees, mentors, supply)
+
+
+def _solve(
+    pool: Pool, bounds: Bounds, rows: np.ndarray, cols: np.ndarray, bonus: int
+) -> Network | None:
+    """The min-cost flow on the pair arcs ``rows, cols``; None when the bounds can't hold."""
+    n_e, n_m = pool.instance.shape
+    sink = n_e + n_m + 1
+    arcs = arcs_of(pool, bounds, rows, cols, bonus)
+    tails, heads, caps, costs = arcs.tails, arcs.heads, arcs.caps, arcs.costs
+    sub_keys, supply = arcs.sub_keys, arcs.supply
     n_nodes = sink + 1 + sub_keys.size
     supplies = np.zeros(n_nodes, np.int64)
     supplies[0] = supply
@@ -162,15 +197,8 @@ def _solve(
         return None
     if status != min_cost_flow.SimpleMinCostFlow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status.name}")
-    layer = np.full(n_nodes, SUB, np.int64)
-    layer[0], layer[1 : n_e + 1], layer[n_e + 1 : sink], layer[sink] = (
-        SOURCE,
-        MENTEE,
-        MENTOR,
-        SINK,
-    )
     flows = np.asarray(solver.flows(np.arange(tails.size, dtype=np.int32)), np.int64)
-    return Network(rows, cols, tails, heads, caps, costs, flows, layer, sub_keys)
+    return Network(rows, cols, tails, heads, caps, costs, flows, arcs.layer, sub_keys)
 
 
 def node_potentials(net: Network, max_sweeps: int = MAX_SWEEPS) -> np.ndarray | None:
