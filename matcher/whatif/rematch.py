@@ -51,7 +51,7 @@ from matcher.results import MatchResult, Status
 from matcher.solve import solve_prepared, solver_name
 from matcher.solvers.integers import SCALE, to_int
 from matcher.whatif.changes import Changes, apply_changes, parse_changes
-from matcher.whatif.kept_first import solve_kept_first
+from matcher.whatif.kept_first import score_range, solve_kept_first
 from matcher.whatif.moves import Move, RematchFacts, count_by, move_to_dict, moves_of
 
 
@@ -154,18 +154,9 @@ def kept_bonus(
         return int(to_int(np.array([move_cost]))[0])
     if rows.size == 0:
         return 0
-    open_e = (instance.wanted > 0).astype(bool)
-    open_m = (instance.capacity > 0).astype(bool)
     places = min(int(instance.wanted.sum()), int(instance.capacity.sum()))
-    k = min(places, int(open_e.sum()), int(open_m.sum()))
-    hi, lo = 0, 0
-    for start in range(0, instance.shape[0], 1024):  # blocks: no full-size temporaries
-        block = instance.eligible[start : start + 1024] & open_m[None, :]
-        block &= open_e[start : start + 1024, None]
-        if block.any():
-            values = to_int(instance.scores[start : start + 1024][block])
-            hi, lo = max(hi, int(values.max())), min(lo, int(values.min()))
-    return k * (hi - lo + 2) + 1
+    k = min(places, int((instance.wanted > 0).sum()), int((instance.capacity > 0).sum()))
+    return k * (score_range(instance) + 2) + 1
 
 
 def _solve(prepared, name, rows, cols, move_cost, build) -> MatchResult:
