@@ -36,6 +36,9 @@ setup(
         "cryptography>=42",
         # Free-text questions are compared as sparse TF-IDF vectors.
         "scipy>=1.11",
+        # Cohorts too large for a score matrix are read in one compiled pass per block
+        # (matcher/solvers/sweep_kernel.py; imported only on that path).
+        "numba>=0.60",
         # Scenario sweeps draw their trade-off picture (PNG/SVG, Agg backend, imported lazily).
         "matplotlib>=3.8",
         # The coordinator's web app: sign-in sessions, CSRF on its forms, argon2id passwords.

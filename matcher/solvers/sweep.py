@@ -6,7 +6,8 @@ so what the flow needs from all of them is gathered in one pass of mentee row bl
 pairs and their score range (:func:`matcher.solvers.flow.pool_bonus`), the top-K open
 mentors of each mentee, the top-L open mentees of each mentor (a running best-so-far per
 mentor, merged across blocks and threads), and the uint16 codes later screens read
-(:class:`~matcher.encode.lazy_scores.Codes`). The candidate graph is the one
+(:class:`~matcher.encode.lazy_scores.Codes`), each block in one compiled pass
+(:func:`matcher.solvers.sweep_kernel.scan_block`). The candidate graph is the one
 :func:`matcher.solvers.candidates.candidate_pairs` builds from a dense matrix, pair for pair.
 
 :func:`top_rows` is the per-row top-k of :func:`~matcher.solvers.candidates.top_per_row`
@@ -20,19 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.encode.lazy_scores import (
-    CHUNK,
-    CODE_TOP,
-    Codes,
-    LazyScores,
-    chunk_maxima,
-    quantise,
-    score_range,
-)
+from matcher.encode.lazy_scores import CHUNK, CODE_TOP, Codes, LazyScores, score_range
 from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import STREAM_CELLS, Pool, best_per_mentor
 from matcher.solvers.integers import place_bonus, to_int
-from matcher.solvers.top_k import top_indices, top_per_row
+from matcher.solvers.top_k import top_per_row
 
 SWEEP_CELLS = 131_072  # cells per row block (measured: 7% faster than 65,536 at 25k x 5k)
 
@@ -103,12 +96,10 @@ class _MentorTop:
         self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.n_pending = 0
 
-    def add(self, block: np.ndarray, mask: np.ndarray, r0: int) -> None:
-        hit = block > self.floor[None, :]
-        hit &= mask
-        i, j = np.nonzero(hit)
+    def add(self, j: np.ndarray, score: np.ndarray, i: np.ndarray) -> None:
+        """Take a block's open cells above the floors: mentors, scores, mentees (copies)."""
         if i.size:
-            self.pending.append((j, block[i, j], i + r0))
+            self.pending.append((j, score, i))
             self.n_pending += i.size
         if self.n_pending >= max(self.kept[0].size, STREAM_CELLS):
             self.merge()
@@ -145,6 +136,8 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
         scores are a :class:`LazyScores`, they keep the mentees' lists (``row_tops``)
         and, if they had none, get their codes.
     """
+    from matcher.solvers.sweep_kernel import scan_block  # numba: only cohorts this large
+
     inst = pool.instance
     scores = inst.scores
     n_e, n_m = inst.shape
@@ -159,33 +152,35 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
         codes = Codes(
             np.empty((n_e, n_m), np.uint16), low, (high - low) / (CODE_TOP - 1), True, maxima
         )
+    quant = (codes.lo, 1.0 / codes.step) if codes is not None else (0.0, 1.0)
     found: dict[int, tuple] = {}
     empty = np.zeros(0, np.int64)
 
     def run(start: int, stop: int) -> None:
         n_open, lo, hi, mine, tops = 0, 0.0, 0.0, [], _MentorTop(keep)
         top = -np.inf  # the highest score of any cell
+        cells = step * n_m
+        top_out = (np.empty(step * k, np.int64), np.empty(step * k, np.int64), np.empty(step * k))
+        hit_out = (np.empty(cells, np.int64), np.empty(cells), np.empty(cells, np.int64))
+        no_codes = (np.zeros((0, 0), np.uint16),) * 2
         for r0 in range(start, stop, step):
             r1 = min(stop, r0 + step)
             block = scores[r0:r1]
-            if codes is not None:
-                quantise(block, codes.lo, codes.step, codes.values[r0:r1])
-                if n_m:
-                    chunk_maxima(codes.values[r0:r1], codes.chunk_max[r0:r1])
-                top = max(top, float(block.max(initial=-np.inf)))
-            mask = pool.mask(r0, r1)
-            n = int(np.count_nonzero(mask))
+            written = (
+                (codes.values[r0:r1], codes.chunk_max[r0:r1]) if codes is not None else no_codes
+            )
+            n_top, n_hits, n, open_min, open_max, cell_max = scan_block(
+                block, pool.mask(r0, r1), k, tops.floor, quant, written, top_out, hit_out
+            )
+            top = max(top, cell_max)
             if n == 0:
                 continue
             n_open += n
-            i, j = top_indices(block, mask, k)
-            best = block[i, j]
+            lo, hi = min(lo, open_min), max(hi, open_max)
+            i, j, best = (part[:n_top].copy() for part in top_out)
             mine.append((i + r0, j, best))
-            # Each row's best open score is among its top k: the open maximum is there.
-            hi = max(hi, float(best.max() if k > 0 else block[mask].max()))
-            if float(block.min()) < lo:  # only then can an open score lower ``lo``
-                lo = min(lo, float(block[mask].min()))
-            tops.add(block, mask, r0)
+            hit_j, hit_s, hit_i = (part[:n_hits].copy() for part in hit_out)
+            tops.add(hit_j, hit_s, hit_i + r0)
         tops.merge()
         found[start] = (n_open, lo, hi, mine, tops.kept, top)
 
