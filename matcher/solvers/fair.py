@@ -38,6 +38,7 @@ from matcher.solvers.flow import (
     solve_total,
 )
 from matcher.solvers.side_rules import has_side_rules
+from matcher.sorted_ints import union_sorted, unique_sorted
 
 MAX_CUT_ROUNDS = 50  # candidate-graph max flows per threshold before using every pair
 
@@ -76,7 +77,7 @@ class _Feasibility:
             rows, cols = flow_candidates(pool, k, L_EXTRA)
             rows = np.concatenate([rows, seed_pairs[0]])
             cols = np.concatenate([cols, seed_pairs[1]])
-        linear = np.unique(rows * inst.shape[1] + cols)
+        linear = unique_sorted(rows * inst.shape[1] + cols)
         self.linear = linear
         self.scores = inst.scores[linear // inst.shape[1], linear % inst.shape[1]]
         self.probes = 0
@@ -124,7 +125,7 @@ class _Feasibility:
 
     def _add(self, extra: np.ndarray) -> None:
         n_m = self.pool.instance.shape[1]
-        self.linear = np.union1d(self.linear, extra)
+        self.linear = union_sorted(self.linear, extra)
         self.scores = self.pool.instance.scores[self.linear // n_m, self.linear % n_m]
 
 

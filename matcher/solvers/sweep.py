@@ -26,6 +26,7 @@ from matcher.parallel import for_row_ranges
 from matcher.solvers.candidates import STREAM_CELLS, Pool, best_per_mentor
 from matcher.solvers.integers import place_bonus, to_int
 from matcher.solvers.top_k import top_per_row
+from matcher.sorted_ints import union_sorted
 
 SWEEP_CELLS = 131_072  # cells per row block (measured: 7% faster than 65,536 at 25k x 5k)
 
@@ -206,7 +207,7 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
             np.array(inst.wanted, np.int64),
             np.array(inst.capacity, np.int64),
         )
-    linear = np.unique(np.concatenate([tops[0] * n_m + tops[1], row * n_m + col]))
+    linear = union_sorted(tops[0] * n_m + tops[1], row * n_m + col)
     return Sweep(n_open, bonus, linear // n_m, linear % n_m)
 
 
