@@ -113,6 +113,7 @@ class LazyScores(NDArrayOperatorsMixin):
         self.row_tops = None  # the last sweep's top mentors per mentee (matcher.solvers.sweep)
         self._dense: np.ndarray | None = None
         self._weighted = weighted_tables(tables)
+        self._plan = None  # the compiled path's layout (matcher.encode.score_kernel), once
         soft = tables.attributes.soft if "attributes" in tables.active else ()
         # Text similarity sums sparse products in another order per pair than per block.
         self._pairs_exact = not any(t.text is not None for t in soft)
@@ -127,7 +128,14 @@ class LazyScores(NDArrayOperatorsMixin):
         r0, r1 = max(0, r0), min(self.shape[0], r1)
         out = np.empty((max(0, r1 - r0), self.shape[1]))
         if r1 > r0:
-            score_block(self.tables, r0, r1, out, self._weighted)
+            from matcher.encode import score_kernel  # numba: only cohorts this large
+
+            if self._plan is None:
+                self._plan = score_kernel.plan_scores(self.tables, self._weighted) or False
+            if self._plan:
+                score_kernel.score_rows(self._plan, self.tables, r0, r1, out)
+            else:
+                score_block(self.tables, r0, r1, out, self._weighted)
         return out
 
     def scores_at(self, rows, cols) -> np.ndarray:

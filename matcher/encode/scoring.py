@@ -106,6 +106,11 @@ def _attributes(f: ScoreTables, cells: Cells) -> np.ndarray:
     return f.attributes.score(cells)
 
 
+def component_function(name: str):
+    """The function computing component ``name`` at a :class:`Cells` (features, cells)."""
+    return _COMPONENT_FUNCTIONS[name]
+
+
 _COMPONENT_FUNCTIONS = {
     "skills": _skills,
     "goals": _goals,
