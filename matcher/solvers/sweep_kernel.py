@@ -68,22 +68,27 @@ def scan_block(block, mask, k, floor, quant, written, top, hits):
             for j in range(n_m):
                 cell_max = max(cell_max, row[j])
         n_best = 0
+        kth = -np.inf if k > 0 else np.inf  # a cell enters the row's list above this
         for j in range(n_m):
-            if not mask[r, j]:
-                continue
+            # Selects, not branches: a tenth of the cells is closed, at random.
+            is_open = mask[r, j]
             s = row[j]
-            n_open += 1
-            open_min, open_max = min(open_min, s), max(open_max, s)
-            if s > floor[j]:
+            n_open += is_open
+            open_min = min(open_min, s if is_open else np.inf)
+            v = s if is_open else -np.inf
+            open_max = max(open_max, v)
+            if v > floor[j]:
                 hit_j[n_hits], hit_s[n_hits], hit_i[n_hits] = j, s, r
                 n_hits += 1
-            if k > 0 and (n_best < k or s > best_v[n_best - 1]):
+            if v > kth:
                 p = min(n_best, k - 1)  # the slot it takes; the k-th falls out when full
                 while p > 0 and best_v[p - 1] < s:
                     best_v[p], best_j[p] = best_v[p - 1], best_j[p - 1]
                     p -= 1
                 best_v[p], best_j[p] = s, j
                 n_best = min(n_best + 1, k)
+                if n_best == k:
+                    kth = best_v[k - 1]
         for t in range(n_best):
             top_i[n_top], top_j[n_top], top_v[n_top] = r, best_j[t], best_v[t]
             n_top += 1
