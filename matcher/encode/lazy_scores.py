@@ -25,9 +25,13 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 from matcher.encode.score_tables import ScoreTables
 from matcher.encode.scoring import pair_scores, score_block, score_matrix, weighted_tables
 
-__all__ = ["CHUNK", "CODE_TOP", "Codes", "LazyScores", "chunk_maxima"]
+__all__ = ["CHUNK", "CODE_TOP", "COMPILED_CELLS", "Codes", "LazyScores", "chunk_maxima"]
 
 CODE_TOP = 65_535  # the highest code: "at least lo + (CODE_TOP - 1) * step", unbounded above
+# From this many cells on, blocks are computed and read by compiled passes (numba):
+# they halve the time a cell takes but cost ~0.9 s to start in each process; measured
+# even at 20,000 x 4,000 (80M cells), 2-3 s saved at 50,000 x 10,000.
+COMPILED_CELLS = 100_000_000
 CHUNK = 32  # mentors per chunk of :attr:`Codes.chunk_max` (measured: 3.6% of chunks pass at 50k)
 
 
@@ -113,7 +117,8 @@ class LazyScores(NDArrayOperatorsMixin):
         self.row_tops = None  # the last sweep's top mentors per mentee (matcher.solvers.sweep)
         self._dense: np.ndarray | None = None
         self._weighted = weighted_tables(tables)
-        self._plan = None  # the compiled path's layout (matcher.encode.score_kernel), once
+        # The compiled path's layout (matcher.encode.score_kernel), made on first use.
+        self._plan = None if self.size >= COMPILED_CELLS else False
         soft = tables.attributes.soft if "attributes" in tables.active else ()
         # Text similarity sums sparse products in another order per pair than per block.
         self._pairs_exact = not any(t.text is not None for t in soft)
@@ -127,16 +132,24 @@ class LazyScores(NDArrayOperatorsMixin):
             return self._dense[r0:r1]
         r0, r1 = max(0, r0), min(self.shape[0], r1)
         out = np.empty((max(0, r1 - r0), self.shape[1]))
-        if r1 > r0:
-            from matcher.encode import score_kernel  # numba: only cohorts this large
+        if r1 <= r0:
+            return out
+        plan = self._compiled_plan()
+        if plan:
+            from matcher.encode.score_kernel import score_rows
 
-            if self._plan is None:
-                self._plan = score_kernel.plan_scores(self.tables, self._weighted) or False
-            if self._plan:
-                score_kernel.score_rows(self._plan, self.tables, r0, r1, out)
-            else:
-                score_block(self.tables, r0, r1, out, self._weighted)
+            score_rows(plan, self.tables, r0, r1, out)
+        else:
+            score_block(self.tables, r0, r1, out, self._weighted)
         return out
+
+    def _compiled_plan(self):
+        """The compiled path's layout (made once), or False to compute blocks in numpy."""
+        if self._plan is None:
+            from matcher.encode.score_kernel import plan_scores  # numba: only this large
+
+            self._plan = plan_scores(self.tables, self._weighted) or False
+        return self._plan
 
     def scores_at(self, rows, cols) -> np.ndarray:
         """float64 scores of the pairs of two broadcastable index arrays (or scalars)."""

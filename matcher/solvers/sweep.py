@@ -6,9 +6,10 @@ so what the flow needs from all of them is gathered in one pass of mentee row bl
 pairs and their score range (:func:`matcher.solvers.flow.pool_bonus`), the top-K open
 mentors of each mentee, the top-L open mentees of each mentor (a running best-so-far per
 mentor, merged across blocks and threads), and the uint16 codes later screens read
-(:class:`~matcher.encode.lazy_scores.Codes`), each block in one compiled pass
-(:func:`matcher.solvers.sweep_kernel.scan_block`). The candidate graph is the one
-:func:`matcher.solvers.candidates.candidate_pairs` builds from a dense matrix, pair for pair.
+(:class:`~matcher.encode.lazy_scores.Codes`), each block in one pass
+(:func:`matcher.solvers.block_scan.block_scanner`, compiled for the largest cohorts). The
+candidate graph is the one :func:`matcher.solvers.candidates.candidate_pairs` builds from
+a dense matrix, pair for pair.
 
 :func:`top_rows` is the per-row top-k of :func:`~matcher.solvers.candidates.top_per_row`
 for any rows of any score source: from the codes when there are some, re-deriving exact
@@ -23,6 +24,7 @@ import numpy as np
 
 from matcher.encode.lazy_scores import CHUNK, CODE_TOP, Codes, LazyScores, score_range
 from matcher.parallel import for_row_ranges
+from matcher.solvers.block_scan import block_scanner
 from matcher.solvers.candidates import STREAM_CELLS, Pool, best_per_mentor
 from matcher.solvers.integers import place_bonus, to_int
 from matcher.solvers.top_k import top_per_row
@@ -137,14 +139,13 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
         scores are a :class:`LazyScores`, they keep the mentees' lists (``row_tops``)
         and, if they had none, get their codes.
     """
-    from matcher.solvers.sweep_kernel import scan_block  # numba: only cohorts this large
-
     inst = pool.instance
     scores = inst.scores
     n_e, n_m = inst.shape
     step = block_rows or max(1, SWEEP_CELLS // max(1, n_m))
     keep = np.broadcast_to(np.asarray(l_cols, np.int64), (n_m,))
     lazy = isinstance(scores, LazyScores)
+    scan_block = block_scanner(n_e * n_m)
     codes = None
     if lazy and scores.codes is None:
         low, high = score_range(scores.tables)

@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from matcher.encode import lazy_scores
 from matcher.encode.lazy_scores import LazyScores
 from matcher.encode.prepare import prepare
 from matcher.encode.scoring import score_matrix
@@ -24,6 +25,13 @@ from matcher.model import (
     Weights,
 )
 from tests.core.test_scoring import random_cohort
+
+
+@pytest.fixture(autouse=True)
+def compiled(monkeypatch):
+    """Every LazyScores here takes the compiled path, however small."""
+    monkeypatch.setattr(lazy_scores, "COMPILED_CELLS", 0)
+
 
 ALL = Weights(**{c: float(k + 1) for k, c in enumerate(WEIGHT_KEYS)})
 
@@ -56,6 +64,12 @@ def test_listed_values_first_and_scores_only():
     only_goals = Weights(**{**dict.fromkeys(WEIGHT_KEYS, 0.0), "goals": 1.0})
     _blocks_equal_the_matrix(cohort, Policy(weights=replace(only_goals, external=0.5)))
     _blocks_equal_the_matrix(cohort, Policy(weights=Weights(**dict.fromkeys(WEIGHT_KEYS, 0.0))))
+
+
+def test_below_the_threshold_blocks_are_numpy(monkeypatch):
+    monkeypatch.setattr(lazy_scores, "COMPILED_CELLS", 10**9)
+    lazy = _blocks_equal_the_matrix(random_cohort(9, 4, 6), Policy(weights=ALL))
+    assert lazy._plan is False
 
 
 def test_question_attributes_inside_the_compiled_pass():

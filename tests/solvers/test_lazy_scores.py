@@ -15,12 +15,14 @@ import pytest
 
 import matcher.encode.prepare as prepare_module
 from matcher.checker import check
+from matcher.encode import lazy_scores
 from matcher.encode.instance import Instance
 from matcher.encode.lazy_scores import CHUNK, CODE_TOP, Codes, LazyScores, chunk_maxima, quantise
 from matcher.encode.prepare import prepare
 from matcher.io.generate import generate_cohort
 from matcher.io.policy import preset
 from matcher.solve import solve
+from matcher.solvers import block_scan
 from matcher.solvers.bounded_flow import solve_bounded
 from matcher.solvers.candidates import candidate_pairs, make_pool, top_per_row
 from matcher.solvers.certify import violations
@@ -28,6 +30,15 @@ from matcher.solvers.flow import pool_bonus, solve_total
 from matcher.solvers.sweep import sweep, top_rows
 
 SEEDS = [1, 2, 3, 4]
+
+
+@pytest.fixture(autouse=True, params=["numpy", "compiled"])
+def passes(request, monkeypatch):
+    """Each test with the numpy block passes and with the compiled ones (numba)."""
+    limit = 0 if request.param == "compiled" else 10**12
+    monkeypatch.setattr(lazy_scores, "COMPILED_CELLS", limit)
+    monkeypatch.setattr(block_scan, "COMPILED_CELLS", limit)
+    return request.param
 
 
 def pair_of_instances(seed: int, n_e: int = 600, n_m: int = 90, program: str = "coaching"):

@@ -1,4 +1,4 @@
-"""The compiled block pass equals the numpy steps it replaced, cell for cell.
+"""Both block passes (numpy and compiled) equal the plain numpy steps, cell for cell.
 
 Blocks with ties (scores on a coarse grid), rows with fewer open cells than ``k``, empty
 masks, ``k = 0``, scores outside the code range and mentor floors of every kind.
@@ -7,8 +7,8 @@ masks, ``k = 0``, scores outside the code range and mentor floors of every kind.
 import numpy as np
 import pytest
 
-from matcher.encode.lazy_scores import CHUNK, CODE_TOP, chunk_maxima, quantise
-from matcher.solvers.sweep_kernel import scan_block
+from matcher.encode.lazy_scores import CHUNK, CODE_TOP, COMPILED_CELLS, chunk_maxima, quantise
+from matcher.solvers import block_scan, sweep_kernel
 from matcher.solvers.top_k import top_indices
 
 
@@ -22,7 +22,7 @@ def _numpy_pass(block, mask, k, floor, lo, step):
     return codes, maxima, set(zip(i.tolist(), j.tolist(), strict=True)), (hit_i, hit_j)
 
 
-def _kernel_pass(block, mask, k, floor, lo, step):
+def _kernel_pass(scan_block, block, mask, k, floor, lo, step):
     n, m = block.shape
     codes = np.empty(block.shape, np.uint16)
     maxima = np.empty((n, -(-m // CHUNK)), np.uint16)
@@ -32,9 +32,13 @@ def _kernel_pass(block, mask, k, floor, lo, step):
     return codes, maxima, found, top, hits
 
 
+PASSES = [block_scan.scan_block, sweep_kernel.scan_block]
+
+
+@pytest.mark.parametrize("scan_block", PASSES, ids=["numpy", "compiled"])
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("k", [0, 1, 3, 12, 40])
-def test_scan_block_equals_the_numpy_steps(seed, k):
+def test_scan_block_equals_the_numpy_steps(scan_block, seed, k):
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(1, 9)), int(rng.integers(1, 3 * CHUNK + 5))
     block = rng.integers(-3, 12, (n, m)) / 10.0  # ties, and values beyond [0, 1]
@@ -42,7 +46,7 @@ def test_scan_block_equals_the_numpy_steps(seed, k):
     floor = rng.choice([-np.inf, np.inf, 0.2, 0.5], m)
     lo, step = 0.0, 1.0 / (CODE_TOP - 1)
     codes, maxima, chosen, (hit_i, hit_j) = _numpy_pass(block, mask, k, floor, lo, step)
-    k_codes, k_maxima, found, top, hits = _kernel_pass(block, mask, k, floor, lo, step)
+    k_codes, k_maxima, found, top, hits = _kernel_pass(scan_block, block, mask, k, floor, lo, step)
     n_top, n_hits, n_open, open_min, open_max, cell_max = found
 
     assert np.array_equal(k_codes, codes)
@@ -56,13 +60,15 @@ def test_scan_block_equals_the_numpy_steps(seed, k):
     top_i, top_j, top_v = (part[:n_top] for part in top)
     assert set(zip(top_i.tolist(), top_j.tolist(), strict=True)) == chosen
     assert np.array_equal(top_v, block[top_i, top_j])
-    for r in range(n):  # each row's list is best first
-        assert np.all(np.diff(top_v[top_i == r]) <= 0)
+    if scan_block is sweep_kernel.scan_block:
+        for r in range(n):  # each row's list is best first
+            assert np.all(np.diff(top_v[top_i == r]) <= 0)
     assert np.array_equal(hits[2][:n_hits], hit_i) and np.array_equal(hits[0][:n_hits], hit_j)
     assert np.array_equal(hits[1][:n_hits], block[hit_i, hit_j])
 
 
-def test_scan_block_without_codes_leaves_them_alone():
+@pytest.mark.parametrize("scan_block", PASSES, ids=["numpy", "compiled"])
+def test_scan_block_without_codes_leaves_them_alone(scan_block):
     block = np.array([[0.5, 0.9, 0.1], [0.3, 0.3, 0.3]])
     mask = np.array([[True, False, True], [True, True, True]])
     none = (np.zeros((0, 0), np.uint16),) * 2
@@ -72,4 +78,10 @@ def test_scan_block_without_codes_leaves_them_alone():
         block, mask, 2, np.full(3, 0.4), (0.0, 1.0), none, top, hits
     )
     assert (n_top, n_hits, n_open, lo, hi, cell_max) == (4, 1, 5, 0.1, 0.5, 0.9)
-    assert top[1][:4].tolist() == [0, 2, 0, 1]  # row 1's tie goes to the lower mentors
+    chosen = sorted(zip(top[0][:4].tolist(), top[1][:4].tolist(), strict=True))
+    assert chosen == [(0, 0), (0, 2), (1, 0), (1, 1)]  # row 1's tie goes to the lower mentors
+
+
+def test_the_compiled_pass_is_for_the_largest_cohorts():
+    assert block_scan.block_scanner(COMPILED_CELLS) is sweep_kernel.scan_block
+    assert block_scan.block_scanner(COMPILED_CELLS - 1) is block_scan.scan_block
