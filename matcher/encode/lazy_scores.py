@@ -81,10 +81,13 @@ def score_range(tables: ScoreTables) -> tuple[float, float]:
     return lo, hi
 
 
-def quantise(block: np.ndarray, lo: float, step: float, out: np.ndarray) -> None:
-    """Write the codes of a float64 ``block`` into the uint16 ``out`` (same shape)."""
+def quantise(block: np.ndarray, lo: float, inv: float, out: np.ndarray) -> None:
+    """Write the codes of a float64 ``block`` into the uint16 ``out`` (same shape).
+
+    ``inv`` is ``1 / step``: a code is ``floor((s - lo) * inv)``, clipped to the code range.
+    """
     scaled = block - lo
-    scaled *= 1.0 / step
+    scaled *= inv
     np.clip(scaled, 0.0, float(CODE_TOP), out=scaled)
     out[...] = scaled  # the cast truncates: the floor of a value >= 0
 

@@ -36,8 +36,7 @@ def scan_block(block, mask, k, floor, quant, written, top, hits):
     codes, chunk_max = written
     cell_max = float(block.max(initial=-np.inf))
     if codes.shape[0]:
-        lo, inv = quant
-        quantise(block, lo, 1.0 / inv, codes)
+        quantise(block, *quant, codes)
         chunk_maxima(codes, chunk_max)
     n_open = int(np.count_nonzero(mask))
     if n_open == 0:

@@ -146,7 +146,7 @@ def test_scores_beyond_the_code_range_are_still_found():
     dense, lazy = pair_of_instances(5, 200, 30)
     # Codes spanning only [0.1, 0.2]: higher scores get the top code, lower ones code 0.
     values = np.empty(dense.shape, np.uint16)
-    quantise(dense.scores, 0.1, 0.1 / (CODE_TOP - 1), values)
+    quantise(dense.scores, 0.1, 1.0 / (0.1 / (CODE_TOP - 1)), values)
     assert (values == CODE_TOP).any() and (values == 0).any()
     lazy.scores.codes = Codes(values, 0.1, 0.1 / (CODE_TOP - 1))
     valid = dense.eligible.copy()

@@ -14,7 +14,7 @@ from matcher.solvers.top_k import top_indices
 
 def _numpy_pass(block, mask, k, floor, lo, step):
     codes = np.empty(block.shape, np.uint16)
-    quantise(block, lo, step, codes)
+    quantise(block, lo, 1.0 / step, codes)
     maxima = np.empty((block.shape[0], -(-block.shape[1] // CHUNK)), np.uint16)
     chunk_maxima(codes, maxima)
     i, j = top_indices(block, mask, k)
