@@ -50,7 +50,7 @@ print(time.perf_counter() - t1, t1 - t)
 """
 
 
-def start_up(runs: int) -> list[tuple[float, float]]:
+def start_up(runs: int) -> list[list[float]]:
     """(first call, import) seconds of the compiled pass in fresh processes, cache warm."""
     env = {**os.environ, "MENTORMATCH_THREADS": "1"}
     out = []
@@ -58,7 +58,7 @@ def start_up(runs: int) -> list[tuple[float, float]]:
         done = subprocess.run(
             [sys.executable, "-c", START_UP], capture_output=True, text=True, check=True, env=env
         )
-        out.append(tuple(float(x) for x in done.stdout.split()))
+        out.append([round(float(x), 3) for x in done.stdout.split()])
     return out
 
 
