@@ -16,6 +16,7 @@ from matcher.cli.common import (
     read_inputs,
     stderr_console,
     with_history_files,
+    without_cycle_collector,
 )
 from matcher.model import InputError, Objective, SolverChoice
 from matcher.results import Status
@@ -70,6 +71,7 @@ def validate(**inputs):
     "--receipt", type=click.Path(dir_okay=False), help="Write a receipt (digests) for verify."
 )
 @history_options
+@without_cycle_collector
 def match(
     scores,
     scores_only,
