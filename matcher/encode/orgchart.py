@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher.model import Cohort
+from matcher.sorted_ints import union_sorted
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -136,6 +137,10 @@ def chain_pairs(cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
         int64 arrays, sorted by mentee then mentor, without repeats.
     """
     parents = _parents(cohort)
+    if parents and all(len(managers) == 1 for managers in parents.values()):
+        found = _single_line_pairs(cohort, parents)
+        if found is not None:
+            return found
     mentor_at = {m.id: j for j, m in enumerate(cohort.mentors)}
     mentee_at = {e.id: i for i, e in enumerate(cohort.mentees)}
     pairs: set[tuple[int, int]] = set()
@@ -156,3 +161,46 @@ def chain_pairs(cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
         np.array([i for i, _ in ordered], dtype=np.int64),
         np.array([j for _, j in ordered], dtype=np.int64),
     )
+
+
+def _single_line_pairs(
+    cohort: Cohort, parents: dict[str, list[str]]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`chain_pairs` of a chart where everyone has one manager, by index arrays.
+
+    Everyone steps up to their manager together, level by level (the 60,000 people of a
+    generated 50,000 x 10,000 cohort, in lines at most 8 long, take 8 steps), instead of
+    a walk per person. None when the chart has a cycle (someone is still climbing after
+    as many steps as there are people).
+    """
+    node: dict[str, int] = {}
+    for name in (*(e.id for e in cohort.mentees), *(m.id for m in cohort.mentors), *parents):
+        node.setdefault(name, len(node))
+    for managers in parents.values():
+        node.setdefault(managers[0], len(node))
+    up = np.full(len(node), -1, np.int64)
+    up[[node[p] for p in parents]] = [node[m[0]] for m in parents.values()]
+    mentee_of = np.full(len(node), -1, np.int64)
+    mentor_of = np.full(len(node), -1, np.int64)
+    mentee_nodes = np.array([node[e.id] for e in cohort.mentees], np.int64)
+    mentor_nodes = np.array([node[m.id] for m in cohort.mentors], np.int64)
+    mentee_of[mentee_nodes] = np.arange(mentee_nodes.size)
+    mentor_of[mentor_nodes] = np.arange(mentor_nodes.size)
+    found = []
+    for people, role_of, mine in ((mentee_nodes, mentor_of, 0), (mentor_nodes, mentee_of, 1)):
+        who = np.arange(people.size)
+        at = up[people]
+        for _ in range(len(node)):
+            climbing = at >= 0
+            if not climbing.any():
+                break
+            who, at = who[climbing], at[climbing]
+            other = role_of[at]
+            hit = other >= 0
+            pair = (who[hit], other[hit]) if mine == 0 else (other[hit], who[hit])
+            found.append(pair[0] * len(cohort.mentors) + pair[1])
+            at = up[at]
+        else:
+            return None  # still climbing after len(node) steps: a cycle
+    linear = union_sorted(*found)
+    return linear // len(cohort.mentors), linear % len(cohort.mentors)

@@ -7,6 +7,7 @@ exactly; the thread helper must cover every row once and report failures.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 
 import numpy as np
@@ -195,8 +196,18 @@ def test_chain_pairs_equal_a_plain_walk_up_the_chart(seed):
     assert list(zip(rows.tolist(), cols.tolist(), strict=True)) == expected
 
 
+def test_a_cycle_of_single_managers_puts_everyone_in_it_in_one_chain():
+    from matcher.encode.orgchart import chain_pairs
+    from matcher.model import Cohort, Mentee, Mentor
+
+    mentees = (Mentee("A", manager_id="B"), Mentee("D", manager_id="X"))
+    mentors = (Mentor("B", manager_id="C"), Mentor("C", manager_id="A"), Mentor("E"))
+    rows, cols = chain_pairs(Cohort(mentors=mentors, mentees=mentees))
+    assert list(zip(rows.tolist(), cols.tolist(), strict=True)) == [(0, 0), (0, 1)]
+
+
 def test_eligibility_and_alternates_do_not_depend_on_threads(monkeypatch, cohort):
-    from matcher import solve as solve_module
+    solve_module = importlib.import_module("matcher.solve")  # not matcher.solve, the function
     from matcher.encode import rules as eligibility
     from matcher.result import alternates
 
