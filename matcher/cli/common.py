@@ -9,12 +9,12 @@ traceback; set MENTORMATCH_DEBUG=1 to see it).
 from __future__ import annotations
 
 import functools
-import gc
 import os
 from pathlib import Path
 
 import click
 
+from matcher.io.fields import no_gc
 from matcher.model import History, InfeasibleError, InputError
 
 EXIT_REJECTED = 2
@@ -114,13 +114,8 @@ def without_cycle_collector(command):
 
     @functools.wraps(command)
     def run(*args, **kwargs):
-        was_on = gc.isenabled()
-        gc.disable()
-        try:
+        with no_gc():
             return command(*args, **kwargs)
-        finally:
-            if was_on:
-                gc.enable()
 
     return run
 
