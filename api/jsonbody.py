@@ -30,7 +30,7 @@ MAX_DEPTH = 32
 MAX_NUMBER = 2**53
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # an unescaped \u0000 escape
 _CACHE = "mentormatch.json"
-_LONG_NUMBER = re.compile(r"[-+.eE0-9]{41,}")  # may also hit inside a string: parse exactly
+_LONGEST_LITERAL = 40  # a longer number literal is refused by its length
 _SLOW = object()
 
 
@@ -48,8 +48,9 @@ def _rejected(detail: str, value: str | None = None) -> ApiProblem:
 
 
 def _number(text: str):
-    number = float(text) if len(text) <= 40 and any(c in text for c in ".eE") else None
-    if number is None and len(text) <= 40:
+    short = len(text) <= _LONGEST_LITERAL
+    number = float(text) if short and any(c in text for c in ".eE") else None
+    if number is None and short:
         number = int(text)
     if number is None or not math.isfinite(number) or abs(number) > MAX_NUMBER:
         raise _rejected(f"numbers are limited to ±{MAX_NUMBER} (2^53)", text)
@@ -70,13 +71,23 @@ def _check_depth(value) -> None:
         stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
 
 
+def _short_float(text: str) -> float:
+    """A float literal the fast parse keeps; a longer one than the exact parse takes is a
+    ValueError, which sends the body to that parse (for its message)."""
+    if len(text) > _LONGEST_LITERAL:
+        raise ValueError("a number literal longer than the limit")
+    return float(text)
+
+
 def _fast(data: str):
     """The body parsed by the C parser and checked in one walk, or _SLOW when it breaks a
-    limit (or might: a number literal over 40 characters, 4,300 digits, deep nesting)."""
-    if _LONG_NUMBER.search(data):
-        return _SLOW
+    limit (or might: a float literal over 40 characters, 4,300 digits, deep nesting).
+
+    An integer literal over 40 characters needs no check of its own: it is either beyond
+    Python's 4,300 digits (a ValueError) or far beyond MAX_NUMBER (the walk refuses it).
+    """
     try:
-        value = json.loads(data, parse_constant=_constant)
+        value = json.loads(data, parse_float=_short_float, parse_constant=_constant)
     except (RecursionError, ValueError):  # JSONDecodeError too: the exact parse re-raises it
         return _SLOW
     return value if _plain([value]) else _SLOW
@@ -105,7 +116,7 @@ def loads(data: bytes | str):
     """Parse JSON text within the limits of this module.
 
     The C parser reads the body first and one walk checks its numbers and nesting; only a
-    body that breaks a limit (or holds a number literal over 40 characters, which the
+    body that breaks a limit (or holds a float literal over 40 characters, which the
     limits refuse by length) is parsed again number by number, for the exact message.
 
     Raises
