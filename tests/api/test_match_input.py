@@ -114,3 +114,19 @@ def test_match_with_a_long_number_in_a_name_still_matches(client):
     records[0]["name"] = "1" * 60  # a digit run in text sends the body to the exact parse
     response = client.post("/api/v1/match", json={"cohort": {"participants": records}})
     assert response.status_code == 200, response.get_json()
+
+
+def test_the_match_answer_is_what_jsonify_wrote(app, client):
+    from flask import jsonify
+
+    from api.results import json_answer
+
+    response = client.post("/api/v1/match", json={"cohort": {"participants": small_records()}})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    with app.app_context():
+        assert response.get_data() == jsonify(body).get_data()  # ASCII: the same bytes
+        accented = {"text": "café – ok", "small": 1.5e-07, "n": [1, 2.5, None, True]}
+        written = json_answer(accented).get_data()
+        assert json.loads(written) == json.loads(jsonify(accented).get_data()) == accented
+        assert written.endswith(b"\n") and "café".encode() in written
