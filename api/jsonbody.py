@@ -11,7 +11,7 @@
   keep exactly, 2^53): 422.
 
 Broken JSON stays what it was: a :class:`json.JSONDecodeError`, which readers turn into a
-400 problem.
+400 problem. :class:`Parser` also keeps one instance of each argument schema class.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import cache
 
 from flask import Request, request
+from marshmallow import Schema
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -152,10 +154,23 @@ def request_json(req: Request | None = None):
     return req.environ[_CACHE]
 
 
+@cache
+def _schema(schema_class: type[Schema]) -> Schema:
+    """One instance per schema class (loading keeps no state on the instance)."""
+    return schema_class()
+
+
 class Parser(FlaskParser):
-    """webargs' Flask parser reading the body through :func:`request_json`."""
+    """webargs' Flask parser reading the body through :func:`request_json`, with one
+    schema instance per class for every request (webargs would build one, its nested
+    schemas and copies of its fields per request)."""
 
     def _raw_load_json(self, req):
         if not is_json_request(req):
             return core.missing
         return request_json(req)
+
+    def _get_schema(self, argmap, req) -> Schema:
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            return _schema(argmap)
+        return super()._get_schema(argmap, req)

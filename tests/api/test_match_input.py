@@ -130,3 +130,27 @@ def test_the_match_answer_is_what_jsonify_wrote(app, client):
         written = json_answer(accented).get_data()
         assert json.loads(written) == json.loads(jsonify(accented).get_data()) == accented
         assert written.endswith(b"\n") and "café".encode() in written
+
+
+def test_the_parser_keeps_one_instance_per_schema_class():
+    from marshmallow import fields as ma_fields
+
+    from api.jsonbody import Parser
+    from api.schemas import MatchIn, PageArgs
+
+    parser = Parser()
+    first = parser._get_schema(MatchIn, None)
+    assert isinstance(first, MatchIn) and Parser()._get_schema(MatchIn, None) is first
+    assert parser._get_schema(PageArgs, None) is not first
+    mapped = parser._get_schema({"q": ma_fields.String()}, None)  # other argmaps as before
+    assert mapped.load({"q": "x"}) == {"q": "x"}
+
+
+def test_bad_bodies_after_a_good_one_still_get_every_problem(client):
+    assert client.post("/api/v1/match", json={"cohort": {"participants": small_records()}})
+    seen = []
+    for body in ({"policy": 5}, {"cohort": 5}, {"policy": 5}):  # nothing kept between them
+        bad = client.post("/api/v1/match", json=body)
+        assert bad.status_code == 422
+        seen.append(sorted(e["column"] for e in bad.get_json()["errors"]))
+    assert seen == [["cohort", "policy"], ["cohort"], ["cohort", "policy"]]
