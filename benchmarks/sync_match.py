@@ -143,12 +143,14 @@ def main(argv=None) -> dict:
     }
     for name, client in clients.items():
         request = statistics.median(client.ms)
+        p90 = statistics.quantiles(client.ms, n=10)[-1]
         prefix = "" if name == "this" else f"{name}_"
         answer[f"{prefix}request_median_ms"] = round(request, 2)
+        answer[f"{prefix}request_p90_ms"] = round(p90, 2)
         answer[f"{prefix}request_over_solve"] = round(request / alone, 3)
         print(
             f"/match {name} ({args.server}, one client, {args.rounds} rounds taking turns): "
-            f"request {request:.1f} ms, solve() {alone:.1f} ms (medians), "
+            f"request {request:.1f} ms (p90 {p90:.1f}), solve() {alone:.1f} ms (medians), "
             f"ratio {answer[f'{prefix}request_over_solve']}"
         )
     if args.baseline:
