@@ -122,7 +122,7 @@ def identify() -> None:
     if scheme.lower() != "bearer" or not key:
         g.auth_failure = "missing"
         return
-    with services().engine.begin() as connection:  # no ORM session: a third of the cost
+    with services().engine.begin() as connection:  # no ORM session: half the cost
         caller = authenticate(connection, key)
     if caller is None:
         g.auth_failure = "invalid"

@@ -234,16 +234,19 @@ _LIVE_BY_PREFIX = select(
 def authenticate(db: Session | Connection, key: str) -> Caller | None:
     """Who a presented key speaks for, or None for a bad, revoked or expired key.
 
-    Every call reads the key's row (a revocation or expiry holds from the next request);
-    the API calls it on a plain connection, which costs a fraction of an ORM session.
+    Every call reads the key's row, so a revocation or expiry holds from the next
+    request; the API calls it on a plain connection (half the cost of an ORM session).
+    Records the time of use when the stored one is older than :data:`LAST_USED_EVERY`
+    (one guarded UPDATE).
 
     Parameters
     ----------
     db : a session or a connection in a transaction; the caller commits.
     key : the key as presented.
 
-    Records the time of use when the stored one is older than :data:`LAST_USED_EVERY`
-    (one guarded UPDATE).
+    Returns
+    -------
+    Caller or None
     """
     if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
         return None
