@@ -28,6 +28,7 @@ import http.client
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from contextlib import ExitStack, contextmanager
@@ -154,7 +155,11 @@ def main(argv=None) -> dict:
             f"ratio {answer[f'{prefix}request_over_solve']}"
         )
     if args.baseline:
-        answer["baseline"] = str(args.baseline)
+        commit = subprocess.run(
+            ["git", "-C", str(args.baseline), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        answer["baseline"] = f"{args.baseline} ({commit or 'not a git checkout'})"
         ratio = answer["request_median_ms"] / answer["baseline_request_median_ms"]
         answer["request_over_baseline"] = round(ratio, 3)
         print(f"this request / baseline request (medians): {ratio:.3f}")
