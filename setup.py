@@ -47,6 +47,8 @@ setup(
         "argon2-cffi>=23.1",
         # Request rate limits per key, organization and address (Redis-backed with Celery).
         "flask-limiter[redis]>=3.8",
+        # POST /match's answer (94 kB for 200 people) serialised in a tenth of json's time.
+        "orjson>=3.9",
     ],
     # Alembic's migration scripts are data to setuptools (the folder is not a package).
     # The web app's templates and assets (htmx vendored with its licence) ship with it.

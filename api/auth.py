@@ -122,8 +122,8 @@ def identify() -> None:
     if scheme.lower() != "bearer" or not key:
         g.auth_failure = "missing"
         return
-    with services().sessions() as session, session.begin():
-        caller = authenticate(session, key)
+    with services().engine.begin() as connection:  # no ORM session: half the cost
+        caller = authenticate(connection, key)
     if caller is None:
         g.auth_failure = "invalid"
         return

@@ -11,7 +11,7 @@
   keep exactly, 2^53): 422.
 
 Broken JSON stays what it was: a :class:`json.JSONDecodeError`, which readers turn into a
-400 problem.
+400 problem. :class:`Parser` also keeps one instance of each argument schema class.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import cache
 
 from flask import Request, request
+from marshmallow import Schema
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -30,7 +32,7 @@ MAX_DEPTH = 32
 MAX_NUMBER = 2**53
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # an unescaped \u0000 escape
 _CACHE = "mentormatch.json"
-_LONG_NUMBER = re.compile(r"[-+.eE0-9]{41,}")  # may also hit inside a string: parse exactly
+_LONGEST_LITERAL = 40  # a longer number literal is refused by its length
 _SLOW = object()
 
 
@@ -48,8 +50,9 @@ def _rejected(detail: str, value: str | None = None) -> ApiProblem:
 
 
 def _number(text: str):
-    number = float(text) if len(text) <= 40 and any(c in text for c in ".eE") else None
-    if number is None and len(text) <= 40:
+    short = len(text) <= _LONGEST_LITERAL
+    number = float(text) if short and any(c in text for c in ".eE") else None
+    if number is None and short:
         number = int(text)
     if number is None or not math.isfinite(number) or abs(number) > MAX_NUMBER:
         raise _rejected(f"numbers are limited to ±{MAX_NUMBER} (2^53)", text)
@@ -70,13 +73,23 @@ def _check_depth(value) -> None:
         stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
 
 
+def _short_float(text: str) -> float:
+    """A float literal the fast parse keeps; a longer one than the exact parse takes is a
+    ValueError, which sends the body to that parse (for its message)."""
+    if len(text) > _LONGEST_LITERAL:
+        raise ValueError("a number literal longer than the limit")
+    return float(text)
+
+
 def _fast(data: str):
     """The body parsed by the C parser and checked in one walk, or _SLOW when it breaks a
-    limit (or might: a number literal over 40 characters, 4,300 digits, deep nesting)."""
-    if _LONG_NUMBER.search(data):
-        return _SLOW
+    limit (or might: a float literal over 40 characters, 4,300 digits, deep nesting).
+
+    An integer literal over 40 characters needs no check of its own: it is either beyond
+    Python's 4,300 digits (a ValueError) or far beyond MAX_NUMBER (the walk refuses it).
+    """
     try:
-        value = json.loads(data, parse_constant=_constant)
+        value = json.loads(data, parse_float=_short_float, parse_constant=_constant)
     except (RecursionError, ValueError):  # JSONDecodeError too: the exact parse re-raises it
         return _SLOW
     return value if _plain([value]) else _SLOW
@@ -105,7 +118,7 @@ def loads(data: bytes | str):
     """Parse JSON text within the limits of this module.
 
     The C parser reads the body first and one walk checks its numbers and nesting; only a
-    body that breaks a limit (or holds a number literal over 40 characters, which the
+    body that breaks a limit (or holds a float literal over 40 characters, which the
     limits refuse by length) is parsed again number by number, for the exact message.
 
     Raises
@@ -141,10 +154,23 @@ def request_json(req: Request | None = None):
     return req.environ[_CACHE]
 
 
+@cache
+def _schema(schema_class: type[Schema]) -> Schema:
+    """One instance per schema class (loading keeps no state on the instance)."""
+    return schema_class()
+
+
 class Parser(FlaskParser):
-    """webargs' Flask parser reading the body through :func:`request_json`."""
+    """webargs' Flask parser reading the body through :func:`request_json`, with one
+    schema instance per class for every request (webargs would build one, its nested
+    schemas and copies of its fields per request)."""
 
     def _raw_load_json(self, req):
         if not is_json_request(req):
             return core.missing
         return request_json(req)
+
+    def _get_schema(self, argmap, req) -> Schema:
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            return _schema(argmap)
+        return super()._get_schema(argmap, req)

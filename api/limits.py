@@ -9,7 +9,8 @@ Flask-Limiter counts, in fixed windows, three shared (all routes together) limit
 
 Open routes (health, the spec and docs page, the web app's pages) are not limited here.
 Counters live in ``RATE_LIMIT_STORAGE``; unset, in Redis (the Celery broker) when
-``EXECUTOR`` is celery, so every API process shares them, else in this process's memory.
+``EXECUTOR`` is celery, so every API process shares them, else in this process's memory
+(``memory://``: :class:`api.limit_counters.Counters`, which starts no thread per request).
 When Redis cannot be reached the limiter falls back to per-key counting in memory
 (and goes back to Redis when it answers again): an outage of the counters never turns
 into errors for clients.
@@ -28,6 +29,7 @@ import time
 from flask import Flask, g, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 
+from api import limit_counters
 from api.auth import PROTECTED
 from api.errors import problem_body, problem_response
 
@@ -74,6 +76,8 @@ def make_limiter(app: Flask, settings) -> Limiter:
     Call after :func:`api.auth.install`: its hook must identify the key first.
     """
     uri = storage_uri(settings)
+    if uri == "memory://":
+        uri = f"{limit_counters.SCHEME}://"
     options = {}
     if uri.startswith(("redis://", "rediss://")):
         options = {

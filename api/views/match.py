@@ -8,12 +8,10 @@ inline solves run, another waits ``SYNC_WAIT_SECONDS`` for a place, then is a 50
 
 from __future__ import annotations
 
-from flask import jsonify
-
 from api import schemas
 from api.cohort_input import json_body, people_to_cohort
 from api.operations import build_policy
-from api.results import match_body
+from api.results import json_answer, match_body
 from api.services import services
 from api.views import Blueprint, json_only, problems, protected
 from matcher.solve import solve
@@ -36,4 +34,4 @@ def match(_):
         result = solve(cohort, policy)
     # Already the MatchOut shape (tests check it against the spec): a Response skips
     # marshmallow's second pass over every pair, a quarter of a sync request's time.
-    return jsonify(match_body(result))
+    return json_answer(match_body(result))

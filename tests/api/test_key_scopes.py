@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from api.auth import ROUTE_SCOPES
 from api.db import transaction
-from api.keys import KeyProblem, create_key, parse_duration, rotate_key
+from api.keys import KeyProblem, create_key, parse_duration, revoke_key, rotate_key
 from api.tables import ApiKey, utcnow
 from matcher.cli import main
 
@@ -66,6 +66,18 @@ def test_an_expired_key_is_refused_with_401(app, sessions):
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
     future = keyed(app, sessions, expires_at=utcnow() + timedelta(hours=1))
     assert future.get("/api/v1/cohorts").status_code == 200
+
+
+def test_a_revoked_key_is_refused_from_the_next_request(app, sessions):
+    with transaction(sessions) as session:
+        key, row = create_key(session, "acme")
+    client = KeyClient(app.test_client(), key)
+    assert [client.get("/api/v1/cohorts").status_code for _ in range(2)] == [200, 200]
+    with transaction(sessions) as session:  # as `mentormatch keys revoke` does it
+        revoke_key(session, row.prefix)
+    response = client.get("/api/v1/cohorts")
+    assert response.status_code == 401
+    assert "revoked" in response.get_json()["detail"]
 
 
 def test_rotation_keeps_the_old_key_until_the_overlap_ends(app, sessions):

@@ -67,6 +67,10 @@ def test_the_fast_json_parse_gives_what_the_exact_one_gives(body):
         ('{"a": -Infinity}', "NaN and Infinity"),
         ('{"a": "' + "1" * 41 + '"}', None),  # a long digit string is text: it passes
         ('{"a": 0.' + "1" * 45 + "}", "numbers are limited"),  # refused by its length
+        ('{"a": [1.' + "0" * 39 + "]}", "numbers are limited"),  # 41 characters, value 1
+        ('{"a": -' + "9" * 45 + "}", "numbers are limited"),
+        ('{"a": ' + "9" * 5000 + "}", "numbers are limited"),  # past Python's int digits
+        ('{"a": [1.' + "0" * 38 + ', "' + "2" * 60 + '"]}', None),  # 40 characters: kept
         ("[" * 33 + "]" * 33, "nested at most 32"),
         ('{"a": "\\u0000"}', "NUL character"),
     ],
@@ -110,3 +114,43 @@ def test_match_with_a_long_number_in_a_name_still_matches(client):
     records[0]["name"] = "1" * 60  # a digit run in text sends the body to the exact parse
     response = client.post("/api/v1/match", json={"cohort": {"participants": records}})
     assert response.status_code == 200, response.get_json()
+
+
+def test_the_match_answer_is_what_jsonify_wrote(app, client):
+    from flask import jsonify
+
+    from api.results import json_answer
+
+    response = client.post("/api/v1/match", json={"cohort": {"participants": small_records()}})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    with app.app_context():
+        assert response.get_data() == jsonify(body).get_data()  # ASCII: the same bytes
+        accented = {"text": "café – ok", "small": 1.5e-07, "n": [1, 2.5, None, True]}
+        written = json_answer(accented).get_data()
+        assert json.loads(written) == json.loads(jsonify(accented).get_data()) == accented
+        assert written.endswith(b"\n") and "café".encode() in written
+
+
+def test_the_parser_keeps_one_instance_per_schema_class():
+    from marshmallow import fields as ma_fields
+
+    from api.jsonbody import Parser
+    from api.schemas import MatchIn, PageArgs
+
+    parser = Parser()
+    first = parser._get_schema(MatchIn, None)
+    assert isinstance(first, MatchIn) and Parser()._get_schema(MatchIn, None) is first
+    assert parser._get_schema(PageArgs, None) is not first
+    mapped = parser._get_schema({"q": ma_fields.String()}, None)  # other argmaps as before
+    assert mapped.load({"q": "x"}) == {"q": "x"}
+
+
+def test_bad_bodies_after_a_good_one_still_get_every_problem(client):
+    assert client.post("/api/v1/match", json={"cohort": {"participants": small_records()}})
+    seen = []
+    for body in ({"policy": 5}, {"cohort": 5}, {"policy": 5}):  # nothing kept between them
+        bad = client.post("/api/v1/match", json=body)
+        assert bad.status_code == 422
+        seen.append(sorted(e["column"] for e in bad.get_json()["errors"]))
+    assert seen == [["cohort", "policy"], ["cohort"], ["cohort", "policy"]]

@@ -98,3 +98,16 @@ def test_records_whose_keys_repeat_a_column_are_still_reported():
         (2, "colour", found[1][2]),
     ]
     assert found[1][2].startswith("unknown column; expected one of id, role")
+
+
+def test_records_share_one_skill_object_per_name_and_level():
+    records = [
+        {"id": "M1", "role": "mentor", "skills": [{"name": "Python", "level": 3}, "sql"]},
+        {"id": "E1", "role": "mentee", "skills": "python:3; sql:2"},
+    ]
+    cohort = cohort_from_records(records)
+    (mentor,), (mentee,) = cohort.mentors, cohort.mentees
+    assert [(s.name, s.level) for s in mentor.skills] == [("python", 3), ("sql", None)]
+    assert [(s.name, s.level) for s in mentee.skills] == [("python", 3), ("sql", 2)]
+    assert mentor.skills[0] is mentee.skills[0]  # built once, shared (frozen)
+    assert mentor.skills[1] != mentee.skills[1]
