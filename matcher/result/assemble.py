@@ -17,10 +17,10 @@ from matcher.encode.instance import Solution
 from matcher.encode.prepare import Prepared
 from matcher.encode.scoring import pair_components
 from matcher.model import Cohort
-from matcher.result.alternates import alternates
+from matcher.result.alternates import alternates, best_outside, ranked_outside
 from matcher.result.explain import loads, unmatched_reasons_many
 from matcher.result.metrics import compute_metrics
-from matcher.result.pair_text import explain_pair
+from matcher.result.pair_text import explain_pairs
 from matcher.results import SCORE_DIGITS, MatchResult, Metrics, Pair, Status, Unmatched
 
 
@@ -87,23 +87,25 @@ def assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
     components = pair_components(prepared.tables, rows, cols)
     parts = {c: np.round(v, SCORE_DIGITS) for c, v in components.items()}
     pinned = set(instance.pinned)
-    out_pairs = []
-    for k, (i, j) in enumerate(pairs):
-        comps = {c: float(v[k]) for c, v in parts.items()}
-        text = explain_pair(prepared, i, j, comps, (i, j) in pinned)
-        out_pairs.append(
-            Pair(
-                mentee_id=instance.mentee_ids[i],
-                mentor_id=instance.mentor_ids[j],
-                score=float(scores[k]),
-                components=tuple(comps.items()),
-                pinned=(i, j) in pinned,
-                explanation=text,
-            )
+    is_pinned = [pair in pinned for pair in pairs]
+    texts = explain_pairs(prepared, rows, cols, parts, is_pinned)
+    named = [[(c, x) for x in v.tolist()] for c, v in parts.items()]
+    by_pair = list(zip(*named, strict=True)) if named else [()] * len(pairs)
+    out_pairs = list(
+        map(
+            Pair,
+            [instance.mentee_ids[i] for i in rows.tolist()],
+            [instance.mentor_ids[j] for j in cols.tolist()],
+            scores.tolist(),
+            by_pair,
+            is_pinned,
+            texts,
         )
+    )
     got, _ = loads(instance, pairs)
     short = np.flatnonzero(got < instance.wanted).tolist()
-    reasons = unmatched_reasons_many(prepared, pairs, short)
+    ranked = ranked_outside(instance, pairs)
+    reasons = unmatched_reasons_many(prepared, pairs, short, best=best_outside(ranked))
     unmatched = tuple(
         Unmatched(instance.mentee_ids[i], int(instance.wanted[i] - got[i]), reasons[i])
         for i in short
@@ -121,7 +123,7 @@ def assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
         status=solution.status,
         pairs=tuple(out_pairs),
         unmatched=unmatched,
-        alternates=alternates(instance, pairs, policy.objective.value),
+        alternates=alternates(instance, pairs, policy.objective.value, ranked=ranked),
         metrics=compute_metrics(instance, pairs, raw, cohort, prepared.normalise),
         objective=objective,
         bound=bound,
