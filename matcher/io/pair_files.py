@@ -23,6 +23,7 @@ from matcher.io.decode import (
     to_csv_text,
     uninert,
 )
+from matcher.io.fields import no_gc
 from matcher.io.score_file import missing_columns, read_scores, reject
 from matcher.io.xlsx import is_workbook, read_workbook
 from matcher.model import COMPONENTS, Cohort, Problem
@@ -41,6 +42,15 @@ def _number(x: float, digits: int) -> str:
         return inert(str(x))
     text = f"{x:.{digits}f}"
     return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
+
+
+def _numbers(values, digits: int) -> list[str]:
+    """:func:`_number` of each value; plain non-negative numbers take the short way."""
+    texts = [f"{x:.{digits}f}" for x in values]
+    return [
+        _number(x, digits) if text[0] == "-" or text[-1] in "fn" else text  # -, inf, nan
+        for x, text in zip(values, texts, strict=True)
+    ]
 
 
 def contacts(cohort: Cohort | None) -> tuple[dict, dict, tuple[str, ...]]:
@@ -66,12 +76,19 @@ def contacts(cohort: Cohort | None) -> tuple[dict, dict, tuple[str, ...]]:
     return mentees, mentors, kept
 
 
-def _contact_cells(mentee: str, mentor: str | None, people, kept) -> list[str]:
+def _contact_cells(people, kept) -> tuple[dict, dict]:
+    """Each person's contact cells of the ``kept`` columns, by id (mentee's, mentor's)."""
     mentees, mentors, _ = people
-    values = {}
-    values["mentee_name"], values["mentee_email"] = mentees.get(mentee, ("", ""))
-    values["mentor_name"], values["mentor_email"] = mentors.get(mentor, ("", ""))
-    return [inert(values[c]) for c in kept]
+    cells = []
+    for role, known in (("mentee", mentees), ("mentor", mentors)):
+        at = [k for k, c in enumerate(("name", "email")) if f"{role}_{c}" in kept]
+        cells.append({pid: [inert(values[k]) for k in at] for pid, values in known.items()})
+        cells[-1][None] = [""] * len(at)  # no mentor (and unknown ids, see _cells_of)
+    return cells[0], cells[1]
+
+
+def _cells_of(cells: dict, ids) -> list[list[str]]:
+    return [cells[pid] if pid in cells else cells[None] for pid in ids]
 
 
 def assignment_rows(result: MatchResult, cohort: Cohort | None = None):
@@ -80,27 +97,35 @@ def assignment_rows(result: MatchResult, cohort: Cohort | None = None):
     present = [c for c in COMPONENTS if c in used]
     people = contacts(cohort)
     kept = people[2]
+    mentee_cells, mentor_cells = _contact_cells(people, kept)
     yield ["mentee_id", "mentor_id", *kept, "score", *present, "pinned", "explanation"]
-    for pair in result.pairs:
-        parts = dict(pair.components)
-        cells = [_number(parts[c], 4) if c in parts else "" for c in present]
-        yield [
-            inert(pair.mentee_id),
-            inert(pair.mentor_id),
-            *_contact_cells(pair.mentee_id, pair.mentor_id, people, kept),
-            _number(pair.score, 6),
-            *cells,
-            "true" if pair.pinned else "false",
-            inert(pair.explanation),
-        ]
+    pairs = result.pairs
+    parts = [dict(pair.components) for pair in pairs]
+    columns = [
+        [inert(pair.mentee_id) for pair in pairs],
+        [inert(pair.mentor_id) for pair in pairs],
+        _cells_of(mentee_cells, (pair.mentee_id for pair in pairs)),
+        _cells_of(mentor_cells, (pair.mentor_id for pair in pairs)),
+        _numbers([pair.score for pair in pairs], 6),
+    ]
+    for c in present:
+        texts = _numbers([part.get(c, 0.0) for part in parts], 4)
+        columns.append([t if c in part else "" for t, part in zip(texts, parts, strict=True)])
+    columns.append(["true" if pair.pinned else "false" for pair in pairs])
+    columns.append([inert(pair.explanation) for pair in pairs])
+    for e, m, e_cells, m_cells, *rest in zip(*columns, strict=True):
+        yield [e, m, *e_cells, *m_cells, *rest]
+    blank = [""] * len(present)
     for left in result.unmatched:
         notes = [*left.reasons, *([f"{left.missing} places missing"] if left.missing > 1 else [])]
+        e_cells = mentee_cells.get(left.mentee_id, mentee_cells[None])
         yield [
             inert(left.mentee_id),
             "",
-            *_contact_cells(left.mentee_id, None, people, kept),
+            *e_cells,
+            *mentor_cells[None],
             "",
-            *[""] * len(present),
+            *blank,
             "",
             inert("; ".join(notes)),
         ]
@@ -126,7 +151,8 @@ def write_pairs(result: MatchResult, path_or_stream, cohort: Cohort | None = Non
         ``true``/``false`` (empty for unmatched rows, whose mentor and score are empty and
         whose explanation lists the reasons and, above one, the missing places).
     """
-    emit(to_csv_text(assignment_rows(result, cohort)), path_or_stream)
+    with no_gc():  # a row of new strings per pair: see matcher.io.fields.no_gc
+        emit(to_csv_text(assignment_rows(result, cohort)), path_or_stream)
 
 
 def read_assignments(path) -> list[dict]:

@@ -16,6 +16,7 @@ import numpy as np
 from matcher.encode.instance import Solution
 from matcher.encode.prepare import Prepared
 from matcher.encode.scoring import pair_components
+from matcher.io.fields import no_gc
 from matcher.model import Cohort
 from matcher.result.alternates import alternates, best_outside, ranked_outside
 from matcher.result.explain import loads, unmatched_reasons_many
@@ -78,6 +79,13 @@ def assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
     MatchResult
         Without timings (the caller adds its stages').
     """
+    # Tens of thousands of pairs, texts and alternates, none of them cyclic: with a large
+    # cohort in memory, the collector's full passes cost more than the work itself.
+    with no_gc():
+        return _assemble(prepared, solution, name)
+
+
+def _assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
     cohort, policy, instance = prepared.cohort, prepared.policy, prepared.instance
     pairs = sorted({(int(i), int(j)) for i, j in solution.pairs})
     rows = np.array([i for i, _ in pairs], dtype=np.int64)

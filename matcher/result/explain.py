@@ -18,10 +18,11 @@ from matcher.encode.instance import Instance
 from matcher.encode.prepare import Prepared
 from matcher.encode.rules import RULE_WORDS, RULES, rule_masks
 from matcher.model import Cohort, Policy
+from matcher.parallel import for_row_ranges
 from matcher.results import MatchResult
 from matcher.solvers.sweep import top_rows
 
-_BLOCK_CELLS = 4_000_000  # cells of one rule's mask for a block of mentee rows
+_BLOCK_CELLS = 2_000_000  # cells of one rule's mask for a block of mentee rows
 
 
 def pair_arrays(pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -138,17 +139,28 @@ def _tally(prepared: Prepared, pairs, todo: np.ndarray):
         group_full = np.ascontiguousarray((per_group >= instance.max_per_group).T)
     counts = np.zeros((todo.size, len(RULES)), dtype=np.int64)
     tally = np.zeros((3, todo.size), dtype=np.int64)
+    n_open = int(np.count_nonzero(open_))
     step = max(1, _BLOCK_CELLS // max(1, instance.shape[1]))
-    for start, stop in _chunks(todo, step):
-        block = todo[start:stop]
-        counts[start:stop] = _rule_counts(prepared, block, open_)
-        elig = instance.eligible[block] & open_
-        tally[0, start:stop] = _row_counts(elig)
-        tally[1, start:stop] = _row_counts(elig & full)
-        if group_full is not None:
-            elig &= ~full
-            elig &= group_full[group_columns(instance, block)]
-            tally[2, start:stop] = _row_counts(elig)
+
+    def work(lo: int, hi: int) -> None:  # threads write disjoint rows of counts and tally
+        for first in range(lo, hi, step):
+            a, b = np.searchsorted(todo, [first, min(hi, first + step)]).tolist()
+            if a == b:
+                continue
+            block = todo[a:b]
+            elig = instance.eligible[block] & open_
+            tally[0, a:b] = _row_counts(elig)
+            tally[1, a:b] = _row_counts(elig & full)
+            # Only mentees some rule keeps from an open mentor need the rules' masks.
+            ruled = np.flatnonzero(tally[0, a:b] < n_open)
+            if ruled.size:
+                counts[a + ruled] = _rule_counts(prepared, block[ruled], open_)
+            if group_full is not None:
+                elig &= ~full
+                elig &= group_full[group_columns(instance, block)]
+                tally[2, a:b] = _row_counts(elig)
+
+    for_row_ranges(work, instance.shape[0], step)
     # The mentee's own mentors are no alternative: take them out of the totals again.
     keys = np.unique(rows * instance.shape[1] + cols)
     rows, cols = keys // instance.shape[1], keys % instance.shape[1]
@@ -164,15 +176,16 @@ def _tally(prepared: Prepared, pairs, todo: np.ndarray):
     return counts, tally[0], tally[1], tally[2]
 
 
-def _rule_counts(prepared: Prepared, block: np.ndarray, open_: np.ndarray) -> np.ndarray:
-    """int64 ``(block.size, len(RULES))``: open mentors each rule removes first, per mentee."""
-    lo, hi = int(block[0]), int(block[-1]) + 1
-    dense = 3 * block.size >= hi - lo  # contiguous rows are ~4x faster
-    masks = rule_masks(prepared.rules, slice(lo, hi) if dense else block)
-    at = slice(None) if not dense or block.size == hi - lo else block - lo
-    covered = np.repeat(~open_[None, :], block.size, axis=0)  # closed mentors count for none
-    before = _row_counts(covered[:1]).repeat(block.size)
-    counts = np.zeros((block.size, len(RULES)), dtype=np.int64)
+def _rule_counts(prepared: Prepared, rows: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """int64 ``(rows.size, len(RULES))``: open mentors each rule removes first, per mentee
+    of sorted ``rows`` (the masks of the rows between are computed too: a block of rows
+    costs a fraction of the same rows one by one)."""
+    lo, hi = int(rows[0]), int(rows[-1]) + 1
+    masks = rule_masks(prepared.rules, slice(lo, hi))
+    at = slice(None) if rows.size == hi - lo else rows - lo
+    covered = np.repeat(~open_[None, :], rows.size, axis=0)  # closed mentors count for none
+    before = _row_counts(covered[:1]).repeat(rows.size)
+    counts = np.zeros((rows.size, len(RULES)), dtype=np.int64)
     for k, rule in enumerate(RULES):
         if masks[rule].any():  # rules the policy switches off are all False
             covered |= masks[rule][at]
@@ -200,15 +213,6 @@ def _best_full(instance: Instance, pairs, need: np.ndarray) -> dict[int, tuple[i
         scores = values[np.arange(block.size), top].tolist()
         best.update(zip(block.tolist(), zip(top.tolist(), scores, strict=True), strict=True))
     return best
-
-
-def _chunks(rows: np.ndarray, span: int):
-    """(start, stop) positions cutting sorted ``rows`` into runs spanning < ``span`` rows."""
-    start = 0
-    while start < rows.size:
-        stop = int(np.searchsorted(rows, rows[start] + span, side="left"))
-        yield start, stop
-        start = stop
 
 
 def _plural(n: int, word: str) -> str:

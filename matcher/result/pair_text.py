@@ -11,6 +11,7 @@ each person's tags are normalised once, so 30,000 pairs cost a fraction of a sec
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from matcher.result.question_text import question_text
 
 WEAK_BELOW = 0.5  # a component scoring under this is named as the pair's weak point
 NEVER_WEAK = ("preference", "external")  # not listing each other is no weakness
+_TAG_FIELDS = ("skills", "goals", "languages")
 
 
 def _listing(names: Sequence[str], most: int = 3) -> str:
@@ -28,6 +30,7 @@ def _listing(names: Sequence[str], most: int = 3) -> str:
     return shown + (f" +{len(names) - most} more" if len(names) > most else "")
 
 
+@lru_cache(maxsize=4096)
 def _hours(minutes: int) -> str:
     d = int(circular_minutes(0, minutes))
     return f"{d // 60}h" if d % 60 == 0 else f"{d / 60:.1f}h"
@@ -51,40 +54,37 @@ class ComponentWords:
 
     def __init__(self, prepared: Prepared):
         self.cohort, self.policy, self.norm = prepared.cohort, prepared.policy, prepared.normalise
-        self._wanted: dict[int, tuple[list[str], list[str], list[str]]] = {}
-        self._offered: dict[int, tuple[set[str], set[str], set[str]]] = {}
+        self._wanted: dict[str, dict[int, list[str]]] = {f: {} for f in _TAG_FIELDS}
+        self._offered: dict[str, dict[int, set[str]]] = {f: {} for f in _TAG_FIELDS}
 
-    def _tags(self, people, i: int) -> tuple[list[str], ...]:
-        """Skills, goals and languages of a person, normalised, repeats dropped."""
-        person, norm = people[i], self.norm
-        return (
-            list(dict.fromkeys(norm(s.name) for s in person.skills)),
-            list(dict.fromkeys(norm(g) for g in person.goals)),
-            list(dict.fromkeys(norm(x) for x in person.languages)),
-        )
+    def _tags(self, person, field: str) -> list[str]:
+        """A person's tags of one field, normalised, in order, repeats dropped."""
+        norm = self.norm
+        if field == "skills":
+            return list(dict.fromkeys([norm(s.name) for s in person.skills]))
+        return list(dict.fromkeys([norm(x) for x in getattr(person, field)]))
 
-    def _shared(self, i: int, j: int, field: int) -> list[str]:
-        """The mentee's tags of one field (0 skills, 1 goals, 2 languages) the mentor has."""
-        wanted = self._wanted.get(i)
+    def _shared(self, i: int, j: int, field: str) -> list[str]:
+        """Mentee ``i``'s tags of ``field`` (skills, goals, languages) mentor ``j`` has too."""
+        wanted = self._wanted[field].get(i)
         if wanted is None:
-            wanted = self._wanted[i] = self._tags(self.cohort.mentees, i)
-        offered = self._offered.get(j)
-        if offered is None:
-            offered = self._offered[j] = tuple(map(set, self._tags(self.cohort.mentors, j)))
-        have = offered[field]
-        return [x for x in wanted[field] if x in have]
+            wanted = self._wanted[field][i] = self._tags(self.cohort.mentees[i], field)
+        have = self._offered[field].get(j)
+        if have is None:
+            have = self._offered[field][j] = set(self._tags(self.cohort.mentors[j], field))
+        return [x for x in wanted if x in have]
 
     def text(self, name: str, value: float, i: int, j: int) -> str:
         """Component ``name`` of mentee ``i`` and mentor ``j``, whose value is ``value``."""
         if name == "skills":
-            shared = self._shared(i, j, 0)
+            shared = self._shared(i, j, "skills")
             detail = _listing(shared) if shared else "related skills" if value else "none shared"
             return f"skills {percent(value)} ({detail})"
         if name == "goals":
-            shared = self._shared(i, j, 1)
+            shared = self._shared(i, j, "goals")
             return f"goals {percent(value)} ({_listing(shared) if shared else 'none shared'})"
         if name == "language":
-            shared = self._shared(i, j, 2)
+            shared = self._shared(i, j, "languages")
             return f"shared language ({_listing(shared)})" if shared else "no shared language"
         mentee, mentor, policy = self.cohort.mentees[i], self.cohort.mentors[j], self.policy
         if name == "seniority" and mentee.seniority is not None and mentor.seniority is not None:
