@@ -76,36 +76,33 @@ def contacts(cohort: Cohort | None) -> tuple[dict, dict, tuple[str, ...]]:
     return mentees, mentors, kept
 
 
-def _contact_cells(people, kept) -> tuple[dict, dict]:
-    """Each person's contact cells of the ``kept`` columns, by id (mentee's, mentor's)."""
-    mentees, mentors, _ = people
-    cells = []
-    for role, known in (("mentee", mentees), ("mentor", mentors)):
-        at = [k for k, c in enumerate(("name", "email")) if f"{role}_{c}" in kept]
-        cells.append({pid: [inert(values[k]) for k in at] for pid, values in known.items()})
-        cells[-1][None] = [""] * len(at)  # no mentor (and unknown ids, see _cells_of)
-    return cells[0], cells[1]
-
-
-def _cells_of(cells: dict, ids) -> list[list[str]]:
-    return [cells[pid] if pid in cells else cells[None] for pid in ids]
+def _contact_cells(known: dict, role: str, kept, ids) -> list[list[str]]:
+    """The ``kept`` contact cells of ``role`` for each id (blank for None and unknown ids)."""
+    at = [k for k, c in enumerate(("name", "email")) if f"{role}_{c}" in kept]
+    found: dict = {}
+    out = []
+    for pid in ids:
+        cells = found.get(pid)
+        if cells is None:
+            values = known.get(pid, ("", ""))
+            cells = found[pid] = [inert(values[k]) for k in at]
+        out.append(cells)
+    return out
 
 
 def assignment_rows(result: MatchResult, cohort: Cohort | None = None):
     """The header and rows of the assignments file (cells as text, formula-safe)."""
     used = {name for pair in result.pairs for name, _ in pair.components}
     present = [c for c in COMPONENTS if c in used]
-    people = contacts(cohort)
-    kept = people[2]
-    mentee_cells, mentor_cells = _contact_cells(people, kept)
+    mentees, mentors, kept = contacts(cohort)
     yield ["mentee_id", "mentor_id", *kept, "score", *present, "pinned", "explanation"]
     pairs = result.pairs
     parts = [dict(pair.components) for pair in pairs]
     columns = [
         [inert(pair.mentee_id) for pair in pairs],
         [inert(pair.mentor_id) for pair in pairs],
-        _cells_of(mentee_cells, (pair.mentee_id for pair in pairs)),
-        _cells_of(mentor_cells, (pair.mentor_id for pair in pairs)),
+        _contact_cells(mentees, "mentee", kept, [pair.mentee_id for pair in pairs]),
+        _contact_cells(mentors, "mentor", kept, [pair.mentor_id for pair in pairs]),
         _numbers([pair.score for pair in pairs], 6),
     ]
     for c in present:
@@ -115,20 +112,13 @@ def assignment_rows(result: MatchResult, cohort: Cohort | None = None):
     columns.append([inert(pair.explanation) for pair in pairs])
     for e, m, e_cells, m_cells, *rest in zip(*columns, strict=True):
         yield [e, m, *e_cells, *m_cells, *rest]
+    left = result.unmatched
+    e_cells = _contact_cells(mentees, "mentee", kept, [u.mentee_id for u in left])
+    no_mentor = _contact_cells(mentors, "mentor", kept, [None])[0]
     blank = [""] * len(present)
-    for left in result.unmatched:
-        notes = [*left.reasons, *([f"{left.missing} places missing"] if left.missing > 1 else [])]
-        e_cells = mentee_cells.get(left.mentee_id, mentee_cells[None])
-        yield [
-            inert(left.mentee_id),
-            "",
-            *e_cells,
-            *mentor_cells[None],
-            "",
-            *blank,
-            "",
-            inert("; ".join(notes)),
-        ]
+    for u, cells in zip(left, e_cells, strict=True):
+        notes = [*u.reasons, *([f"{u.missing} places missing"] if u.missing > 1 else [])]
+        yield [inert(u.mentee_id), "", *cells, *no_mentor, "", *blank, "", inert("; ".join(notes))]
 
 
 def write_pairs(result: MatchResult, path_or_stream, cohort: Cohort | None = None) -> None:
