@@ -19,7 +19,7 @@ from matcher.encode.scoring import pair_components
 from matcher.io.fields import no_gc
 from matcher.model import Cohort
 from matcher.result.alternates import alternates, best_outside, ranked_outside
-from matcher.result.explain import loads, unmatched_reasons_many
+from matcher.result.explain import loads, pair_arrays, unmatched_reasons_many
 from matcher.result.metrics import compute_metrics
 from matcher.result.pair_text import explain_pairs
 from matcher.results import SCORE_DIGITS, MatchResult, Metrics, Pair, Status, Unmatched
@@ -91,33 +91,13 @@ def _assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
     rows = np.array([i for i, _ in pairs], dtype=np.int64)
     cols = np.array([j for _, j in pairs], dtype=np.int64)
     raw = instance.scores[rows, cols]
-    scores = np.round(raw, SCORE_DIGITS)
-    components = pair_components(prepared.tables, rows, cols)
-    parts = {c: np.round(v, SCORE_DIGITS) for c, v in components.items()}
-    pinned = set(instance.pinned)
-    is_pinned = [pair in pinned for pair in pairs]
-    texts = explain_pairs(prepared, rows, cols, parts, is_pinned)
-    named = [[(c, x) for x in v.tolist()] for c, v in parts.items()]
-    by_pair = list(zip(*named, strict=True)) if named else [()] * len(pairs)
-    out_pairs = list(
-        map(
-            Pair,
-            [instance.mentee_ids[i] for i in rows.tolist()],
-            [instance.mentor_ids[j] for j in cols.tolist()],
-            scores.tolist(),
-            by_pair,
-            is_pinned,
-            texts,
-        )
-    )
     got, _ = loads(instance, pairs)
     short = np.flatnonzero(got < instance.wanted).tolist()
     ranked = ranked_outside(instance, pairs)
+    out_pairs = _pairs(prepared, pairs, raw)
     reasons = unmatched_reasons_many(prepared, pairs, short, best=best_outside(ranked))
-    unmatched = tuple(
-        Unmatched(instance.mentee_ids[i], int(instance.wanted[i] - got[i]), reasons[i])
-        for i in short
-    )
+    missing = (np.asarray(instance.wanted) - got).tolist()
+    unmatched = tuple(Unmatched(instance.mentee_ids[i], missing[i], reasons[i]) for i in short)
     objective = round(math.fsum(raw.tolist()), SCORE_DIGITS)
     bound, gap = solution.bound, None
     if bound is not None:
@@ -129,7 +109,7 @@ def _assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
     return MatchResult(
         solver=name,
         status=solution.status,
-        pairs=tuple(out_pairs),
+        pairs=out_pairs,
         unmatched=unmatched,
         alternates=alternates(instance, pairs, policy.objective.value, ranked=ranked),
         metrics=compute_metrics(instance, pairs, raw, cohort, prepared.normalise),
@@ -138,4 +118,28 @@ def _assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
         gap=gap,
         certified=solution.certified,
         notes=solution.notes,
+    )
+
+
+def _pairs(prepared: Prepared, pairs: list[tuple[int, int]], raw: np.ndarray) -> tuple[Pair, ...]:
+    """The :class:`Pair` of each (mentee, mentor) of ``pairs``, whose scores are ``raw``."""
+    instance = prepared.instance
+    rows, cols = pair_arrays(pairs)
+    components = pair_components(prepared.tables, rows, cols)
+    parts = {c: np.round(v, SCORE_DIGITS) for c, v in components.items()}
+    pinned = set(instance.pinned)
+    is_pinned = [pair in pinned for pair in pairs]
+    texts = explain_pairs(prepared, rows, cols, parts, is_pinned)
+    named = [[(c, x) for x in v.tolist()] for c, v in parts.items()]
+    by_pair = list(zip(*named, strict=True)) if named else [()] * len(pairs)
+    return tuple(
+        map(
+            Pair,
+            [instance.mentee_ids[i] for i in rows.tolist()],
+            [instance.mentor_ids[j] for j in cols.tolist()],
+            np.round(raw, SCORE_DIGITS).tolist(),
+            by_pair,
+            is_pinned,
+            texts,
+        )
     )

@@ -18,7 +18,6 @@ from matcher.encode.instance import Instance
 from matcher.encode.prepare import Prepared
 from matcher.encode.rules import RULE_WORDS, RULES, rule_masks
 from matcher.model import Cohort, Policy
-from matcher.parallel import for_row_ranges
 from matcher.results import MatchResult
 from matcher.solvers.sweep import top_rows
 
@@ -141,29 +140,35 @@ def _tally(prepared: Prepared, pairs, todo: np.ndarray):
     tally = np.zeros((3, todo.size), dtype=np.int64)
     n_open = int(np.count_nonzero(open_))
     step = max(1, _BLOCK_CELLS // max(1, instance.shape[1]))
+    for first in range(int(todo[0]) // step * step, int(todo[-1]) + 1, step):
+        a, b = np.searchsorted(todo, [first, first + step]).tolist()
+        if a == b:
+            continue
+        block = todo[a:b]
+        elig = instance.eligible[block] & open_
+        tally[0, a:b] = _row_counts(elig)
+        tally[1, a:b] = _row_counts(elig & full)
+        # Only mentees some rule keeps from an open mentor need the rules' masks.
+        ruled = np.flatnonzero(tally[0, a:b] < n_open)
+        if ruled.size:
+            counts[a + ruled] = _rule_counts(prepared, block[ruled], open_)
+        if group_full is not None:
+            elig &= ~full
+            elig &= group_full[group_columns(instance, block)]
+            tally[2, a:b] = _row_counts(elig)
+    _take_out_own(instance, pairs, todo, tally, (open_, full, group_full))
+    return counts, tally[0], tally[1], tally[2]
 
-    def work(lo: int, hi: int) -> None:  # threads write disjoint rows of counts and tally
-        for first in range(lo, hi, step):
-            a, b = np.searchsorted(todo, [first, min(hi, first + step)]).tolist()
-            if a == b:
-                continue
-            block = todo[a:b]
-            elig = instance.eligible[block] & open_
-            tally[0, a:b] = _row_counts(elig)
-            tally[1, a:b] = _row_counts(elig & full)
-            # Only mentees some rule keeps from an open mentor need the rules' masks.
-            ruled = np.flatnonzero(tally[0, a:b] < n_open)
-            if ruled.size:
-                counts[a + ruled] = _rule_counts(prepared, block[ruled], open_)
-            if group_full is not None:
-                elig &= ~full
-                elig &= group_full[group_columns(instance, block)]
-                tally[2, a:b] = _row_counts(elig)
 
-    for_row_ranges(work, instance.shape[0], step)
-    # The mentee's own mentors are no alternative: take them out of the totals again.
-    keys = np.unique(rows * instance.shape[1] + cols)
-    rows, cols = keys // instance.shape[1], keys % instance.shape[1]
+def _take_out_own(instance: Instance, pairs, todo: np.ndarray, tally: np.ndarray, masks) -> None:
+    """Subtract each mentee's own mentors from the ``tally`` rows (total, full, capped)
+    of the mentees of ``todo``: they are no alternative. ``masks`` are (open, full,
+    group_full or None) as :func:`_tally` has them."""
+    open_, full, group_full = masks
+    n_m = instance.shape[1]
+    rows, cols = pair_arrays(pairs)
+    keys = np.unique(rows * n_m + cols)
+    rows, cols = keys // n_m, keys % n_m
     at = np.searchsorted(todo, rows)
     mine = (at < todo.size) & (todo[np.minimum(at, todo.size - 1)] == rows)
     at, rows, cols = at[mine], rows[mine], cols[mine]
@@ -173,7 +178,6 @@ def _tally(prepared: Prepared, pairs, todo: np.ndarray):
     if group_full is not None:
         capped = own & ~full[cols] & group_full[group_columns(instance, rows), cols]
         np.subtract.at(tally[2], at[capped], 1)
-    return counts, tally[0], tally[1], tally[2]
 
 
 def _rule_counts(prepared: Prepared, rows: np.ndarray, open_: np.ndarray) -> np.ndarray:
