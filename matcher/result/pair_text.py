@@ -56,13 +56,18 @@ class ComponentWords:
         self.cohort, self.policy, self.norm = prepared.cohort, prepared.policy, prepared.normalise
         self._wanted: dict[str, dict[int, list[str]]] = {f: {} for f in _TAG_FIELDS}
         self._offered: dict[str, dict[int, set[str]]] = {f: {} for f in _TAG_FIELDS}
+        self._by_given: dict[tuple[str, ...], list[str]] = {}
 
     def _tags(self, person, field: str) -> list[str]:
         """A person's tags of one field, normalised, in order, repeats dropped."""
         norm = self.norm
         if field == "skills":
             return list(dict.fromkeys([norm(s.name) for s in person.skills]))
-        return list(dict.fromkeys([norm(x) for x in getattr(person, field)]))
+        given = getattr(person, field)  # goals and languages repeat as whole tuples
+        tags = self._by_given.get(given)
+        if tags is None:
+            tags = self._by_given[given] = list(dict.fromkeys([norm(x) for x in given]))
+        return tags
 
     def _shared(self, i: int, j: int, field: str) -> list[str]:
         """Mentee ``i``'s tags of ``field`` (skills, goals, languages) mentor ``j`` has too."""
