@@ -79,40 +79,71 @@ class ComponentWords:
             have = self._offered[field][j] = set(self._tags(self.cohort.mentors[j], field))
         return [x for x in wanted if x in have]
 
-    def text(self, name: str, value: float, i: int, j: int) -> str:
-        """Component ``name`` of mentee ``i`` and mentor ``j``, whose value is ``value``."""
-        if name == "skills":
-            shared = self._shared(i, j, "skills")
-            detail = _listing(shared) if shared else "related skills" if value else "none shared"
-            return f"skills {percent(value)} ({detail})"
-        if name == "goals":
-            shared = self._shared(i, j, "goals")
-            return f"goals {percent(value)} ({_listing(shared) if shared else 'none shared'})"
-        if name == "language":
-            shared = self._shared(i, j, "languages")
-            return f"shared language ({_listing(shared)})" if shared else "no shared language"
-        mentee, mentor, policy = self.cohort.mentees[i], self.cohort.mentors[j], self.policy
-        if name == "seniority" and mentee.seniority is not None and mentor.seniority is not None:
-            gap = mentor.seniority - mentee.seniority
-            return f"seniority gap {gap} (ideal {policy.seniority.ideal_gap})"
-        offsets = (mentee.utc_offset_minutes, mentor.utc_offset_minutes)
-        if name == "timezone" and None not in offsets:
-            return f"time zones {_hours(offsets[0] - offsets[1])} apart"
-        if name == "location" and mentee.location and mentor.location:
-            here = self.norm(mentee.location)
-            same = here == self.norm(mentor.location)
-            return f"same location ({here})" if same else "different locations"
-        if name == "department" and value == 1.0:
-            return f"{policy.department_preference.value} department, as preferred"
-        if name == "department" and value == 0.0:
-            return f"not the {policy.department_preference.value} department preferred"
-        if name == "preference":
-            return f"stated preference ({percent(value)})"
-        if name == "external":
-            return f"external score {value:g}"
-        if name == "attributes":
-            return question_text(value, mentee, mentor, policy, self.norm)
-        return f"{name} {percent(value)}"
+    def wording(self, name: str):
+        """The function ``(value, i, j) -> str`` wording component ``name`` of mentee ``i``
+        and mentor ``j``, whose value is ``value``."""
+        special = {
+            "skills": self._skills,
+            "goals": self._goals,
+            "language": self._language,
+            "seniority": self._seniority,
+            "timezone": self._timezone,
+            "location": self._location,
+            "department": self._department,
+            "preference": lambda value, i, j: f"stated preference ({percent(value)})",
+            "external": lambda value, i, j: f"external score {value:g}",
+            "attributes": self._attributes,
+        }
+        return special.get(name) or (lambda value, i, j: _plain(name, value))
+
+    def _skills(self, value: float, i: int, j: int) -> str:
+        shared = self._shared(i, j, "skills")
+        detail = _listing(shared) if shared else "related skills" if value else "none shared"
+        return f"skills {percent(value)} ({detail})"
+
+    def _goals(self, value: float, i: int, j: int) -> str:
+        shared = self._shared(i, j, "goals")
+        return f"goals {percent(value)} ({_listing(shared) if shared else 'none shared'})"
+
+    def _language(self, value: float, i: int, j: int) -> str:
+        shared = self._shared(i, j, "languages")
+        return f"shared language ({_listing(shared)})" if shared else "no shared language"
+
+    def _seniority(self, value: float, i: int, j: int) -> str:
+        mine, theirs = self.cohort.mentees[i].seniority, self.cohort.mentors[j].seniority
+        if mine is None or theirs is None:
+            return _plain("seniority", value)
+        return f"seniority gap {theirs - mine} (ideal {self.policy.seniority.ideal_gap})"
+
+    def _timezone(self, value: float, i: int, j: int) -> str:
+        mine = self.cohort.mentees[i].utc_offset_minutes
+        theirs = self.cohort.mentors[j].utc_offset_minutes
+        if mine is None or theirs is None:
+            return _plain("timezone", value)
+        return f"time zones {_hours(mine - theirs)} apart"
+
+    def _location(self, value: float, i: int, j: int) -> str:
+        mine, theirs = self.cohort.mentees[i].location, self.cohort.mentors[j].location
+        if not (mine and theirs):
+            return _plain("location", value)
+        here = self.norm(mine)
+        return f"same location ({here})" if here == self.norm(theirs) else "different locations"
+
+    def _department(self, value: float, i: int, j: int) -> str:
+        preferred = self.policy.department_preference.value
+        if value == 1.0:
+            return f"{preferred} department, as preferred"
+        if value == 0.0:
+            return f"not the {preferred} department preferred"
+        return _plain("department", value)
+
+    def _attributes(self, value: float, i: int, j: int) -> str:
+        mentee, mentor = self.cohort.mentees[i], self.cohort.mentors[j]
+        return question_text(value, mentee, mentor, self.policy, self.norm)
+
+
+def _plain(name: str, value: float) -> str:
+    return f"{name} {percent(value)}"
 
 
 def _weights(prepared: Prepared) -> dict[str, float]:
@@ -188,16 +219,17 @@ def explain_pairs(
     bonus = policy.history is History.PREFER and policy.history_bonus
     last_cycle = "paired last cycle" + (f" (+{bonus:g} history bonus)" if bonus else "")
     words = ComponentWords(prepared)
+    wording = [words.wording(c) for c in names]
     by_pair = zip(rows, cols, values.tolist(), order.tolist(), n_shown.tolist(), strict=True)
     texts = []
     for (i, j, value, ranked, n), pin, weak in zip(by_pair, pinned, weakest.tolist(), strict=True):
         head = ["pinned by policy"] if pin else []
         if (i, j) in earlier:
             head.append(last_cycle)
-        parts = [words.text(names[c], value[c], i, j) for c in ranked[:n]]
+        parts = [wording[c](value[c], i, j) for c in ranked[:n]]
         text = ", ".join(head + (parts or ["no score above 0"]))
         if weak >= 0:
-            text += "; but " + words.text(names[weak], value[weak], i, j)
+            text += "; but " + wording[weak](value[weak], i, j)
         texts.append(text)
     return texts
 
