@@ -2,10 +2,14 @@
 
 Texts are short, truthful and free of names and emails (ids only). A pair's own text is
 :mod:`matcher.result.pair_text`; :func:`unmatched_reasons_many` says, for many
-mentees at once (vectorised over rows of the eligibility masks), which hard rules removed
-how many mentors and whether the eligible ones are all full; :func:`explain_mentee` is
-the multi-line text of ``mentormatch explain``. (Alternates are ranked in
-:mod:`matcher.result.alternates`.)
+mentees at once, which hard rules removed how many mentors and whether the eligible ones
+are all full. Its counts are row sums over blocks of ~2 million cells: the rules' masks
+are built per block of mentee rows (only for mentees some rule keeps from an open
+mentor) and each rule's count is the growth of the covered cells, so a 50,000 x 10,000
+cohort with 20,000 unmatched mentees costs a few hundred block passes, not one numpy
+call per mentee. :func:`explain_mentee` is the multi-line text of ``mentormatch
+explain``. (Alternates are ranked in :mod:`matcher.result.alternates`; their first
+entry is each unmatched mentee's best full mentor.)
 """
 
 from __future__ import annotations
