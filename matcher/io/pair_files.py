@@ -23,6 +23,7 @@ from matcher.io.decode import (
     to_csv_text,
     uninert,
 )
+from matcher.io.fields import no_gc
 from matcher.io.score_file import missing_columns, read_scores, reject
 from matcher.io.xlsx import is_workbook, read_workbook
 from matcher.model import COMPONENTS, Cohort, Problem
@@ -41,6 +42,15 @@ def _number(x: float, digits: int) -> str:
         return inert(str(x))
     text = f"{x:.{digits}f}"
     return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
+
+
+def _numbers(values, digits: int) -> list[str]:
+    """:func:`_number` of each value; plain non-negative numbers take the short way."""
+    texts = [f"{x:.{digits}f}" for x in values]
+    return [
+        _number(x, digits) if text[0] == "-" or text[-1] in "fn" else text  # -, inf, nan
+        for x, text in zip(values, texts, strict=True)
+    ]
 
 
 def contacts(cohort: Cohort | None) -> tuple[dict, dict, tuple[str, ...]]:
@@ -66,44 +76,49 @@ def contacts(cohort: Cohort | None) -> tuple[dict, dict, tuple[str, ...]]:
     return mentees, mentors, kept
 
 
-def _contact_cells(mentee: str, mentor: str | None, people, kept) -> list[str]:
-    mentees, mentors, _ = people
-    values = {}
-    values["mentee_name"], values["mentee_email"] = mentees.get(mentee, ("", ""))
-    values["mentor_name"], values["mentor_email"] = mentors.get(mentor, ("", ""))
-    return [inert(values[c]) for c in kept]
+def _contact_cells(known: dict, role: str, kept, ids) -> list[list[str]]:
+    """The ``kept`` contact cells of ``role`` for each id (blank for None and unknown ids)."""
+    at = [k for k, c in enumerate(("name", "email")) if f"{role}_{c}" in kept]
+    found: dict = {}
+    out = []
+    for pid in ids:
+        cells = found.get(pid)
+        if cells is None:
+            values = known.get(pid, ("", ""))
+            cells = found[pid] = [inert(values[k]) for k in at]
+        out.append(cells)
+    return out
 
 
 def assignment_rows(result: MatchResult, cohort: Cohort | None = None):
     """The header and rows of the assignments file (cells as text, formula-safe)."""
     used = {name for pair in result.pairs for name, _ in pair.components}
     present = [c for c in COMPONENTS if c in used]
-    people = contacts(cohort)
-    kept = people[2]
+    mentees, mentors, kept = contacts(cohort)
     yield ["mentee_id", "mentor_id", *kept, "score", *present, "pinned", "explanation"]
-    for pair in result.pairs:
-        parts = dict(pair.components)
-        cells = [_number(parts[c], 4) if c in parts else "" for c in present]
-        yield [
-            inert(pair.mentee_id),
-            inert(pair.mentor_id),
-            *_contact_cells(pair.mentee_id, pair.mentor_id, people, kept),
-            _number(pair.score, 6),
-            *cells,
-            "true" if pair.pinned else "false",
-            inert(pair.explanation),
-        ]
-    for left in result.unmatched:
-        notes = [*left.reasons, *([f"{left.missing} places missing"] if left.missing > 1 else [])]
-        yield [
-            inert(left.mentee_id),
-            "",
-            *_contact_cells(left.mentee_id, None, people, kept),
-            "",
-            *[""] * len(present),
-            "",
-            inert("; ".join(notes)),
-        ]
+    pairs = result.pairs
+    parts = [dict(pair.components) for pair in pairs]
+    columns = [
+        [inert(pair.mentee_id) for pair in pairs],
+        [inert(pair.mentor_id) for pair in pairs],
+        _contact_cells(mentees, "mentee", kept, [pair.mentee_id for pair in pairs]),
+        _contact_cells(mentors, "mentor", kept, [pair.mentor_id for pair in pairs]),
+        _numbers([pair.score for pair in pairs], 6),
+    ]
+    for c in present:
+        texts = _numbers([part.get(c, 0.0) for part in parts], 4)
+        columns.append([t if c in part else "" for t, part in zip(texts, parts, strict=True)])
+    columns.append(["true" if pair.pinned else "false" for pair in pairs])
+    columns.append([inert(pair.explanation) for pair in pairs])
+    for e, m, e_cells, m_cells, *rest in zip(*columns, strict=True):
+        yield [e, m, *e_cells, *m_cells, *rest]
+    left = result.unmatched
+    e_cells = _contact_cells(mentees, "mentee", kept, [u.mentee_id for u in left])
+    no_mentor = _contact_cells(mentors, "mentor", kept, [None])[0]
+    blank = [""] * len(present)
+    for u, cells in zip(left, e_cells, strict=True):
+        notes = [*u.reasons, *([f"{u.missing} places missing"] if u.missing > 1 else [])]
+        yield [inert(u.mentee_id), "", *cells, *no_mentor, "", *blank, "", inert("; ".join(notes))]
 
 
 def write_pairs(result: MatchResult, path_or_stream, cohort: Cohort | None = None) -> None:
@@ -126,7 +141,8 @@ def write_pairs(result: MatchResult, path_or_stream, cohort: Cohort | None = Non
         ``true``/``false`` (empty for unmatched rows, whose mentor and score are empty and
         whose explanation lists the reasons and, above one, the missing places).
     """
-    emit(to_csv_text(assignment_rows(result, cohort)), path_or_stream)
+    with no_gc():  # a row of new strings per pair: see matcher.io.fields.no_gc
+        emit(to_csv_text(assignment_rows(result, cohort)), path_or_stream)
 
 
 def read_assignments(path) -> list[dict]:

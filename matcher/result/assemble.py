@@ -16,11 +16,12 @@ import numpy as np
 from matcher.encode.instance import Solution
 from matcher.encode.prepare import Prepared
 from matcher.encode.scoring import pair_components
+from matcher.io.fields import no_gc
 from matcher.model import Cohort
-from matcher.result.alternates import alternates
-from matcher.result.explain import loads, unmatched_reasons_many
+from matcher.result.alternates import alternates, best_outside, ranked_outside
+from matcher.result.explain import loads, pair_arrays, unmatched_reasons_many
 from matcher.result.metrics import compute_metrics
-from matcher.result.pair_text import explain_pair
+from matcher.result.pair_text import explain_pairs
 from matcher.results import SCORE_DIGITS, MatchResult, Metrics, Pair, Status, Unmatched
 
 
@@ -78,36 +79,25 @@ def assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
     MatchResult
         Without timings (the caller adds its stages').
     """
+    # Tens of thousands of pairs, texts and alternates, none of them cyclic: with a large
+    # cohort in memory, the collector's full passes cost more than the work itself.
+    with no_gc():
+        return _assemble(prepared, solution, name)
+
+
+def _assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
     cohort, policy, instance = prepared.cohort, prepared.policy, prepared.instance
     pairs = sorted({(int(i), int(j)) for i, j in solution.pairs})
     rows = np.array([i for i, _ in pairs], dtype=np.int64)
     cols = np.array([j for _, j in pairs], dtype=np.int64)
     raw = instance.scores[rows, cols]
-    scores = np.round(raw, SCORE_DIGITS)
-    components = pair_components(prepared.tables, rows, cols)
-    parts = {c: np.round(v, SCORE_DIGITS) for c, v in components.items()}
-    pinned = set(instance.pinned)
-    out_pairs = []
-    for k, (i, j) in enumerate(pairs):
-        comps = {c: float(v[k]) for c, v in parts.items()}
-        text = explain_pair(prepared, i, j, comps, (i, j) in pinned)
-        out_pairs.append(
-            Pair(
-                mentee_id=instance.mentee_ids[i],
-                mentor_id=instance.mentor_ids[j],
-                score=float(scores[k]),
-                components=tuple(comps.items()),
-                pinned=(i, j) in pinned,
-                explanation=text,
-            )
-        )
     got, _ = loads(instance, pairs)
     short = np.flatnonzero(got < instance.wanted).tolist()
-    reasons = unmatched_reasons_many(prepared, pairs, short)
-    unmatched = tuple(
-        Unmatched(instance.mentee_ids[i], int(instance.wanted[i] - got[i]), reasons[i])
-        for i in short
-    )
+    ranked = ranked_outside(instance, pairs)
+    out_pairs = _pairs(prepared, pairs, raw)
+    reasons = unmatched_reasons_many(prepared, pairs, short, best=best_outside(ranked))
+    missing = (np.asarray(instance.wanted) - got).tolist()
+    unmatched = tuple(Unmatched(instance.mentee_ids[i], missing[i], reasons[i]) for i in short)
     objective = round(math.fsum(raw.tolist()), SCORE_DIGITS)
     bound, gap = solution.bound, None
     if bound is not None:
@@ -119,13 +109,37 @@ def assemble(prepared: Prepared, solution: Solution, name: str) -> MatchResult:
     return MatchResult(
         solver=name,
         status=solution.status,
-        pairs=tuple(out_pairs),
+        pairs=out_pairs,
         unmatched=unmatched,
-        alternates=alternates(instance, pairs, policy.objective.value),
+        alternates=alternates(instance, pairs, policy.objective.value, ranked=ranked),
         metrics=compute_metrics(instance, pairs, raw, cohort, prepared.normalise),
         objective=objective,
         bound=bound,
         gap=gap,
         certified=solution.certified,
         notes=solution.notes,
+    )
+
+
+def _pairs(prepared: Prepared, pairs: list[tuple[int, int]], raw: np.ndarray) -> tuple[Pair, ...]:
+    """The :class:`Pair` of each (mentee, mentor) of ``pairs``, whose scores are ``raw``."""
+    instance = prepared.instance
+    rows, cols = pair_arrays(pairs)
+    components = pair_components(prepared.tables, rows, cols)
+    parts = {c: np.round(v, SCORE_DIGITS) for c, v in components.items()}
+    pinned = set(instance.pinned)
+    is_pinned = [pair in pinned for pair in pairs]
+    texts = explain_pairs(prepared, rows, cols, parts, is_pinned)
+    named = [[(c, x) for x in v.tolist()] for c, v in parts.items()]
+    by_pair = list(zip(*named, strict=True)) if named else [()] * len(pairs)
+    return tuple(
+        map(
+            Pair,
+            [instance.mentee_ids[i] for i in rows.tolist()],
+            [instance.mentor_ids[j] for j in cols.tolist()],
+            np.round(raw, SCORE_DIGITS).tolist(),
+            by_pair,
+            is_pinned,
+            texts,
+        )
     )
