@@ -363,9 +363,10 @@ def _rounds(pool, bounds, rows, cols, bonus, margin, timings):
             why = "potentials did not settle within the sweep cap"
             break
         linear = rows * n_m + cols
+        near = margin if round_ == 1 else 0  # once: the near pairs absorb round 1's shifts
         d_head = _head_potentials(bounds, net, d, n_e)
         add_r, add_c, n_bad = violations(
-            pool, bonus, linear, d[1 : n_e + 1], d_head, row_code, ADD_PER_ROW, margin
+            pool, bonus, linear, d[1 : n_e + 1], d_head, row_code, ADD_PER_ROW, near
         )
         timings["certify"] += time.perf_counter() - clock
         if n_bad == 0:
