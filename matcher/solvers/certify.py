@@ -27,6 +27,7 @@ from matcher.solvers.integers import SCALE, to_int
 
 SCREEN_CELLS = 131_072  # cells per row block of the violation screen (L2-cache sized)
 CHUNK_ROWS = 1_024  # mentees per block when the screen reads the codes' chunk maxima
+NEAR_PER_BAD = 8  # near (not violating) pairs returned per violating one, at most
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,7 +151,8 @@ def violations(
     per_row : return at most this many of the most violating pairs per mentee
         (ties to the lower mentor).
     margin : also return pairs whose reduced cost is below this (>= 0, integer score
-        units): pairs that may turn violating once the added ones move the potentials.
+        units): pairs that may turn violating once the added ones move the potentials;
+        at most :data:`NEAR_PER_BAD` of them per violating pair returned, the lowest first.
 
     Returns
     -------
@@ -253,11 +255,25 @@ def violations(
     rows, cols = key // n_m, key % n_m
     # Per mentee, the most negative reduced costs first, ties to the lower mentor.
     order = np.lexsort((cols, reduced, rows))
-    rows, cols = rows[order], cols[order]
+    rows, cols, reduced = rows[order], cols[order], reduced[order]
     first = np.searchsorted(rows, rows, side="left")
     chosen = (np.arange(rows.size) - first) < per_row
+    bad = reduced < -margin
+    chosen &= bad | _fewest_near(reduced, chosen & bad, chosen & ~bad)
     extra = np.sort(rows[chosen] * n_m + cols[chosen])
-    return extra // n_m, extra % n_m, int(np.count_nonzero(reduced < -margin))
+    return extra // n_m, extra % n_m, int(np.count_nonzero(bad))
+
+
+def _fewest_near(reduced: np.ndarray, bad: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """Bool: the ``near`` entries kept, at most :data:`NEAR_PER_BAD` per ``bad`` one,
+    the lowest reduced costs first (ties to the earlier entry)."""
+    limit = NEAR_PER_BAD * int(np.count_nonzero(bad))
+    if np.count_nonzero(near) <= limit:
+        return near
+    at = np.flatnonzero(near)
+    kept = np.zeros(reduced.size, bool)
+    kept[at[np.argsort(reduced[at], kind="stable")[:limit]]] = True
+    return kept
 
 
 def _narrow(row_int: np.ndarray, col_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
