@@ -44,7 +44,6 @@ from matcher.solvers.flow import (
     all_open_pairs,
     finished,
     opening,
-    places_proven,
     trial_bonus,
 )
 from matcher.solvers.integers import to_int
@@ -167,12 +166,8 @@ def arcs_of(pool: Pool, bounds: Bounds, rows: np.ndarray, cols: np.ndarray, bonu
     costs = np.zeros(tails.size, np.int64)
     costs[: rows.size] = -(bonus + to_int(inst.scores[rows, cols]))
     layer = np.full(sink + 1 + sub_keys.size, SUB, np.int64)
-    layer[0], layer[1 : n_e + 1], layer[n_e + 1 : sink], layer[sink] = (
-        SOURCE,
-        MENTEE,
-        MENTOR,
-        SINK,
-    )
+    layer[0], layer[sink] = SOURCE, SINK
+    layer[1 : n_e + 1], layer[n_e + 1 : sink] = MENTEE, MENTOR
     return Arcs(tails, heads, caps, costs, layer, sub_keys, keys, grouped, mentees, mentors, supply)
 
 
@@ -323,12 +318,11 @@ def solve_bounded(
     else:
         rows, cols = graph if graph is not None else flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
-    first, trial, margin = (rows, cols), *trial_bonus(bonus, pool.places)
-    net, rows, cols, certified, log = _rounds(pool, bounds, *first, trial, margin, timings)
-    placed = 0 if net is None else int(np.count_nonzero(net.flows[: net.rows.size]))
-    if net is not None and not places_proven(pool, placed, certified, trial, bonus):
+    first, costing = (rows, cols), trial_bonus(bonus, pool.places)
+    net, rows, cols, certified, log = _rounds(pool, bounds, *first, costing, timings)
+    if net is not None and not certified and costing[0] < bonus:
         notes += log + [UNPROVEN_TRIAL]
-        net, rows, cols, certified, log = _rounds(pool, bounds, *first, bonus, 0, timings)
+        net, rows, cols, certified, log = _rounds(pool, bounds, *first, (bonus, 0, 0), timings)
     if certified:
         notes.insert(
             0, f"candidate graph: {first[0].size} arcs first, {rows.size} last, of {n_open}"
@@ -343,18 +337,24 @@ def solve_bounded(
     return _solution(instance, pool, net, False, notes, timings, (rows, cols))
 
 
-def _rounds(pool, bounds, rows, cols, bonus, margin, timings):
+def _rounds(pool, bounds, rows, cols, costing, timings):
     """Solve and certify on the candidate graph, adding violating and near pairs, until
-    certified or :data:`MAX_ROUNDS`: (net or None, rows, cols, certified, notes)."""
+    certified or :data:`MAX_ROUNDS`: (net or None, rows, cols, certified, notes).
+    ``costing`` is (bonus, margin, need): a solve filling fewer than ``need`` places ends it."""
     n_e, n_m = pool.instance.shape
     row_code = np.where(bounds.codes >= 0, bounds.codes, bounds.n_codes)
-    notes, why = [], f"round limit {MAX_ROUNDS} reached"
+    (bonus, margin, need), notes = costing, []
+    why = f"round limit {MAX_ROUNDS} reached"
     for round_ in range(1, MAX_ROUNDS + 1):
         clock = time.perf_counter()
         net = _solve(pool, bounds, rows, cols, bonus)
         timings["flow"] += time.perf_counter() - clock
         if net is None:
             why = "the candidate graph cannot meet the bounds"
+            break
+        placed = int(np.count_nonzero(net.flows[: rows.size]))
+        if placed < need:
+            why = f"the trial bonus filled {placed} of {need} places"
             break
         clock = time.perf_counter()
         d = node_potentials(net)

@@ -10,6 +10,8 @@ Small pools use every open pair as an arc and are optimal by construction. Large
 start from the sparse candidate graph of :mod:`matcher.solvers.candidates`; after every
 solve :mod:`matcher.solvers.certify` checks the optimum against every open pair and adds
 the pairs that could improve it, until none can (certified) or the round limit is hit.
+Those rounds run with a smaller bonus (:func:`trial_bonus`) whose optimum is kept only
+when it fills every place the pool offers; otherwise they run again with the full one.
 """
 
 from __future__ import annotations
@@ -41,14 +43,14 @@ NEAR_SHARE = 32  # a round also adds pairs within spread / NEAR_SHARE of violati
 UNPROVEN_TRIAL = "the trial bonus left places unproven: solved again with the full bonus"
 
 
-def trial_bonus(bonus: int, places: int) -> tuple[int, int]:
-    """A smaller per-place bonus for the candidate rounds, and their ``margin``.
+def trial_bonus(bonus: int, places: int) -> tuple[int, int, int]:
+    """A smaller per-place bonus for the candidate rounds, their ``margin`` and ``need``.
 
     Arc costs of ``bonus`` size make every OR-Tools solve slower (more cost-scaling
     phases). A bonus of ``TRIAL_PLACES`` score spreads still puts places first on any
-    exchange of up to that many pairs; its optimum is kept only when it fills every place
-    the pool can offer (:attr:`Pool.places`), which no assignment exceeds, so it is then
-    the optimum under ``bonus`` too (:func:`places_proven`).
+    exchange of up to that many pairs; its optimum is kept only when it fills ``need =
+    places`` (:attr:`Pool.places`, which no assignment exceeds): it then has the best
+    score among the assignments with the most places, the optimum under ``bonus`` too.
 
     Parameters
     ----------
@@ -57,24 +59,15 @@ def trial_bonus(bonus: int, places: int) -> tuple[int, int]:
 
     Returns
     -------
-    tuple (trial, margin)
-        ``trial`` (``bonus`` itself when it is not larger) and the margin in integer score
-        units below which a pruned pair's reduced cost counts as near
-        (:func:`matcher.solvers.certify.violations`).
+    tuple (trial, margin, need)
+        ``trial`` bonus, the margin in integer score units below which a pruned pair's
+        reduced cost counts as near (:func:`matcher.solvers.certify.violations`), and the
+        places a trial solve must fill; ``(bonus, 0, 0)`` when no smaller bonus is valid.
     """
-    if places <= 0 or (bonus - 1) % places:
-        return bonus, 0
+    if places <= TRIAL_PLACES or (bonus - 1) % places:
+        return bonus, 0, 0
     spread = (bonus - 1) // places
-    return min(bonus, TRIAL_PLACES * spread + 1), spread // NEAR_SHARE
-
-
-def places_proven(pool: Pool, n_matched: int, certified: bool, trial: int, bonus: int) -> bool:
-    """Is a certified optimum under the ``trial`` bonus also the optimum under ``bonus``?
-
-    It is when the bonuses agree, or when it fills :attr:`Pool.places` (no assignment has
-    more places, so it has the best score among those with the most places).
-    """
-    return certified and (trial == bonus or n_matched == pool.places)
+    return TRIAL_PLACES * spread + 1, spread // NEAR_SHARE, places
 
 
 def pool_bonus(pool: Pool) -> tuple[int, int]:
@@ -298,11 +291,13 @@ def solve_total(
     else:
         rows, cols = graph if graph is not None else flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
-    first, trial, margin = (rows, cols), *trial_bonus(bonus, pool.places)
-    state, rows, cols, certified, log = _rounds(pool, *first, trial, margin, max_rounds, timings)
-    if not places_proven(pool, int(state.matched.sum()), certified, trial, bonus):
+    first, costing = (rows, cols), trial_bonus(bonus, pool.places)
+    state, rows, cols, certified, log = _rounds(pool, *first, costing, max_rounds, timings)
+    if not certified and costing[0] < bonus:
         notes += log + [UNPROVEN_TRIAL]
-        state, rows, cols, certified, log = _rounds(pool, *first, bonus, 0, max_rounds, timings)
+        state, rows, cols, certified, log = _rounds(
+            pool, *first, (bonus, 0, 0), max_rounds, timings
+        )
     notes.insert(
         0, f"candidate graph: {first[0].size} arcs first, {rows.size} last, of {n_open} open pairs"
     )
@@ -314,15 +309,20 @@ def solve_total(
     return _solution(instance, pool, state, certified, notes, timings, (rows, cols))
 
 
-def _rounds(pool, rows, cols, bonus, margin, max_rounds, timings):
+def _rounds(pool, rows, cols, costing, max_rounds, timings):
     """Solve and certify on the candidate graph, adding violating and near pairs, until
-    certified or ``max_rounds``: (state, rows, cols, certified, notes)."""
+    certified or ``max_rounds``: (state, rows, cols, certified, notes). ``costing`` is
+    (bonus, margin, need): a solve that fills fewer than ``need`` places ends the rounds."""
     n_e, n_m = pool.instance.shape
-    notes, why = [], f"round limit {max_rounds} reached"
+    (bonus, margin, need), notes = costing, []
+    why = f"round limit {max_rounds} reached"
     for round_ in range(1, max_rounds + 1):
         clock = time.perf_counter()
         state = min_cost_flow_on(pool, rows, cols, bonus)
         timings["flow"] += time.perf_counter() - clock
+        if state.matched.sum() < need:
+            why = f"the trial bonus filled {int(state.matched.sum())} of {need} places"
+            break
         clock = time.perf_counter()
         found = potentials(pool, state)
         if found is None:

@@ -10,12 +10,10 @@ import pytest
 from matcher.encode.instance import Instance
 from matcher.results import Status
 from matcher.solvers.bounded_flow import solve_bounded
-from matcher.solvers.candidates import make_pool
 from matcher.solvers.certify import NEAR_PER_BAD
 from matcher.solvers.flow import (
     TRIAL_PLACES,
     UNPROVEN_TRIAL,
-    places_proven,
     solve_total,
     total_score,
     trial_bonus,
@@ -35,9 +33,10 @@ def chain_instance(n: int = 12) -> Instance:
 
 def test_trial_bonus_is_a_few_spreads_and_the_margin_a_share_of_one():
     spread, places = 925_000, 31_050
-    trial, margin = trial_bonus(places * spread + 1, places)
+    trial, margin, need = trial_bonus(places * spread + 1, places)
     assert trial == TRIAL_PLACES * spread + 1
     assert 0 < margin < spread
+    assert need == places  # kept only when it fills every place
 
 
 @pytest.mark.parametrize(
@@ -45,15 +44,7 @@ def test_trial_bonus_is_a_few_spreads_and_the_margin_a_share_of_one():
 )
 def test_trial_bonus_keeps_the_full_bonus_when_it_cannot_be_smaller(bonus, places):
     # Few places, no places, or a bonus that is not places * spread + 1.
-    assert trial_bonus(bonus, places) == (bonus, 0)
-
-
-def test_places_proven_needs_a_certificate_and_every_place():
-    pool = make_pool(chain_instance(4))
-    assert places_proven(pool, 4, True, 9, 41)
-    assert not places_proven(pool, 3, True, 9, 41)
-    assert not places_proven(pool, 4, False, 9, 41)
-    assert places_proven(pool, 3, True, 41, 41)  # the full bonus needs no proof of places
+    assert trial_bonus(bonus, places) == (bonus, 0, 0)
 
 
 @pytest.mark.parametrize("solve", [solve_total, solve_bounded])
@@ -61,6 +52,7 @@ def test_a_trial_that_gives_up_places_is_solved_again_with_the_full_bonus(solve)
     inst = chain_instance()
     dense, sparse = solve(inst), solve(inst, dense_limit=0)
     assert UNPROVEN_TRIAL in sparse.notes
+    assert "not certified: the trial bonus filled 11 of 12 places" in sparse.notes
     assert sparse.status is Status.OPTIMAL and sparse.certified
     assert sparse.pairs == dense.pairs == tuple((i, i) for i in range(12))
 
