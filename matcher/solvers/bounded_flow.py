@@ -40,9 +40,11 @@ from matcher.solvers.flow import (
     K_EXTRA,
     L_EXTRA,
     MAX_ROUNDS,
+    UNPROVEN_TRIAL,
     all_open_pairs,
     finished,
     opening,
+    trial_bonus,
 )
 from matcher.solvers.integers import to_int
 from matcher.solvers.side_rules import simple_conflicts
@@ -164,12 +166,8 @@ def arcs_of(pool: Pool, bounds: Bounds, rows: np.ndarray, cols: np.ndarray, bonu
     costs = np.zeros(tails.size, np.int64)
     costs[: rows.size] = -(bonus + to_int(inst.scores[rows, cols]))
     layer = np.full(sink + 1 + sub_keys.size, SUB, np.int64)
-    layer[0], layer[1 : n_e + 1], layer[n_e + 1 : sink], layer[sink] = (
-        SOURCE,
-        MENTEE,
-        MENTOR,
-        SINK,
-    )
+    layer[0], layer[sink] = SOURCE, SINK
+    layer[1 : n_e + 1], layer[n_e + 1 : sink] = MENTEE, MENTOR
     return Arcs(tails, heads, caps, costs, layer, sub_keys, keys, grouped, mentees, mentors, supply)
 
 
@@ -320,15 +318,43 @@ def solve_bounded(
     else:
         rows, cols = graph if graph is not None else flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
-    n_e, n_m = instance.shape
+    first, costing = (rows, cols), trial_bonus(bonus, pool.places)
+    net, rows, cols, certified, log = _rounds(pool, bounds, *first, costing, timings)
+    if net is not None and not certified and costing[0] < bonus:
+        notes += log + [UNPROVEN_TRIAL]
+        net, rows, cols, certified, log = _rounds(pool, bounds, *first, (bonus, 0, 0), timings)
+    if certified:
+        notes.insert(
+            0, f"candidate graph: {first[0].size} arcs first, {rows.size} last, of {n_open}"
+        )
+        return _solution(instance, pool, net, True, notes + log, timings, (rows, cols))
+    notes += log
+    if n_open <= FALLBACK_LIMIT:
+        return _dense(instance, pool, bounds, bonus, notes, timings, time.perf_counter())
+    if net is None:
+        notes.append(f"not proven for all {n_open} open pairs")
+        return _infeasible(instance, notes, timings)
+    return _solution(instance, pool, net, False, notes, timings, (rows, cols))
+
+
+def _rounds(pool, bounds, rows, cols, costing, timings):
+    """Solve and certify on the candidate graph, adding violating and near pairs, until
+    certified or :data:`MAX_ROUNDS`: (net or None, rows, cols, certified, notes).
+    ``costing`` is (bonus, margin, need): a solve filling fewer than ``need`` places ends it."""
+    n_e, n_m = pool.instance.shape
     row_code = np.where(bounds.codes >= 0, bounds.codes, bounds.n_codes)
-    first_arcs, why = rows.size, f"round limit {MAX_ROUNDS} reached"
+    (bonus, margin, need), notes = costing, []
+    why = f"round limit {MAX_ROUNDS} reached"
     for round_ in range(1, MAX_ROUNDS + 1):
         clock = time.perf_counter()
         net = _solve(pool, bounds, rows, cols, bonus)
         timings["flow"] += time.perf_counter() - clock
         if net is None:
             why = "the candidate graph cannot meet the bounds"
+            break
+        placed = int(np.count_nonzero(net.flows[: rows.size]))
+        if placed < need:
+            why = f"the trial bonus filled {placed} of {need} places"
             break
         clock = time.perf_counter()
         d = node_potentials(net)
@@ -337,25 +363,20 @@ def solve_bounded(
             why = "potentials did not settle within the sweep cap"
             break
         linear = rows * n_m + cols
+        near = margin if round_ == 1 else 0  # once: the near pairs absorb round 1's shifts
         d_head = _head_potentials(bounds, net, d, n_e)
         add_r, add_c, n_bad = violations(
-            pool, bonus, linear, d[1 : n_e + 1], d_head, row_code, ADD_PER_ROW
+            pool, bonus, linear, d[1 : n_e + 1], d_head, row_code, ADD_PER_ROW, near
         )
         timings["certify"] += time.perf_counter() - clock
         if n_bad == 0:
-            notes[:0] = [f"candidate graph: {first_arcs} arcs first, {rows.size} last, of {n_open}"]
             notes += [f"certify rounds: {round_}", "certified against every open pair"]
-            return _solution(instance, pool, net, True, notes, timings, (rows, cols))
+            return net, rows, cols, True, notes
         notes.append(f"round {round_}: {n_bad} pruned pairs could improve; {add_r.size} added")
         merged = np.union1d(linear, add_r * n_m + add_c)
         rows, cols = merged // n_m, merged % n_m
     notes.append(f"not certified: {why}")
-    if n_open <= FALLBACK_LIMIT:
-        return _dense(instance, pool, bounds, bonus, notes, timings, time.perf_counter())
-    if net is None:
-        notes.append(f"not proven for all {n_open} open pairs")
-        return _infeasible(instance, notes, timings)
-    return _solution(instance, pool, net, False, notes, timings, (rows, cols))
+    return net, rows, cols, False, notes
 
 
 def _dense(instance, pool, bounds, bonus, notes, timings, clock) -> Solution:

@@ -27,6 +27,7 @@ from matcher.solvers.integers import SCALE, to_int
 
 SCREEN_CELLS = 131_072  # cells per row block of the violation screen (L2-cache sized)
 CHUNK_ROWS = 1_024  # mentees per block when the screen reads the codes' chunk maxima
+NEAR_PER_BAD = 8  # near (not violating) pairs returned per violating one, at most
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,8 +125,9 @@ def violations(
     d_head: np.ndarray,
     row_code: np.ndarray,
     per_row: int,
+    margin: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Open pairs outside the candidate graph whose reduced cost is negative.
+    """Open pairs outside the candidate graph whose reduced cost is negative (or near it).
 
     A pair ``(i, j)`` ends at the node whose potential is ``d_head[row_code[i], j]``: the
     mentor for the plain flow (one row), or the mentor's sub-node for mentee ``i``'s
@@ -148,14 +150,18 @@ def violations(
     row_code : int (n_mentees,); each mentee's row of ``d_head``.
     per_row : return at most this many of the most violating pairs per mentee
         (ties to the lower mentor).
+    margin : also return pairs whose reduced cost is below this (>= 0, integer score
+        units): pairs that may turn violating once the added ones move the potentials;
+        at most :data:`NEAR_PER_BAD` of them per violating pair returned, the lowest first.
 
     Returns
     -------
     rows, cols, count : the returned pairs (int64, sorted) and the total number of
-        violating pairs (0 proves optimality over the whole pool).
+        violating pairs (0 proves optimality over the whole pool, whatever ``margin``).
     """
     inst = pool.instance
     n_m = inst.shape[1]
+    bonus += margin  # reduced cost < margin  <=>  negative with the bonus raised by margin
     # Slack of 1 plus float rounding of the large integers: the screen is a superset.
     big = float(bonus) + float(np.abs(d_e).max(initial=0)) + float(np.abs(d_head).max(initial=0))
     # In score units (no scaled copy of each block); float error << the slack of 1.
@@ -199,8 +205,8 @@ def violations(
             keep = ~_member(key, linear) & ~_member(key, pinned)
             i, j, key = i[keep], j[keep], key[keep]
             reduced = -(bonus + to_int(inst.scores[i, j])) + d_e[i] - d_head[row_code[i], j]
-            bad = reduced < 0
-            found[r0] = (key[bad], reduced[bad])
+            near = reduced < 0  # below margin with the true bonus
+            found[r0] = (key[near], reduced[near])
 
     def _block_screen(r0: int, r1: int) -> np.ndarray:
         cols_part = col_part[:1] if one_row else col_part[row_code[r0:r1]]
@@ -249,11 +255,25 @@ def violations(
     rows, cols = key // n_m, key % n_m
     # Per mentee, the most negative reduced costs first, ties to the lower mentor.
     order = np.lexsort((cols, reduced, rows))
-    rows, cols = rows[order], cols[order]
+    rows, cols, reduced = rows[order], cols[order], reduced[order]
     first = np.searchsorted(rows, rows, side="left")
     chosen = (np.arange(rows.size) - first) < per_row
+    bad = reduced < -margin
+    chosen &= bad | _fewest_near(reduced, chosen & bad, chosen & ~bad)
     extra = np.sort(rows[chosen] * n_m + cols[chosen])
-    return extra // n_m, extra % n_m, int(key.size)
+    return extra // n_m, extra % n_m, int(np.count_nonzero(bad))
+
+
+def _fewest_near(reduced: np.ndarray, bad: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """Bool: the ``near`` entries kept, at most :data:`NEAR_PER_BAD` per ``bad`` one,
+    the lowest reduced costs first (ties to the earlier entry)."""
+    limit = NEAR_PER_BAD * int(np.count_nonzero(bad))
+    if np.count_nonzero(near) <= limit:
+        return near
+    at = np.flatnonzero(near)
+    kept = np.zeros(reduced.size, bool)
+    kept[at[np.argsort(reduced[at], kind="stable")[:limit]]] = True
+    return kept
 
 
 def _narrow(row_int: np.ndarray, col_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,8 @@ Small pools use every open pair as an arc and are optimal by construction. Large
 start from the sparse candidate graph of :mod:`matcher.solvers.candidates`; after every
 solve :mod:`matcher.solvers.certify` checks the optimum against every open pair and adds
 the pairs that could improve it, until none can (certified) or the round limit is hit.
+Those rounds run with a smaller bonus (:func:`trial_bonus`) whose optimum is kept only
+when it fills every place the pool offers; otherwise they run again with the full one.
 """
 
 from __future__ import annotations
@@ -36,6 +38,36 @@ MAX_ROUNDS = 10  # candidate-graph solves before giving up on a certificate
 K_EXTRA = 10  # a mentee keeps K_EXTRA + max(wanted) candidate mentors
 L_EXTRA = 5  # a mentor keeps 2 * capacity + L_EXTRA candidate mentees
 ADD_PER_ROW = 10  # violating pairs added per mentee and round
+TRIAL_PLACES = 8  # the candidate rounds' bonus outweighs this many places' score spread
+NEAR_SHARE = 32  # a round also adds pairs within spread / NEAR_SHARE of violating
+UNPROVEN_TRIAL = "the trial bonus left places unproven: solved again with the full bonus"
+
+
+def trial_bonus(bonus: int, places: int) -> tuple[int, int, int]:
+    """A smaller per-place bonus for the candidate rounds, their ``margin`` and ``need``.
+
+    Arc costs of ``bonus`` size make every OR-Tools solve slower (more cost-scaling
+    phases). A bonus of ``TRIAL_PLACES`` score spreads still puts places first on any
+    exchange of up to that many pairs; its optimum is kept only when it fills ``need =
+    places`` (:attr:`Pool.places`, which no assignment exceeds): it then has the best
+    score among the assignments with the most places, the optimum under ``bonus`` too.
+
+    Parameters
+    ----------
+    bonus : the full per-place bonus, ``places * spread + 1`` (:func:`pool_bonus`).
+    places : the places it was computed for.
+
+    Returns
+    -------
+    tuple (trial, margin, need)
+        ``trial`` bonus, the margin in integer score units below which a pruned pair's
+        reduced cost counts as near (:func:`matcher.solvers.certify.violations`), and the
+        places a trial solve must fill; ``(bonus, 0, 0)`` when no smaller bonus is valid.
+    """
+    if places <= TRIAL_PLACES or (bonus - 1) % places:
+        return bonus, 0, 0
+    spread = (bonus - 1) // places
+    return TRIAL_PLACES * spread + 1, spread // NEAR_SHARE, places
 
 
 def pool_bonus(pool: Pool) -> tuple[int, int]:
@@ -259,12 +291,38 @@ def solve_total(
     else:
         rows, cols = graph if graph is not None else flow_candidates(pool, k, L_EXTRA)
     timings["candidates"] += time.perf_counter() - clock
-    first_arcs = rows.size
-    certified, why = False, f"round limit {max_rounds} reached"
+    first, costing = (rows, cols), trial_bonus(bonus, pool.places)
+    state, rows, cols, certified, log = _rounds(pool, *first, costing, max_rounds, timings)
+    if not certified and costing[0] < bonus:
+        notes += log + [UNPROVEN_TRIAL]
+        state, rows, cols, certified, log = _rounds(
+            pool, *first, (bonus, 0, 0), max_rounds, timings
+        )
+    notes.insert(
+        0, f"candidate graph: {first[0].size} arcs first, {rows.size} last, of {n_open} open pairs"
+    )
+    notes += log
+    if not certified and n_open <= fallback_limit:
+        state = _dense(pool, bonus, timings, time.perf_counter())
+        notes.append(f"fallback: all {n_open} open pairs are arcs; certified")
+        return _solution(instance, pool, state, True, notes, timings)
+    return _solution(instance, pool, state, certified, notes, timings, (rows, cols))
+
+
+def _rounds(pool, rows, cols, costing, max_rounds, timings):
+    """Solve and certify on the candidate graph, adding violating and near pairs, until
+    certified or ``max_rounds``: (state, rows, cols, certified, notes). ``costing`` is
+    (bonus, margin, need): a solve that fills fewer than ``need`` places ends the rounds."""
+    n_e, n_m = pool.instance.shape
+    (bonus, margin, need), notes = costing, []
+    why = f"round limit {max_rounds} reached"
     for round_ in range(1, max_rounds + 1):
         clock = time.perf_counter()
         state = min_cost_flow_on(pool, rows, cols, bonus)
         timings["flow"] += time.perf_counter() - clock
+        if state.matched.sum() < need:
+            why = f"the trial bonus filled {int(state.matched.sum())} of {need} places"
+            break
         clock = time.perf_counter()
         found = potentials(pool, state)
         if found is None:
@@ -272,29 +330,20 @@ def solve_total(
             why = "potentials did not settle within the sweep cap"
             break
         d_e, d_m, _ = found
-        linear = rows * instance.shape[1] + cols
-        one_code = np.zeros(instance.shape[0], np.int64)
+        linear = rows * n_m + cols
+        near = margin if round_ == 1 else 0  # once: the near pairs absorb round 1's shifts
         add_r, add_c, n_bad = violations(
-            pool, bonus, linear, d_e, d_m[None, :], one_code, ADD_PER_ROW
+            pool, bonus, linear, d_e, d_m[None, :], np.zeros(n_e, np.int64), ADD_PER_ROW, near
         )
         timings["certify"] += time.perf_counter() - clock
         if n_bad == 0:
-            certified = True
-            break
+            notes += [f"certify rounds: {round_}", "certified against every open pair"]
+            return state, rows, cols, True, notes
         notes.append(f"round {round_}: {n_bad} pruned pairs could improve; {add_r.size} added")
-        merged = np.union1d(linear, add_r * instance.shape[1] + add_c)
-        rows, cols = merged // instance.shape[1], merged % instance.shape[1]
-    notes.insert(
-        0,
-        f"candidate graph: {first_arcs} arcs first, {rows.size} last, of {n_open} open pairs",
-    )
-    notes.append(f"certify rounds: {round_}")
-    notes.append("certified against every open pair" if certified else f"not certified: {why}")
-    if not certified and n_open <= fallback_limit:
-        state = _dense(pool, bonus, timings, time.perf_counter())
-        notes.append(f"fallback: all {n_open} open pairs are arcs; certified")
-        return _solution(instance, pool, state, True, notes, timings)
-    return _solution(instance, pool, state, certified, notes, timings, (rows, cols))
+        merged = np.union1d(linear, add_r * n_m + add_c)
+        rows, cols = merged // n_m, merged % n_m
+    notes += [f"certify rounds: {round_}", f"not certified: {why}"]
+    return state, rows, cols, False, notes
 
 
 def _dense(pool: Pool, bonus: int, timings: dict, clock: float) -> FlowState:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from matcher.encode.instance import Instance
 from matcher.solvers.candidates import flow_candidates, make_pool, top_per_row
-from matcher.solvers.certify import violations
+from matcher.solvers.certify import NEAR_PER_BAD, violations
 from matcher.solvers.integers import to_int
 
 
@@ -99,6 +99,53 @@ def test_screened_violations_equal_the_dense_definition(n_e, n_m, seed, bonus):
     per_row = int(rng.integers(1, 4))
     got = violations(pool, bonus, linear, d_e, d_m[None, :], np.zeros(n_e, np.int64), per_row)
     want = reference_violations(pool, bonus, linear, d_e, d_m, per_row)
+    assert got[2] == want[2]
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+
+
+def reference_near(pool, bonus, linear, d_e, d_m, per_row, margin):
+    """:func:`reference_violations` also returning pairs with reduced cost below ``margin``,
+    at most NEAR_PER_BAD of those per violating pair returned, the lowest first."""
+    inst = pool.instance
+    n_e, n_m = inst.shape
+    open_ = pool.mask(0, n_e)
+    open_.ravel()[linear] = False
+    reduced = -(bonus + to_int(np.where(open_, inst.scores, 0.0))) + d_e[:, None] - d_m[None, :]
+    chosen = []  # (reduced, row, col) in row order, per row the lowest first
+    for i in range(n_e):
+        js = [j for j in range(n_m) if open_[i, j] and reduced[i, j] < margin]
+        chosen += [(reduced[i, j], i, j) for j in sorted(js, key=lambda j: (reduced[i, j], j))][
+            :per_row
+        ]
+    bad = [c for c in chosen if c[0] < 0]
+    near = sorted((c for c in chosen if c[0] >= 0), key=lambda c: c[0])  # stable: row order
+    kept = sorted((i, j) for _, i, j in bad + near[: NEAR_PER_BAD * len(bad)])
+    rows = np.array([i for i, _ in kept], np.int64)
+    cols = np.array([j for _, j in kept], np.int64)
+    return rows, cols, int((open_ & (reduced < 0)).sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 10), st.integers(0, 2**31), st.integers(0, 600_000))
+def test_near_pairs_follow_the_dense_definition(n_e, n_m, seed, margin):
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 5, (n_e, n_m)) / 4
+    eligible = rng.random((n_e, n_m)) < 0.8
+    inst = Instance.from_matrix(
+        np.where(eligible, scores, np.nan),
+        eligible,
+        rng.integers(0, 3, n_e),
+        rng.integers(0, 3, n_m),
+    )
+    pool = make_pool(inst)
+    bonus = 3_000_000
+    linear = np.unique(rng.choice(n_e * n_m, rng.integers(0, n_e * n_m + 1)))
+    d_e = rng.integers(-2, 3, n_e) * 250_000 + bonus // 2
+    d_m = rng.integers(-2, 3, n_m) * 250_000 - bonus // 2
+    per_row = int(rng.integers(1, 4))
+    one_code = np.zeros(n_e, np.int64)
+    got = violations(pool, bonus, linear, d_e, d_m[None, :], one_code, per_row, margin)
+    want = reference_near(pool, bonus, linear, d_e, d_m, per_row, margin)
     assert got[2] == want[2]
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
 
