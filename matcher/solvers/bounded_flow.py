@@ -48,6 +48,7 @@ from matcher.solvers.flow import (
 )
 from matcher.solvers.integers import to_int
 from matcher.solvers.side_rules import simple_conflicts
+from matcher.sorted_ints import union_sorted, unique_sorted
 
 MAX_SWEEPS = 10_000
 SOURCE, MENTEE, SUB, MENTOR, SINK = range(5)  # node layers, in sweep order
@@ -136,7 +137,7 @@ def arcs_of(pool: Pool, bounds: Bounds, rows: np.ndarray, cols: np.ndarray, bonu
     code = bounds.codes[rows]
     grouped = code >= 0
     keys = cols[grouped] * max(1, bounds.n_codes) + code[grouped]
-    sub_keys = np.unique(keys)
+    sub_keys = unique_sorted(keys)
     pair_heads[grouped] = sink + 1 + np.searchsorted(sub_keys, keys)
     sub_mentor, sub_code = sub_keys // max(1, bounds.n_codes), sub_keys % max(1, bounds.n_codes)
     mentees = np.flatnonzero(pool.want_left > 0)
@@ -373,7 +374,7 @@ def _rounds(pool, bounds, rows, cols, costing, timings):
             notes += [f"certify rounds: {round_}", "certified against every open pair"]
             return net, rows, cols, True, notes
         notes.append(f"round {round_}: {n_bad} pruned pairs could improve; {add_r.size} added")
-        merged = np.union1d(linear, add_r * n_m + add_c)
+        merged = union_sorted(linear, add_r * n_m + add_c)
         rows, cols = merged // n_m, merged % n_m
     notes.append(f"not certified: {why}")
     return net, rows, cols, False, notes

@@ -22,6 +22,7 @@ from matcher.encode.instance import Instance
 from matcher.model import InfeasibleError
 from matcher.parallel import for_row_ranges
 from matcher.solvers.top_k import top_per_row
+from matcher.sorted_ints import union_sorted, unique_sorted
 
 BLOCK_CELLS = 131_072  # matrix cells per row block (L2-cache sized)
 STREAM_CELLS = 65_536  # cells per row block when streaming the per-mentor top-L
@@ -204,7 +205,7 @@ def candidate_pairs(pool: Pool, k: int, l_cols: np.ndarray) -> tuple[np.ndarray,
         col, _, row = best_per_mentor((cols, inst.scores[rows, cols], rows), l_cols)
         per_mentor = [row * n_m + col]
     parts = [found[key] for key in sorted(found)] + per_mentor
-    linear = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    linear = union_sorted(*parts)
     return linear // n_m, linear % n_m
 
 
@@ -320,7 +321,7 @@ def open_subset(pool: Pool, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndar
     n_e, n_m = inst.shape
     rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
     inside = (rows >= 0) & (rows < n_e) & (cols >= 0) & (cols < n_m)
-    linear = np.unique(rows[inside] * n_m + cols[inside])
+    linear = unique_sorted(rows[inside] * n_m + cols[inside])
     rows, cols = linear // n_m, linear % n_m
     keep = inst.eligible[rows, cols] & (pool.want_left[rows] > 0) & (pool.cap_left[cols] > 0)
     pinned = np.sort(pool.pinned_rows * n_m + pool.pinned_cols)

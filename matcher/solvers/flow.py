@@ -31,6 +31,7 @@ from matcher.solvers.candidates import Pool, flow_candidates, make_pool, open_su
 from matcher.solvers.certify import FlowState, potentials, violations
 from matcher.solvers.integers import place_bonus, to_int
 from matcher.solvers.sweep import sweep
+from matcher.sorted_ints import union_sorted
 
 DENSE_LIMIT = 200_000  # open pairs up to which every pair is an arc
 FALLBACK_LIMIT = 2_000_000  # an uncertified candidate optimum is redone dense up to this size
@@ -340,7 +341,7 @@ def _rounds(pool, rows, cols, costing, max_rounds, timings):
             notes += [f"certify rounds: {round_}", "certified against every open pair"]
             return state, rows, cols, True, notes
         notes.append(f"round {round_}: {n_bad} pruned pairs could improve; {add_r.size} added")
-        merged = np.union1d(linear, add_r * n_m + add_c)
+        merged = union_sorted(linear, add_r * n_m + add_c)
         rows, cols = merged // n_m, merged % n_m
     notes += [f"certify rounds: {round_}", f"not certified: {why}"]
     return state, rows, cols, False, notes
