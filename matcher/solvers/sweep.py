@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.encode.lazy_scores import CHUNK, CODE_TOP, Codes, LazyScores, score_range
-from matcher.parallel import for_row_ranges
+from matcher.parallel import empty_matrix, for_row_ranges
 from matcher.solvers.block_scan import block_scanner
 from matcher.solvers.candidates import STREAM_CELLS, Pool, best_per_mentor
 from matcher.solvers.integers import place_bonus, to_int
@@ -149,10 +149,9 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     codes = None
     if lazy and scores.codes is None:
         low, high = score_range(scores.tables)
-        # np.empty, not an anonymous map: its huge pages fault in faster (measured at 1 GB).
-        maxima = np.empty((n_e, -(-n_m // CHUNK)), np.uint16)
+        maxima = empty_matrix((n_e, -(-n_m // CHUNK)), np.uint16)
         codes = Codes(
-            np.empty((n_e, n_m), np.uint16), low, (high - low) / (CODE_TOP - 1), True, maxima
+            empty_matrix((n_e, n_m), np.uint16), low, (high - low) / (CODE_TOP - 1), True, maxima
         )
     quant = (codes.lo, 1.0 / codes.step) if codes is not None else (0.0, 1.0)
     found: dict[int, tuple] = {}
