@@ -61,6 +61,12 @@ class Cells:
             return np.take(table[e_code[self._start : self._stop]], m_code, axis=1)
         return table[e_code[self._e], m_code[self._m]]
 
+    def code_rows(self, rows: np.ndarray, e_code: np.ndarray) -> np.ndarray:
+        """``rows[e_code[mentee], mentor]``: a table already laid out over the mentors."""
+        if self._e is None:
+            return rows[e_code[self._start : self._stop]]
+        return rows[e_code[self._e], self._m]
+
     def table_sum(self, table: np.ndarray, rows: np.ndarray, count: np.ndarray) -> np.ndarray:
         """Sum over q of ``table[rows[mentee, q], mentor]`` (float64), q in ascending order."""
         out = np.zeros(self.shape)

@@ -118,9 +118,10 @@ class RuleContext:
     """What the rules need, prepared once: per-person arrays and sorted pair keys.
 
     Rules between two per-person values (seniority gap, time zones, departments) are
-    bool code tables ``tables[rule] = (table, mentee codes, mentor codes)``: True cells
-    the rule forbids the pair of values; an unknown value has the last code (never
-    forbidden). A rule the policy switches off has no table.
+    bool tables ``tables[rule] = (rows, mentee codes)``: ``rows[code, mentor]`` is True
+    where the rule forbids a mentee of that code with the mentor (each mentee code's row
+    laid out over the mentors once, so a block of mentees is a copy of rows); an unknown
+    value has the last code (never forbidden). A rule the policy switches off has no table.
     """
 
     policy: Policy
@@ -129,7 +130,7 @@ class RuleContext:
     exclude_keys: np.ndarray
     chain_keys: np.ndarray
     history_keys: np.ndarray
-    tables: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    tables: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     attributes: AttributeTables = AttributeTables()
 
 
@@ -139,7 +140,8 @@ def _keys(pairs, n_mentors: int) -> np.ndarray:
 
 
 def _value_table(e_values, e_known, m_values, m_known, forbids):
-    """(table, e_code, m_code): ``forbids(e value, m value)`` on distinct known values.
+    """(rows, e_code): ``forbids(e value, m value)`` on distinct known values, each mentee
+    value's row over the mentors (``rows[e_code[i], j]`` forbids the pair ``i, j``).
 
     Unknown values get the last code, whose row and column are False.
     """
@@ -149,12 +151,10 @@ def _value_table(e_values, e_known, m_values, m_known, forbids):
     table[:-1, :-1] = forbids(e_distinct[:, None], m_distinct[None, :])
     e_code = np.where(e_known, np.searchsorted(e_distinct, e_values), e_distinct.size)
     m_code = np.where(m_known, np.searchsorted(m_distinct, m_values), m_distinct.size)
-    return table, e_code, m_code
+    return np.ascontiguousarray(table[:, m_code]), e_code
 
 
-def _rule_tables(
-    policy: Policy, p: PersonArrays
-) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _rule_tables(policy: Policy, p: PersonArrays) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The code tables of the seniority-gap, time-zone and department rules that apply."""
     tables = {}
     lo, hi = policy.seniority.min_gap, policy.seniority.max_gap
@@ -247,8 +247,8 @@ def _masks(ctx: RuleContext, cells: Cells, fill: bool = True) -> dict[str, np.nd
     ):
         if fill or keys.size:
             masks[rule] = _listed(cells, keys)
-    for rule, (table, e_code, m_code) in ctx.tables.items():
-        masks[rule] = cells.code_table(table, e_code, m_code)
+    for rule, (rows, e_code) in ctx.tables.items():
+        masks[rule] = cells.code_rows(rows, e_code)
     if fill or ctx.history_keys.size:
         masks["history"] = _listed(cells, ctx.history_keys)
     if policy.require_shared_language:
