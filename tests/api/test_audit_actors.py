@@ -79,7 +79,7 @@ def test_keys_commands_are_recorded_by_prefix(sessions, database_url, tmp_path, 
     assert made[0].detail == {"scopes": ["read"], "expires": False}
     assert made[1].detail == {"replaces": prefix, "overlap": "24h"}
     assert len({e.organization_id for e in made}) == 1 and made[0].organization_id is not None
-    assert key not in repr([e.__dict__ for e in made]) and new_key.split("_")[2] not in repr(
+    assert key not in repr([e.__dict__ for e in made]) and new_key.split("_", 2)[2] not in repr(
         [e.__dict__ for e in made]
     )
 
