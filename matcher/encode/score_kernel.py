@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from matcher.encode.cells import Cells
-from matcher.encode.score_tables import ScoreTables, active_components
+from matcher.encode.score_tables import ScoreTables, active_components, total_steps
 from matcher.encode.scoring import component_function
 
 TABLE, CREDIT, LISTED, NUMPY = 0, 1, 2, 3  # how a component is computed
@@ -66,39 +66,30 @@ def plan_scores(f: ScoreTables, tables: dict) -> ScorePlan | None:
         None for scores-only cohorts and cohorts without active components (numpy's
         path handles them in one pass already).
     """
-    active = active_components(f.weights)
-    if f.scores_only or not active:
+    if f.scores_only or not active_components(f.weights):
         return None
     n_e, n_m = f.shape
     steps, numpy_names, numpy_weights = [], [], []
     table_parts, e_codes, m_codes = [], [], []
     credit_parts, tag_rows, tag_count, credit_w = [], [], [], []
     listed_keys, listed_values = [], []
-    for k, name in enumerate(active):
-        w = float(getattr(f.weights, name))
-        if name in tables:
-            table, e_code, m_code = tables[name]
+    found, weight_sum = total_steps(f, tables)
+    for kind, name, w, source in found:
+        if kind == "table":
+            table, e_code, m_code = source
             steps.append((TABLE, len(table_parts)))
             table_parts.append(np.ascontiguousarray(table, np.float64))
             e_codes.append(np.asarray(e_code, np.int64))
             m_codes.append(np.asarray(m_code, np.int64) % table.shape[1])  # -1: the last
-        elif name in ("skills", "goals"):
-            table, rows, count = (
-                (f.skill_table, f.skill_rows, f.skill_count)
-                if name == "skills"
-                else (f.goal_table, f.goal_rows, f.goal_count)
-            )
+        elif kind == "credit":
+            table, rows, count = source
             steps.append((CREDIT, len(credit_parts)))
             credit_parts.append(np.ascontiguousarray(table, np.float64))
             tag_rows.append(np.asarray(rows, np.int64))
             tag_count.append(np.asarray(count, np.int64))
             credit_w.append(w)
-        elif name in ("preference", "external") and k > 0:
-            keys, values = (
-                (f.pref_keys, f.pref_values)
-                if name == "preference"
-                else (f.persons.ext_keys, f.persons.ext_values)
-            )
+        elif kind == "listed":
+            keys, values = source
             steps.append((LISTED, len(listed_keys)))
             listed_keys.append(np.asarray(keys, np.int64))
             listed_values.append(np.asarray(values, np.float64) * w)
@@ -112,9 +103,6 @@ def plan_scores(f: ScoreTables, tables: dict) -> ScorePlan | None:
         np.array(credit_w + [0.0]),
         *_concat(listed_keys, listed_values),
     )
-    weight_sum = 0.0
-    for name in active:
-        weight_sum += float(getattr(f.weights, name))
     return ScorePlan(
         np.array(steps, np.int64).reshape(-1, 2),
         weight_sum,

@@ -85,6 +85,43 @@ def active_components(weights: Weights, scores_only: bool = False) -> tuple[str,
     )
 
 
+def total_steps(f: ScoreTables, tables: dict) -> tuple[list[tuple[str, str, float, tuple]], float]:
+    """How a block's weighted total adds the active components, in order, and its divisor.
+
+    Parameters
+    ----------
+    f : the score tables.
+    tables : the weighted code tables (:func:`matcher.encode.scoring.weighted_tables`).
+
+    Returns
+    -------
+    (steps, weight_sum)
+        ``steps`` are ``(kind, name, weight, source)``: ``"table"`` reads ``source =
+        (weighted table, mentee codes, mentor codes)``; ``"credit"`` is the mean tag credit
+        of ``source = (table, rows, count)``; ``"listed"`` adds ``weight * value`` at the
+        listed pairs of ``source = (keys, values)`` only (preference and external after the
+        first component: adding ``w * 0.0`` elsewhere changes nothing); ``"computed"`` is
+        the component's own function. ``weight_sum`` adds the weights in the same order.
+    """
+    steps, weight_sum = [], 0.0
+    for k, name in enumerate(active_components(f.weights)):
+        w = float(getattr(f.weights, name))
+        weight_sum += w
+        if name in tables:
+            steps.append(("table", name, w, tables[name]))
+        elif name == "skills":
+            steps.append(("credit", name, w, (f.skill_table, f.skill_rows, f.skill_count)))
+        elif name == "goals":
+            steps.append(("credit", name, w, (f.goal_table, f.goal_rows, f.goal_count)))
+        elif name == "preference" and k > 0:
+            steps.append(("listed", name, w, (f.pref_keys, f.pref_values)))
+        elif name == "external" and k > 0:
+            steps.append(("listed", name, w, (f.persons.ext_keys, f.persons.ext_values)))
+        else:
+            steps.append(("computed", name, w, ()))
+    return steps, weight_sum
+
+
 def _merged(skills, norm, best) -> dict[str, int]:
     """Skill name -> level (0: unknown); a skill named twice keeps ``best`` of the levels."""
     out: dict[str, int] = {}

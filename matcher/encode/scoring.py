@@ -16,7 +16,7 @@ import numpy as np
 
 from matcher.encode.cells import Cells
 from matcher.encode.person_arrays import shared_any
-from matcher.encode.score_tables import ScoreTables, active_components
+from matcher.encode.score_tables import ScoreTables, active_components, total_steps
 from matcher.model import DepartmentRule, Weights
 from matcher.parallel import empty_matrix, for_row_ranges
 
@@ -289,30 +289,22 @@ def _total_block(f: ScoreTables, start: int, stop: int, out: np.ndarray, tables)
     ``np.take(..., out=, mode="wrap")``: the default mode buffers ``out`` (3x slower);
     "wrap" reads code -1 (unknown) as the last row / column, as plain indexing does.
     """
-    active = active_components(f.weights)
-    if f.scores_only or not active:
+    if f.scores_only or not active_components(f.weights):
         out[...] = combine(block_components(f, start, stop), f.weights, f.scores_only)
         return
     cells = Cells.block(start, stop, f.shape[1])
     part = np.empty_like(out)
-    weight_sum = 0.0
-    for k, name in enumerate(active):
-        w = float(getattr(f.weights, name))
-        weight_sum += w
+    steps, weight_sum = total_steps(f, tables)
+    for k, (kind, name, w, source) in enumerate(steps):
         target = out if k == 0 else part
-        if name in tables:
-            table, e_code, m_code = tables[name]
+        if kind == "table":
+            table, e_code, m_code = source
             np.take(table[e_code[start:stop]], m_code, axis=1, out=target, mode="wrap")
-        elif name in ("skills", "goals"):
-            _block_mean_credit(f, name, start, stop, target)
+        elif kind == "credit":
+            _block_mean_credit(*source, start, stop, target)
             target *= w
-        elif name in ("preference", "external") and k > 0:
-            # Adding w * 0.0 to an unlisted pair leaves it unchanged: only listed pairs move.
-            keys, values = (
-                (f.pref_keys, f.pref_values)
-                if name == "preference"
-                else (f.persons.ext_keys, f.persons.ext_values)
-            )
+        elif kind == "listed":
+            keys, values = source
             n_m = f.shape[1]
             lo, hi = np.searchsorted(keys, [start * n_m, stop * n_m])
             hit = keys[lo:hi]
@@ -342,12 +334,8 @@ def score_block(
     _total_block(features, start, stop, out, tables)
 
 
-def _block_mean_credit(f: ScoreTables, name: str, start: int, stop: int, out: np.ndarray) -> None:
+def _block_mean_credit(table, rows, count, start: int, stop: int, out: np.ndarray) -> None:
     """:func:`_mean_credit` of a block of mentees, written into ``out``."""
-    if name == "skills":
-        table, rows, count = f.skill_table, f.skill_rows, f.skill_count
-    else:
-        table, rows, count = f.goal_table, f.goal_rows, f.goal_count
     width = int(count[start:stop].max(initial=0))
     if width == 0:
         out[...] = 0.0
