@@ -46,8 +46,22 @@ def _ids(cohort: Cohort) -> Iterable[tuple[str, str]]:
             yield "org_chart", value
 
 
+def _readable(cohort: Cohort) -> bool:
+    """Whether every id is plain printable ASCII (then nothing more is checked): one test
+    of all of them joined, against a call per id."""
+    people = (*cohort.mentors, *cohort.mentees)
+    parts = [p.id for p in people]
+    parts += [p.manager_id for p in people if p.manager_id]
+    parts += [other for p in people if p.exclude or p.prefer for other in p.exclude + p.prefer]
+    parts += [value for edge in cohort.org_chart for value in edge]
+    text = "".join(parts)
+    return text.isascii() and text.isprintable()
+
+
 def id_problems(cohort: Cohort, source: str = "cohort", where: str = "") -> list[Problem]:
     """One problem per unreadable id in ``cohort`` (``where`` prefixes the column)."""
+    if _readable(cohort):
+        return []
     problems, seen = [], set()
     for column, value in _ids(cohort):
         if (column, value) in seen:

@@ -264,21 +264,32 @@ def _unique(values):
     return tuple(dict.fromkeys(values))
 
 
-def parse_tag(value: object, table: Mapping[str, str]) -> str:
+def collapsed(text: str, seen: dict[str, str] | None) -> str:
+    """``text`` lower-cased with its whitespace collapsed, remembered in ``seen`` (a dict
+    kept for one validation: a cohort writes the same few tags hundreds of times)."""
+    if seen is None:
+        return " ".join(text.lower().split())
+    tag = seen.get(text)
+    if tag is None:
+        tag = seen[text] = " ".join(text.lower().split())
+    return tag
+
+
+def parse_tag(value: object, table: Mapping[str, str], seen=None) -> str:
     """One tag (department, location), normalised; ``table`` from :func:`alias_table`."""
     if type(value) is str and len(value) <= MAX_FIELD:  # the usual case, without _as_text
-        tag = " ".join(value.lower().split())
+        tag = collapsed(value, seen)
     else:
         tag = _collapse(_as_text(value))
     return table.get(tag, tag) if table else tag
 
 
-def parse_tags(value: object, table: Mapping[str, str]) -> tuple[str, ...]:
+def parse_tags(value: object, table: Mapping[str, str], seen=None) -> tuple[str, ...]:
     """A list of tags (goals, languages): normalised, blanks dropped, duplicates collapsed."""
     tags, issues = [], []
     for item in _items(value):
         if type(item) is str and len(item) <= MAX_FIELD:  # parse_tag's usual case, inline
-            tag = " ".join(item.lower().split())
+            tag = collapsed(item, seen)
             if tag:
                 tags.append(table.get(tag, tag) if table else tag)
             continue
@@ -322,7 +333,7 @@ def _skill(item: object, table: Mapping[str, str]) -> Skill | None:
     return Skill(tag, level)
 
 
-def _plain_skill(item: object) -> tuple[str | None, int | None]:
+def _plain_skill(item: object, seen: dict | None = None) -> tuple[str | None, int | None]:
     """(tag before aliases, level) of a skill in its usual form, or (None, None): a JSON
     ``{"name", "level"}`` or a ``name[:level]`` text; anything else is left to _skill."""
     if type(item) is dict:
@@ -339,7 +350,7 @@ def _plain_skill(item: object) -> tuple[str | None, int | None]:
             return None, None
     else:
         return None, None
-    return " ".join(name.lower().split()) or None, level
+    return collapsed(name, seen) or None, level
 
 
 @lru_cache(maxsize=65_536)
@@ -349,11 +360,12 @@ def _shared_skill(tag: str, level: int | None) -> Skill:
     return Skill(tag, level)
 
 
-def parse_skills(value: object, table: Mapping[str, str]) -> tuple[Skill, ...]:
-    """Skills: ``name`` or ``name:level`` items (level 1-5); the first of a name wins."""
+def parse_skills(value: object, table: Mapping[str, str], seen=None) -> tuple[Skill, ...]:
+    """Skills: ``name`` or ``name:level`` items (level 1-5); the first of a name wins.
+    ``seen`` as :func:`collapsed` takes it."""
     skills, issues = {}, []
     for item in _items(value):
-        tag, level = _plain_skill(item)
+        tag, level = _plain_skill(item, seen)
         if tag:
             tag = table.get(tag, tag) if table else tag
             if ":" not in tag:

@@ -48,6 +48,8 @@ def record_role(cells: Mapping, fixed: Role | None, source: str, report) -> Role
     fixed : the batch's role in the two-input form, or None.
     source : the batch's name, for the problem's message.
     report : ``report(column, message, value)`` for each problem.
+    seen : a dict kept for one validation, from each tag as written to its collapsed
+        form (:func:`matcher.io.fields.collapsed`); None to work each one out.
 
     Returns
     -------
@@ -163,7 +165,7 @@ _DEFAULTS = {
 
 
 def record_fields(
-    cells: Mapping, role: Role | None, table, has_id, needs_seniority, report
+    cells: Mapping, role: Role | None, table, has_id, needs_seniority, report, seen=None
 ) -> dict:
     """Parse every cell of one record, report each bad cell, return the person's fields.
 
@@ -179,6 +181,8 @@ def record_fields(
     has_id, needs_seniority : whether the batch has ids / any seniority, so each record
         needs one.
     report : ``report(column, message, value)`` for each problem.
+    seen : a dict kept for one validation, from each tag as written to its collapsed
+        form (:func:`matcher.io.fields.collapsed`); None to work each one out.
 
     Returns
     -------
@@ -204,7 +208,7 @@ def record_fields(
             continue
         parse, tagged, store = entry
         try:
-            parsed = parse(value, table) if tagged else parse(value)
+            parsed = parse(value, table, seen) if tagged else parse(value)
         except FieldError as error:
             for message, bad in error.issues:
                 report(column, message, bad)
@@ -232,3 +236,12 @@ def record_fields(
     if role is _MENTOR:
         out["min_capacity"] = minimum or 0
     return out
+
+
+def person(kind: type, fields: dict):
+    """``kind(**fields)`` for the fields :func:`record_fields` gives, which name every
+    field of ``kind`` (tested): a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, four times the cost of filling its ``__dict__`` at once."""
+    made = object.__new__(kind)
+    made.__dict__.update(fields)
+    return made

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from matcher.io.fields import normalise_tag, parse_timezone
+from matcher.io.fields import alias_table, normalise_tag, parse_timezone
+from matcher.io.typed_records import typed_cohort
 from matcher.io.validate import COLUMNS, Batch, Role, canonical_column, validate_batches
 from matcher.model import Cohort, InputError, Problem
 
@@ -71,6 +72,11 @@ def cohort_from_records(
         If neither or both input forms are given.
     """
     one = records is not None
+    if lines is None and not ignore_unknown and one != (mentors is not None):
+        inputs = [(records, None)] if one else [(mentors, "mentor"), (mentees, "mentee")]
+        quick = typed_cohort(inputs, alias_table(aliases), org_chart)
+        if quick is not None:  # records as the API documents them, and nothing wrong
+            return quick
     if one == (mentors is not None or mentees is not None) or (
         not one and (mentors is None or mentees is None)
     ):

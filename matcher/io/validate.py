@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from matcher.io.fields import alias_table, is_empty, no_gc
-from matcher.io.record_fields import Role, record_fields, record_role
+from matcher.io.record_fields import Role, person, record_fields, record_role
 from matcher.model import Cohort, InputError, Mentee, Mentor, Problem
 
 COLUMNS: tuple[str, ...] = (
@@ -157,7 +157,7 @@ def _validate(batches: Sequence[Batch], table, ignore_unknown, org_chart) -> Coh
         raise InputError(problems.sorted(), title="the cohort was rejected")
     built: dict[Role, list] = {Role.MENTOR: [], Role.MENTEE: []}
     for _, _, role, fields in people:
-        built[role].append(Mentor(**fields) if role is Role.MENTOR else Mentee(**fields))
+        built[role].append(person(Mentor if role is Role.MENTOR else Mentee, fields))
     chart = tuple((str(a), str(b)) for a, b in org_chart)
     return Cohort(tuple(built[Role.MENTOR]), tuple(built[Role.MENTEE]), org_chart=chart)
 
@@ -200,6 +200,7 @@ def _validate_batch(b, batch: Batch, table, ignore_unknown, problems: _Problems,
         message = "there is no 'role' column; give each record 'mentor' or 'mentee'"
         problems.add(b, None, "role", message)
     commas: dict[str, list[tuple[int, str]]] = {}
+    seen: dict[str, str] = {}  # tags as written -> collapsed (fields.collapsed)
     for i, cells in rows:
         if cells is None:
             continue
@@ -212,7 +213,7 @@ def _validate_batch(b, batch: Batch, table, ignore_unknown, problems: _Problems,
             problems.add(b, i, column, message, value)
 
         role = record_role(cells, batch.role, batch.source, report) if has_role else None
-        fields = record_fields(cells, role, table, has_id, needs_seniority, report)
+        fields = record_fields(cells, role, table, has_id, needs_seniority, report, seen)
         people.append((b, i, role, fields))
     for column, found in commas.items():
         _report_commas(b, batch, column, found, problems)
