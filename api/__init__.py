@@ -4,7 +4,7 @@ Settings come from :func:`api.config.load_settings` (defaults, environment, then
 ``test_config``). The app does not migrate the database: ``mentormatch serve`` does, and
 gunicorn users run ``mentormatch db upgrade`` first::
 
-    mentormatch db upgrade && gunicorn -w 4 'api:create_app()'
+    mentormatch db upgrade && gunicorn -w 4 api.wsgi:app
 """
 
 from __future__ import annotations

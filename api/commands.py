@@ -226,12 +226,12 @@ def serve(host, port, threads):
     at their next stage and go back to the queue (a run that cannot stop in time is
     re-queued by the reaper at the next start). For production behind gunicorn see README.
     """
-    import gc
     import signal
 
     from waitress import create_server
 
     from api import create_app
+    from api.collector import settle
     from api.jobs import log_to_stderr
     from api.migrate import upgrade as run_upgrade
 
@@ -246,10 +246,7 @@ def serve(host, port, threads):
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, _stop)
-    # What start-up built lives as long as the server: out of the cyclic collector's full
-    # passes, which otherwise scan all of it (~155,000 objects, ~80 ms a pass, every ~75
-    # /match requests), so one request in so many waits that long.
-    gc.freeze()
+    settle()  # the collector: start-up frozen, no pass inside a request (api.collector)
     executor = services.settings["EXECUTOR"]
     where = f"http://{server.effective_host}:{server.effective_port}"
     click.echo(

@@ -53,7 +53,7 @@ def _command(name: str, port: int) -> list[str]:
         workers = str(os.cpu_count() or 1)
         return [
             sys.executable, "-m", "gunicorn", "-w", workers, "-k", "gthread", "--threads", "4",
-            "-b", f"127.0.0.1:{port}", "api:create_app()",
+            "-b", f"127.0.0.1:{port}", "api.wsgi:app",
         ]  # fmt: skip
     raise ValueError(f"unknown server {name!r}: expected waitress or gunicorn")
 

@@ -23,6 +23,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from api.auth import PROTECTED
+
 bp = Blueprint(
     "web",
     __name__,
@@ -38,10 +40,20 @@ PAGE_CSP = (
 
 
 class _SessionCookies(SecureCookieSessionInterface):
-    """Session cookies are Secure on every HTTPS request (and always with SECURE_COOKIES)."""
+    """Session cookies are Secure on every HTTPS request (and always with SECURE_COOKIES).
+
+    The JSON API authenticates by key, never by cookie: its requests get no session (a
+    cookie sent along is not read, and none is set), which also spares each one the
+    cookie's signature check.
+    """
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def open_session(self, app: Flask, request):
+        if request.blueprint in PROTECTED:
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def instance_secret(instance_path: str) -> str:
