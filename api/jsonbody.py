@@ -92,21 +92,23 @@ def _fast(data: str):
 
 def _plain(value: list) -> bool:
     """Is every number in ``value`` (a list holding the body) finite and within
-    ±MAX_NUMBER, and the body's nesting within MAX_DEPTH?"""
-    stack = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return False
-        for child in node.values() if type(node) is dict else node:
-            kind = type(child)  # json.loads makes only dict, list, str, int, float, bool, None
-            if kind is str or kind is bool or child is None:
-                continue
-            if kind is dict or kind is list:
-                stack.append((child, depth + 1))
-            elif not -MAX_NUMBER <= child <= MAX_NUMBER:  # NaN fails both comparisons
-                return False
-    return True
+    ±MAX_NUMBER, and the body's nesting within MAX_DEPTH? One level at a time."""
+    level = [value]
+    for _ in range(MAX_DEPTH + 1):
+        deeper = []
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                kind = type(child)  # json makes only dict, list, str, int, float, bool, None
+                if kind is str:
+                    continue
+                if kind is dict or kind is list:
+                    deeper.append(child)
+                elif (kind is int or kind is float) and not -MAX_NUMBER <= child <= MAX_NUMBER:
+                    return False  # NaN fails both comparisons
+        if not deeper:
+            return True
+        level = deeper
+    return False
 
 
 def loads(data: bytes | str):
