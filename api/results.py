@@ -26,7 +26,7 @@ def pair_body(row) -> dict:
         "mentee_id": row.mentee_id,
         "mentor_id": row.mentor_id,
         "score": row.score,
-        "components": {name: value for name, value in row.components},
+        "components": dict(row.components),
         "pinned": row.pinned,
         "explanation": row.explanation,
     }
