@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
+from api.db import READ_ONLY
 from api.errors import ApiProblem
-from api.keys import authenticate
+from api.keys import find_key, touch_key
 from api.services import services
 
 REALM = 'Bearer realm="mentormatch"'
@@ -122,11 +123,17 @@ def identify() -> None:
     if scheme.lower() != "bearer" or not key:
         g.auth_failure = "missing"
         return
-    with services().engine.begin() as connection:  # no ORM session: half the cost
-        caller = authenticate(connection, key)
-    if caller is None:
+    engine = services().engine
+    with engine.connect() as connection:  # no ORM session: half the cost
+        with connection.execution_options(**READ_ONLY).begin():
+            found = find_key(connection, key)
+    if found is None:
         g.auth_failure = "invalid"
         return
+    caller, stale = found
+    if stale is not None:  # at most once a minute per key: its own write transaction
+        with engine.begin() as connection:
+            touch_key(connection, stale)
     g.organization_id = caller.organization_id
     g.key_prefix = caller.prefix
     g.key_scopes = caller.scopes

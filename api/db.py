@@ -5,7 +5,9 @@ overwritten in the file, not only unlinked), the file is made 0600 before SQLite
 and every transaction starts with
 ``BEGIN IMMEDIATE``: a deferred transaction that later writes can fail at once with
 "database is locked" instead of waiting, so we take the write lock up front and let the
-busy timeout queue concurrent writers. PostgreSQL needs none of this.
+busy timeout queue concurrent writers. Transactions that only read (the API key lookup
+of every request) say so with :data:`READ_ONLY` and begin deferred, so a long write
+(a run's results, an erasure) does not hold them up. PostgreSQL needs none of this.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_MS = 30_000
+READ_ONLY_OPTION = "mentormatch_read_only"
+# Execution options of a connection whose transactions only read: on SQLite they begin
+# deferred (a plain BEGIN), so in WAL mode they read a snapshot and never wait for writers.
+READ_ONLY = {READ_ONLY_OPTION: True}
 
 
 def make_engine(url: str, **options) -> Engine:
@@ -47,7 +53,8 @@ def make_engine(url: str, **options) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
     return engine
 

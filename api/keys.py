@@ -231,22 +231,18 @@ _LIVE_BY_PREFIX = select(
 ).where(ApiKey.prefix == bindparam("prefix"), ApiKey.revoked_at.is_(None))
 
 
-def authenticate(db: Session | Connection, key: str) -> Caller | None:
-    """Who a presented key speaks for, or None for a bad, revoked or expired key.
+def find_key(db: Session | Connection, key: str) -> tuple[Caller, int | None] | None:
+    """Who a presented key speaks for, reading only; None for a bad, revoked or expired key.
 
     Every call reads the key's row, so a revocation or expiry holds from the next
-    request; the API calls it on a plain connection (half the cost of an ORM session).
-    Records the time of use when the stored one is older than :data:`LAST_USED_EVERY`
-    (one guarded UPDATE).
-
-    Parameters
-    ----------
-    db : a session or a connection in a transaction; the caller commits.
-    key : the key as presented.
+    request; the API calls it on a plain connection in a read transaction (half the cost
+    of an ORM session, and on SQLite it does not wait for writers).
 
     Returns
     -------
-    Caller or None
+    (Caller, key id or None) or None
+        The key's id when its time of use is older than :data:`LAST_USED_EVERY`, for
+        :func:`touch_key`; None when it is recent.
     """
     if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
         return None
@@ -258,9 +254,36 @@ def authenticate(db: Session | Connection, key: str) -> Caller | None:
         if row.expires_at is not None and _aware(row.expires_at) <= now:
             return None
         last = _aware(row.last_used_at)
-        if last is None or now - last >= LAST_USED_EVERY:
-            stale = ApiKey.last_used_at.is_(None) | (ApiKey.last_used_at < now - LAST_USED_EVERY)
-            touch = update(ApiKey).where(ApiKey.id == row.id, stale).values(last_used_at=now)
-            db.execute(touch.execution_options(synchronize_session=False))
-        return Caller(row.organization_id, row.prefix, frozenset(row.scopes.split()))
+        stale = row.id if last is None or now - last >= LAST_USED_EVERY else None
+        return Caller(row.organization_id, row.prefix, frozenset(row.scopes.split())), stale
     return None
+
+
+def touch_key(db: Session | Connection, key_id: int) -> None:
+    """Record a key's time of use: one UPDATE, guarded so that keys used at once write it
+    once a :data:`LAST_USED_EVERY`."""
+    now = utcnow()
+    stale = ApiKey.last_used_at.is_(None) | (ApiKey.last_used_at < now - LAST_USED_EVERY)
+    touch = update(ApiKey).where(ApiKey.id == key_id, stale).values(last_used_at=now)
+    db.execute(touch.execution_options(synchronize_session=False))
+
+
+def authenticate(db: Session | Connection, key: str) -> Caller | None:
+    """:func:`find_key` and, when due, :func:`touch_key` in the caller's transaction.
+
+    Parameters
+    ----------
+    db : a session or a connection in a transaction; the caller commits.
+    key : the key as presented.
+
+    Returns
+    -------
+    Caller or None
+    """
+    found = find_key(db, key)
+    if found is None:
+        return None
+    caller, stale = found
+    if stale is not None:
+        touch_key(db, stale)
+    return caller
