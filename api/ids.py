@@ -49,12 +49,7 @@ def _ids(cohort: Cohort) -> Iterable[tuple[str, str]]:
 def _readable(cohort: Cohort) -> bool:
     """Whether every id is plain printable ASCII (then nothing more is checked): one test
     of all of them joined, against a call per id."""
-    people = (*cohort.mentors, *cohort.mentees)
-    parts = [p.id for p in people]
-    parts += [p.manager_id for p in people if p.manager_id]
-    parts += [other for p in people if p.exclude or p.prefer for other in p.exclude + p.prefer]
-    parts += [value for edge in cohort.org_chart for value in edge]
-    text = "".join(parts)
+    text = "".join([value for _, value in _ids(cohort)])
     return text.isascii() and text.isprintable()
 
 

@@ -268,10 +268,10 @@ def collapsed(text: str, seen: dict[str, str] | None) -> str:
     """``text`` lower-cased with its whitespace collapsed, remembered in ``seen`` (a dict
     kept for one validation: a cohort writes the same few tags hundreds of times)."""
     if seen is None:
-        return " ".join(text.lower().split())
+        return _collapse(text)
     tag = seen.get(text)
     if tag is None:
-        tag = seen[text] = " ".join(text.lower().split())
+        tag = seen[text] = _collapse(text)
     return tag
 
 

@@ -48,8 +48,6 @@ def record_role(cells: Mapping, fixed: Role | None, source: str, report) -> Role
     fixed : the batch's role in the two-input form, or None.
     source : the batch's name, for the problem's message.
     report : ``report(column, message, value)`` for each problem.
-    seen : a dict kept for one validation, from each tag as written to its collapsed
-        form (:func:`matcher.io.fields.collapsed`); None to work each one out.
 
     Returns
     -------

@@ -160,12 +160,20 @@ def _manager(value: str | None) -> str | None:
 
 
 def _tag(value: str | None, table: dict, seen: dict) -> str | None:
-    if value is None or len(value) > MAX_FIELD:
-        if value is None:
-            return None
+    if value is None:
+        return None
+    if len(value) > MAX_FIELD:
         raise _Refused
     tag = collapsed(value, seen)
     return (table.get(tag, tag) if table else tag) or None
+
+
+def _listed(text: str, parse, *args):
+    """A list written as one ';'-separated text, read by the general validator's parser;
+    a ',' in it is the general validator's to report (how to separate items)."""
+    if "," in text:
+        raise _Refused
+    return parse(text, *args)
 
 
 def _tags(value, table: dict, seen: dict) -> tuple[str, ...]:
@@ -173,14 +181,12 @@ def _tags(value, table: dict, seen: dict) -> tuple[str, ...]:
     if value is None:
         return ()
     if type(value) is str:
-        if "," in value:  # the general validator says how to separate items
-            raise _Refused
-        return parse_tags(value, table, seen)
+        return _listed(value, parse_tags, table, seen)
     tags = []
     for item in value:
         if len(item) > MAX_FIELD or SEPARATOR in item:
             raise _Refused
-        tag = seen.get(item) or collapsed(item, seen)
+        tag = collapsed(item, seen)
         if tag:
             tags.append(table.get(tag, tag) if table else tag)
     return tuple(dict.fromkeys(tags))
@@ -191,9 +197,7 @@ def _skills(value, table: dict, seen: dict) -> tuple:
     if value is None:
         return ()
     if type(value) is str:
-        if "," in value:
-            raise _Refused
-        return parse_skills(value, table, seen)
+        return _listed(value, parse_skills, table, seen)
     skills = {}
     for item in value:
         if type(item) is str:  # a "name:level" text among them: parse_skills reads it all
@@ -202,7 +206,7 @@ def _skills(value, table: dict, seen: dict) -> tuple:
         name = item.name
         if len(name) > MAX_FIELD:
             raise _Refused
-        tag = seen.get(name) or collapsed(name, seen)
+        tag = collapsed(name, seen)
         tag = table.get(tag, tag) if table else tag
         if not tag or ":" in tag:
             raise _Refused
@@ -216,9 +220,7 @@ def _ids(value) -> tuple[str, ...]:
     if not value:
         return ()
     if type(value) is str:
-        if "," in value:
-            raise _Refused
-        return parse_ids(value)
+        return _listed(value, parse_ids)
     ids = [_id(item) for item in value if item.strip()]
     return tuple(dict.fromkeys(ids))
 
