@@ -77,6 +77,31 @@ def test_a_capacity_sweep_runs_as_four_jobs_and_compares_like_the_core(
     assert len(one["people"]) == listed
 
 
+def test_a_run_finishing_between_the_reads_still_answers_with_the_comparison(
+    app, client, sessions, sample_csv, monkeypatch
+):
+    import api.views.scenarios as view
+
+    cohort = sample_cohort(client, sample_csv)
+    body = post(client, cohort, SWEEP).get_json()
+    ids = [r["run_id"] for r in body["runs"]]
+    for run_id in ids[:-1]:
+        finish(sessions, run_id)
+    settle, calls = view.settle_comparison, []
+
+    def last_run_finishes_after_the_first_settle(sessions, scenario_id):
+        calls.append(scenario_id)
+        found = settle(sessions, scenario_id)
+        if len(calls) == 1:
+            finish(sessions, ids[-1])  # committed before the second read; nothing compared
+        return found
+
+    monkeypatch.setattr(view, "settle_comparison", last_run_finishes_after_the_first_settle)
+    done = client.get(f"/api/v1/scenarios/{body['id']}").get_json()
+    assert done["status"] == "succeeded"
+    assert [row["name"] for row in done["comparison"]["table"]][0] == "baseline"
+
+
 def test_named_scenarios_and_a_sweep_together(app, client, sessions):
     cohort = make_cohort(client)
     scenarios = [
