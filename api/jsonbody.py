@@ -111,6 +111,12 @@ def _plain(value: list) -> bool:
     return False
 
 
+def within_limits(value: list) -> bool:
+    """Whether parsed JSON values keep this module's limits on numbers and nesting, the
+    list ``value`` standing for the body (its items at depth 2)."""
+    return _plain([value])
+
+
 def loads(data: bytes | str):
     """Parse JSON text within the limits of this module.
 

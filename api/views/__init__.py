@@ -45,6 +45,17 @@ def problems(blp, *codes: int):
     return decorate
 
 
+def documented_body(blp, schema):
+    """Document ``schema`` as the JSON request body exactly as ``blp.arguments(schema)``
+    does, for a view that reads its body itself (``POST /match``)."""
+
+    def decorate(view):
+        view._apidoc = blp.arguments(schema)(view)._apidoc
+        return view
+
+    return decorate
+
+
 def json_only(view):
     """415 before anything else when a JSON route gets another content type."""
 

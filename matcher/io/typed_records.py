@@ -97,9 +97,15 @@ def typed_cohort(batches, table: dict, org_chart=()) -> Cohort | None:
         converted = [(msgspec.convert(records, _RECORDS), role) for records, role in batches]
     except msgspec.ValidationError:
         return None
+    return cohort_of_typed(converted, table, org_chart)
+
+
+def cohort_of_typed(batches, table: dict, org_chart=()) -> Cohort | None:
+    """:func:`typed_cohort` for records already of :class:`RecordIn` (a JSON body decoded
+    with that type, as ``POST /match`` does): the Cohort, or None."""
     with no_gc():
         try:
-            return _build(converted, table, org_chart)
+            return _build(batches, table, org_chart)
         except (_Refused, FieldError, ValueError):
             return None
 
