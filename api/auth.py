@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from api.db import READ_ONLY
 from api.errors import ApiProblem
-from api.keys import find_key, touch_key
+from api.keys import read_key, touch_key
 from api.services import services
 
 REALM = 'Bearer realm="mentormatch"'
@@ -124,9 +123,7 @@ def identify() -> None:
         g.auth_failure = "missing"
         return
     engine = services().engine
-    with engine.connect() as connection:  # no ORM session: half the cost
-        with connection.execution_options(**READ_ONLY).begin():
-            found = find_key(connection, key)
+    found = read_key(engine, key)
     if found is None:
         g.auth_failure = "invalid"
         return

@@ -5,9 +5,9 @@ overwritten in the file, not only unlinked), the file is made 0600 before SQLite
 and every transaction starts with
 ``BEGIN IMMEDIATE``: a deferred transaction that later writes can fail at once with
 "database is locked" instead of waiting, so we take the write lock up front and let the
-busy timeout queue concurrent writers. Transactions that only read (the API key lookup
-of every request) say so with :data:`READ_ONLY` and begin deferred, so a long write
-(a run's results, an erasure) does not hold them up. PostgreSQL needs none of this.
+busy timeout queue concurrent writers. PostgreSQL needs none of this. The key lookup of
+every API request reads outside any transaction (:func:`read_rows`), so a long write (a
+run's results, an erasure) does not hold it up.
 """
 
 from __future__ import annotations
@@ -15,16 +15,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Select, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_MS = 30_000
-READ_ONLY_OPTION = "mentormatch_read_only"
-# Execution options of a connection whose transactions only read: on SQLite they begin
-# deferred (a plain BEGIN), so in WAL mode they read a snapshot and never wait for writers.
-READ_ONLY = {READ_ONLY_OPTION: True}
 
 
 def make_engine(url: str, **options) -> Engine:
@@ -53,8 +51,7 @@ def make_engine(url: str, **options) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        read = connection.get_execution_options().get(READ_ONLY_OPTION)
-        connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -80,3 +77,54 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error."""
     with sessions() as session, session.begin():
         yield session
+
+
+@cache
+def _compiled(statement: Select, dialect):
+    """``statement`` compiled for ``dialect``, and each column's result processor (None:
+    the driver's value as it is)."""
+    columns = statement.selected_columns
+    processors = tuple(
+        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+    )
+    return statement.compile(dialect=dialect), processors
+
+
+def read_rows(engine: Engine, statement: Select, params: dict) -> list[tuple]:
+    """The rows of a read-only Core ``select`` (bound parameters ``params``, text or
+    numbers: they go to the driver as given), values as SQLAlchemy would give them, read
+    on a pooled DB-API connection.
+
+    For the one query of every API request (the key lookup): 20 us against 160 us for
+    a SQLAlchemy connection and transaction, on SQLite. One statement reads one
+    snapshot: SQLite (autocommit, WAL) runs it on its own; on PostgreSQL the pool rolls
+    back the transaction the driver opened when the connection goes back.
+
+    Raises
+    ------
+    sqlalchemy.exc.DBAPIError
+        The driver's error as SQLAlchemy raises it (OperationalError when the database
+        cannot be reached, which the API answers with 503); the connection is dropped.
+    """
+    compiled, processors = _compiled(statement, engine.dialect)
+    sql, bound = compiled.string, compiled.construct_params(params)
+    values = tuple(bound[name] for name in compiled.positiontup) if compiled.positional else bound
+    driver_error = engine.dialect.loaded_dbapi.Error
+    connection = None
+    try:
+        connection = engine.raw_connection()
+        cursor = connection.cursor()
+        cursor.execute(sql, values)
+        rows = cursor.fetchall()
+        cursor.close()
+    except driver_error as error:
+        if connection is not None:
+            connection.invalidate()
+        raise DBAPIError.instance(sql, values, error, driver_error, hide_parameters=True) from error
+    finally:
+        if connection is not None:
+            connection.close()  # back to the pool
+    return [
+        tuple(v if f is None or v is None else f(v) for f, v in zip(processors, row, strict=True))
+        for row in rows
+    ]
