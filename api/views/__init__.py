@@ -50,6 +50,8 @@ def documented_body(blp, schema):
     does, for a view that reads its body itself (``POST /match``)."""
 
     def decorate(view):
+        # flask-smorest keeps an operation's doc in ``_apidoc`` (each of its decorators
+        # copies and extends it); the parsing wrapper arguments() builds is dropped.
         view._apidoc = blp.arguments(schema)(view)._apidoc
         return view
 
