@@ -158,7 +158,7 @@ def request_json(req: Request | None = None):
 
 
 @cache
-def _schema(schema_class: type[Schema]) -> Schema:
+def schema_instance(schema_class: type[Schema]) -> Schema:
     """One instance per schema class (loading keeps no state on the instance)."""
     return schema_class()
 
@@ -175,5 +175,5 @@ class Parser(FlaskParser):
 
     def _get_schema(self, argmap, req) -> Schema:
         if isinstance(argmap, type) and issubclass(argmap, Schema):
-            return _schema(argmap)
+            return schema_instance(argmap)
         return super()._get_schema(argmap, req)

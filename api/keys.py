@@ -245,7 +245,7 @@ def find_key(db: Session | Connection, key: str) -> tuple[Caller, int | None] | 
         The key's id when its time of use is older than :data:`LAST_USED_EVERY`, for
         :func:`touch_key`; None when it is recent.
     """
-    if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
+    if not _well_formed(key):
         return None
     return _decide(db.execute(_LIVE_BY_PREFIX, {"prefix": _prefix(key)}), key)
 
@@ -254,9 +254,13 @@ def read_key(engine: Engine, key: str) -> tuple[Caller, int | None] | None:
     """:func:`find_key` read on a pooled DB-API connection (:func:`api.db.read_rows`):
     the lookup of every API request, an eighth of the cost of a SQLAlchemy connection
     and transaction, and on SQLite it never waits for writers."""
-    if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
+    if not _well_formed(key):
         return None
     return _decide(read_rows(engine, _LIVE_BY_PREFIX, {"prefix": _prefix(key)}), key)
+
+
+def _well_formed(key: str) -> bool:
+    return key.startswith(KEY_PREFIX) and key.count("_") >= 2
 
 
 def _decide(rows, key: str) -> tuple[Caller, int | None] | None:

@@ -17,13 +17,11 @@ status, the same problems. The tests compare both ways on generated bodies.
 
 from __future__ import annotations
 
-from functools import cache
-
 import msgspec
 from marshmallow import ValidationError
 
 from api.ids import id_problems
-from api.jsonbody import within_limits
+from api.jsonbody import schema_instance, within_limits
 from api.policy_schemas import PolicyIn
 from matcher.io.fields import alias_table
 from matcher.io.typed_records import RecordIn, cohort_of_typed
@@ -32,24 +30,19 @@ from matcher.model import Cohort
 _ABSENT = msgspec.UNSET  # a key left out, told apart from one given as null
 
 
-class PeopleIn(msgspec.Struct, forbid_unknown_fields=True):
+class TypedPeople(msgspec.Struct, forbid_unknown_fields=True):
     participants: list[RecordIn] | msgspec.UnsetType = _ABSENT
     mentors: list[RecordIn] | msgspec.UnsetType = _ABSENT
     mentees: list[RecordIn] | msgspec.UnsetType = _ABSENT
     org_chart: list[tuple[str, str]] = []
 
 
-class MatchBody(msgspec.Struct, forbid_unknown_fields=True):
-    cohort: PeopleIn
+class TypedMatch(msgspec.Struct, forbid_unknown_fields=True):
+    cohort: TypedPeople
     policy: dict | msgspec.UnsetType = _ABSENT
 
 
-_DECODER = msgspec.json.Decoder(MatchBody)
-
-
-@cache
-def _policy_schema() -> PolicyIn:
-    return PolicyIn()
+_DECODER = msgspec.json.Decoder(TypedMatch)
 
 
 def quick_match(raw: bytes, limit: int) -> tuple[Cohort, dict] | None:
@@ -75,7 +68,7 @@ def quick_match(raw: bytes, limit: int) -> tuple[Cohort, dict] | None:
     if not within_limits([policy, *attributes]):  # numbers beyond 2^53, deep nesting
         return None
     try:
-        _policy_schema().load(policy)
+        schema_instance(PolicyIn).load(policy)
     except ValidationError:
         return None
     cohort = cohort_of_typed(batches, alias_table(None), body.cohort.org_chart)
@@ -84,7 +77,7 @@ def quick_match(raw: bytes, limit: int) -> tuple[Cohort, dict] | None:
     return cohort, policy
 
 
-def _batches(people: PeopleIn) -> list | None:
+def _batches(people: TypedPeople) -> list | None:
     """(records, role) for each input form, as the core's quick pass takes them; None
     when neither or both forms are given."""
     one = people.participants is not _ABSENT
