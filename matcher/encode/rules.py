@@ -23,6 +23,7 @@ from matcher.encode.orgchart import chain_pairs
 from matcher.encode.person_arrays import PersonArrays, circular_minutes, shared_any
 from matcher.model import Cohort, DepartmentRule, Policy, Problem
 from matcher.parallel import empty_matrix, for_row_ranges
+from matcher.sorted_ints import unique_sorted
 
 RULES: tuple[str, ...] = (
     "forbidden_pair",
@@ -136,7 +137,7 @@ class RuleContext:
 
 def _keys(pairs, n_mentors: int) -> np.ndarray:
     """Sorted unique pair keys ``mentee * n_mentors + mentor``."""
-    return np.unique(np.array([i * n_mentors + j for i, j in pairs], dtype=np.int64))
+    return unique_sorted(np.array([i * n_mentors + j for i, j in pairs], dtype=np.int64))
 
 
 def _value_table(e_values, e_known, m_values, m_known, forbids):

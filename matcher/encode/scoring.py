@@ -19,6 +19,7 @@ from matcher.encode.person_arrays import shared_any
 from matcher.encode.score_tables import ScoreTables, active_components, total_steps
 from matcher.model import DepartmentRule, Weights
 from matcher.parallel import empty_matrix, for_row_ranges
+from matcher.sorted_ints import unique_rows
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -272,13 +273,13 @@ def _language_table(f: ScoreTables) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         return None
     e_key = np.column_stack([p.e_lang_bits, p.lang_count > 0]).astype(np.uint64)
     m_key = np.column_stack([p.m_lang_bits, p.m_lang_count > 0]).astype(np.uint64)
-    _, e_first, e_code = np.unique(e_key, axis=0, return_index=True, return_inverse=True)
-    _, m_first, m_code = np.unique(m_key, axis=0, return_index=True, return_inverse=True)
+    e_first, e_code = unique_rows(e_key)
+    m_first, m_code = unique_rows(m_key)
     if e_first.size * m_first.size > _LANGUAGE_TABLE_CELLS:
         return None
     cells = Cells.pairs(e_first[:, None], m_first[None, :], f.shape[1])
     table = np.asarray(_language(f, cells), dtype=np.float64)
-    return table, e_code.reshape(-1).astype(np.int64), m_code.reshape(-1).astype(np.int64)
+    return table, e_code, m_code
 
 
 def _total_block(f: ScoreTables, start: int, stop: int, out: np.ndarray, tables) -> None:
