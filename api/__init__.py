@@ -10,8 +10,10 @@ gunicorn users run ``mentormatch db upgrade`` first::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported by create_app: `mentormatch --help` lists the
+    from flask import Flask  # service's commands through this package without it
 
 API_VERSION = "1.0.0"
 
@@ -30,6 +32,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     Flask
         With ``app.extensions["mentormatch"]`` holding :class:`api.services.Services`.
     """
+    from flask import Flask
+
     from api import audit, auth, errors, requests
     from api.config import default_instance_path, load_settings
     from api.limits import make_limiter

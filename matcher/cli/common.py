@@ -236,13 +236,13 @@ def with_history_files(policy, paths, mode: str | None):
     """
     from dataclasses import replace
 
-    from matcher.io import cohort_csv
-    from matcher.whatif.rematch import previous_pairs
-
     if mode:
         policy = replace(policy, history=History(mode))
     if not paths:
         return policy
+    from matcher.io import cohort_csv
+    from matcher.whatif.rematch import previous_pairs  # 20 ms of imports: only when used
+
     pairs = dict.fromkeys(policy.previous_pairs)
     for path in paths:
         try:

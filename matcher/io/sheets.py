@@ -33,11 +33,11 @@ def plain_batch(table: Table, role: Role | None, ignore_unknown: bool) -> tuple[
     Unknown headers get a problem naming the closest field and ``mentormatch map`` (or
     are dropped with ``ignore_unknown``, and listed as ignored in the Reading).
     """
-    from matcher.io.suggest import closest_field
-
     names, problems = columns_of(table, COLUMNS, ignore_unknown)
     for k, p in enumerate(problems):
         if p.message.startswith("unknown column") and p.value:
+            from matcher.io.suggest import closest_field  # 10 ms of imports: only when used
+
             looks = closest_field(p.value)
             problems[k] = replace(p, message=f"{p.message}; it looks like {looks}{MAP_HINT}")
     used = [(k, name) for k, name in enumerate(names) if name is not None]
