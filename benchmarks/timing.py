@@ -143,12 +143,23 @@ class ProcessRun:
     timed_out: bool
 
 
+def user_env() -> dict:
+    """This process's environment as a user's shell would have it for a command.
+
+    Without ``PYTHONDONTWRITEBYTECODE`` (set on some development machines, this one
+    included): with it, every run compiles our modules from source again (0.55 against
+    0.38 s for ``match`` on the coaching sample here), which no installed copy does.
+    """
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_process(command: list[str], *, cwd, stdout, stderr, timeout: float) -> ProcessRun:
     """Run ``command`` to its end and read its own peak RSS and CPU time.
 
     The command runs under GNU ``/usr/bin/time``: Linux starts a process's ``ru_maxrss``
     at the RSS of the process that forked it, so ``wait4`` from this (large) process
-    would report at least our own size; ``time`` is small and reports its child's.
+    would report at least our own size; ``time`` is small and reports its child's. Its
+    environment is :func:`user_env`.
 
     Parameters
     ----------
@@ -167,7 +178,7 @@ def run_process(command: list[str], *, cwd, stdout, stderr, timeout: float) -> P
         if TIME.exists():
             wrapped = [str(TIME), "-f", "%M %U %S", "-o", str(usage), *command]
         process = subprocess.Popen(
-            wrapped, cwd=cwd, stdout=stdout, stderr=stderr, start_new_session=True
+            wrapped, cwd=cwd, stdout=stdout, stderr=stderr, env=user_env(), start_new_session=True
         )
         try:
             process.wait(timeout)

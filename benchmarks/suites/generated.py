@@ -150,19 +150,26 @@ def measure_size(config, size: tuple[int, int], folder: Path) -> dict:
     runs: dict[str, list] = {name: [] for name in VARIANTS}
     stems: dict[str, list] = {name: [] for name in VARIANTS}
 
+    def command(name: str, stem: Path) -> list[str]:
+        return [*CLI, "match", str(sheets[name]), "-o", str(stem.with_suffix(".csv")), "--json"]
+
     def match(name: str) -> ProcessRun:
         stem = folder / f"{name}-{n_e}x{n_m}-{len(runs[name])}"
-        command = [*CLI, "match", str(sheets[name]), "-o", str(stem.with_suffix(".csv")), "--json"]
-        run = _run(command, stem, timeout)
+        run = _run(command(name, stem), stem, timeout)
         runs[name].append(run)
         stems[name].append(stem)
         return run
 
+    # A user's first run after installing writes what later runs read (bytecode, numba's
+    # machine code for the largest sizes): timed apart, left out of the medians.
+    first = folder / "first-run"
+    first_time, _ = timed(lambda: _run(command(VARIANTS[0], first), first, timeout))
     turns = side_by_side({name: partial(match, name) for name in VARIANTS}, config.repeat)
     row = {
         "size": [n_e, n_m],
         "seed": config.seed,
         "generate": {"wall_s": round(gen_time.median_s, 3), "peak_rss_mib": gen.peak_rss_mib},
+        "first_run_s": round(first_time.median_s, 3),
         "csv_bytes": sheet.stat().st_size,
         "mentors_with_min_load": min_loads,
     }
@@ -179,7 +186,8 @@ def measure_size(config, size: tuple[int, int], folder: Path) -> dict:
 
 
 def measure_sample(config, folder: Path) -> dict:
-    """The coaching sample through ``match``, next to the interpreter's and the CLI's start."""
+    """The coaching sample through ``match``, next to the interpreter's and the CLI's start
+    (after one untimed run of each, as a user's later runs)."""
     timeout, pairs = config.cap_s, folder / "sample.csv"
     commands = {
         "python_start": [sys.executable, "-c", "pass"],
@@ -193,6 +201,8 @@ def measure_sample(config, folder: Path) -> dict:
         last[name].append(run)
         return run
 
+    for name in commands:
+        _run(commands[name], folder / f"first-{name}", timeout)
     turns = side_by_side({name: partial(once, name) for name in commands}, config.cli_repeat)
     out: dict = {
         "command": f"python -m matcher.cli match {SAMPLE[0]} --policy {SAMPLE[1]} -o pairs.csv"
@@ -241,7 +251,9 @@ def run(config) -> dict:
         "'no min loads' is the same sheet with every min_capacity set to 0, matched taking "
         "turns with it. Stages come from the JSON summary (read = reading + validating the "
         "sheet); 'outside stages' is the rest of the wall clock (interpreter start, imports, "
-        "writing the pairs). The last pairs file of each goes through matcher.checker.",
+        "writing the pairs). Commands run without PYTHONDONTWRITEBYTECODE, after one untimed "
+        "first run per size (first_run_s: bytecode and numba's cache written). The last pairs "
+        "file of each goes through matcher.checker.",
         "rows": rows,
         "sample": sample,
     }
