@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.host_speed import host_speed
 from benchmarks.timing import timed
 from matcher.checker import check
 from matcher.encode.instance import Instance, Solution
@@ -52,7 +53,8 @@ def machine() -> dict:
     Returns
     -------
     dict
-        ``cpu_count``, ``platform``, ``python`` and ``versions`` (package -> version).
+        ``cpu_count``, ``platform``, ``python``, ``versions`` (package -> version) and
+        ``host_speed`` (:func:`benchmarks.host_speed.host_speed`, read now).
     """
     versions = {}
     for name in ("ortools", "numpy", "scipy", "matching", "matplotlib"):
@@ -65,6 +67,7 @@ def machine() -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "versions": versions,
+        "host_speed": host_speed(),
     }
 
 

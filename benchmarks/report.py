@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from benchmarks.host_speed import describe
 from benchmarks.tables import SECTIONS
 
 BEGIN = "<!-- BEGIN GENERATED: python -m benchmarks.run rewrites this section -->"
@@ -107,6 +108,8 @@ def _dated(lines: list[str], name: str, data: dict) -> list[str]:
     mode = data["settings"]["mode"]
     flag = "" if mode == "full" else f" --{mode}"
     when = f"Measured {data['date']} by `python -m benchmarks.run{flag} --only {name}`."
+    speed = describe(data["machine"].get("host_speed"))
+    when += f" {speed[0].upper()}{speed[1:]} (`python -m benchmarks.host_speed`)." if speed else ""
     return [*lines[:2], when, "", *lines[2:]]
 
 

@@ -150,13 +150,14 @@ def main(argv=None) -> int:
     problems = []
     for name in names:
         print(f"{name} ...", flush=True)
+        host = machine()  # read before the suite, as the machine is when it starts
         started = time.perf_counter()
         data = SUITES[name](config)
         wrapped = {
             "suite": name,
             "date": time.strftime("%Y-%m-%d %H:%M:%S"),
             "seconds": round(time.perf_counter() - started, 1),
-            "machine": machine(),
+            "machine": host,
             "settings": settings,
             "results": data,
         }

@@ -67,8 +67,12 @@ def test_every_suite_wrote_json_with_machine_and_settings(smoke):
         assert data["suite"] == name
         assert data["machine"]["cpu_count"] >= 1
         assert set(data["machine"]["versions"]) >= {"ortools", "numpy", "scipy"}
+        speed = data["machine"]["host_speed"]
+        assert 0 < speed["python_loop_s"] < 60 and 0 < speed["numpy_sort_s"] < 60
         assert data["settings"]["mode"] == "smoke"
-    assert (smoke["out"] / "README.md").read_text().count("### ") == len(suites)
+    readme = (smoke["out"] / "README.md").read_text()
+    assert readme.count("### ") == len(suites)
+    assert readme.count("Host: Python loop ") == len(suites)  # each table beside its host
     assert (smoke["out"] / "scale.png").stat().st_size > 1000
 
 
@@ -94,6 +98,11 @@ def test_generated_cohorts_go_through_the_cli_and_the_checker(smoke):
         assert a["wall"]["median_s"] > sum(a["stages"].values())
         assert a["peak_rss_mib"] is None or a["peak_rss_mib"] > 0
     assert row["ratio_to_no_min_loads"] > 0
+    assert row["first_run_s"] > 0  # timed apart from the medians
+    assert all(
+        a["wall"]["runs"] == smoke["json"]["generated"]["settings"]["repeat"]
+        for a in (row["as_generated"], row["no_min_loads"])
+    )
     sample = res["sample"]
     assert {"python_start", "cli_help", "match"} <= set(sample)
     assert sample["match"]["wall"]["runs"] == 1
