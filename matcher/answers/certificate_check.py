@@ -32,7 +32,8 @@ class Network:
     ----------
     mentee_ids, mentor_ids : in sheet order.
     eligible : bool (n_mentees, n_mentors); no hard rule forbids the pair.
-    scores : int64 (n_mentees, n_mentors); ``rint(score * scale)``, 0 where not eligible.
+    scores : int64 (n_mentees, n_mentors) or :class:`ScaledScores`, read by blocks of
+        rows (``scores[r0:r1]``); ``rint(score * scale)``, 0 where not eligible.
     wanted, capacity, min_load : int64 places each mentee wants, each mentor offers and
         must at least fill.
     pinned : the policy's pinned pairs by index.
@@ -44,7 +45,7 @@ class Network:
     mentee_ids: tuple[str, ...]
     mentor_ids: tuple[str, ...]
     eligible: np.ndarray
-    scores: np.ndarray
+    scores: np.ndarray | ScaledScores
     wanted: np.ndarray
     capacity: np.ndarray
     min_load: np.ndarray
@@ -107,6 +108,24 @@ def network_by_checker(cohort, policy, scale: int) -> Network:
     )
 
 
+class ScaledScores:
+    """``np.where(eligible, np.rint(scores * scale), 0)`` as int64, a block of rows at a
+    time: ``[r0:r1]`` computes those rows only. For the largest sheets the scores are not
+    stored (:class:`~matcher.encode.lazy_scores.LazyScores`); the whole matrix at once
+    would hold 8 bytes a pair several times over (12.5 GB at 50,000 x 10,000).
+    """
+
+    def __init__(self, eligible: np.ndarray, scores, scale: int):
+        self.eligible, self.scores, self.scale = eligible, scores, scale
+        self.shape = eligible.shape
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        if not isinstance(rows, slice) or rows.step not in (None, 1):
+            raise TypeError("ScaledScores reads blocks of rows: [r0:r1]")
+        block = np.rint(np.asarray(self.scores[rows], dtype=np.float64) * self.scale)
+        return np.where(self.eligible[rows], block, 0).astype(np.int64)
+
+
 def network_by_encoding(prepared, scale: int) -> Network:
     """Eligibility and scores from :func:`matcher.encode.prepare.prepare` (large sheets).
 
@@ -120,7 +139,7 @@ def network_by_encoding(prepared, scale: int) -> Network:
     Network
     """
     instance = prepared.instance
-    scores = np.where(instance.eligible, np.rint(instance.scores * scale), 0).astype(np.int64)
+    scores = ScaledScores(instance.eligible, instance.scores, scale)
     names = prepared.persons.departments
     codes = prepared.persons.e_dept
     return Network(
@@ -202,16 +221,16 @@ def check_certificate(
     places = int(min(want_left.clip(0).sum(), cap_left.clip(0).sum()))
     hi, lo, bad = 0, 0, {"room": [], "flow": [], "closed": []}
     step = max(1, 1_000_000 // max(1, n_m))
+    pin_rows, pin_cols = _by_row(sorted(net.pinned))
+    free_rows, free_cols = _by_row(free)
     for r0 in range(0, n_e, step):
         r1 = min(n_e, r0 + step)
         open_ = net.eligible[r0:r1] & (want_left[r0:r1, None] > 0) & (cap_left[None, :] > 0)
-        for i, j in net.pinned:
-            if r0 <= i < r1:
-                open_[i - r0, j] = False
+        a, b = np.searchsorted(pin_rows, (r0, r1))
+        open_[pin_rows[a:b] - r0, pin_cols[a:b]] = False
         matched = np.zeros(open_.shape, bool)
-        for i, j in free:
-            if r0 <= i < r1:
-                matched[i - r0, j] = True
+        a, b = np.searchsorted(free_rows, (r0, r1))
+        matched[free_rows[a:b] - r0, free_cols[a:b]] = True
         block = net.scores[r0:r1]
         if open_.any():
             hi, lo = max(hi, int(block[open_].max())), min(lo, int(block[open_].min()))
@@ -295,8 +314,18 @@ def _departments(net, cert, free, table, at, d_m) -> list[str]:
     ]
 
 
+def _by_row(pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (row, column) pairs as two int64 arrays, so a block's are one slice."""
+    if not pairs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    rows, cols = np.array(pairs, np.int64).T
+    return rows, cols
+
+
 def _where(mask: np.ndarray, r0: int, reduced: np.ndarray) -> tuple[int, list]:
     """How many cells of ``mask`` are set, and the first three (row, column, reduced)."""
+    if not mask.any():  # the usual block of a valid certificate: no index arrays built
+        return 0, []
     rows, cols = np.nonzero(mask)
     first = [
         (int(i) + r0, int(j), int(reduced[i, j])) for i, j in zip(rows[:3], cols[:3], strict=True)

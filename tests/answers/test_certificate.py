@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from matcher.answers.certificate import certificate_from_dict, make_certificate
 from matcher.answers.certificate_check import (
+    ScaledScores,
     check_certificate,
     network_by_checker,
     network_by_encoding,
@@ -20,6 +21,7 @@ from matcher.answers.receipt import make_receipt, receipt_to_dict
 from matcher.answers.verify import certificate_findings
 from matcher.checker import check
 from matcher.cli import main
+from matcher.encode.lazy_scores import LazyScores
 from matcher.encode.prepare import prepare
 from matcher.io.cohort_csv import write_cohort
 from matcher.solve import solve
@@ -50,13 +52,31 @@ def test_the_checker_and_the_encoding_derive_the_same_network(label, cohort, pol
     by_checker = network_by_checker(cohort, policy, 1_000_000)
     by_encoding = network_by_encoding(prepare(cohort, policy), 1_000_000)
     assert np.array_equal(by_checker.eligible, by_encoding.eligible)
-    assert np.array_equal(by_checker.scores, by_encoding.scores)
+    assert np.array_equal(by_checker.scores, by_encoding.scores[:])
     assert np.array_equal(by_checker.wanted, by_encoding.wanted)
     assert np.array_equal(by_checker.capacity, by_encoding.capacity)
     assert np.array_equal(by_checker.min_load, by_encoding.min_load)
     assert by_checker.dept_cap == by_encoding.dept_cap
     if policy.max_per_department is not None:
         assert by_checker.departments == by_encoding.departments
+
+
+@pytest.mark.parametrize(("label", "cohort", "policy"), CASES[:3], ids=IDS[:3])
+def test_scaled_scores_read_by_blocks_equal_the_whole_matrix(label, cohort, policy):
+    """The large-sheet network reads scores a block of rows at a time, from scores that
+    are not stored (LazyScores, as from 25M pairs): every block equals the whole matrix's."""
+    prepared = prepare(cohort, policy)
+    eligible, scale = prepared.instance.eligible, 1_000_000
+    whole = np.where(eligible, np.rint(prepared.instance.scores * scale), 0).astype(np.int64)
+    lazy = ScaledScores(eligible, LazyScores(prepared.tables), scale)
+    n = len(cohort.mentees)
+    for r0, r1 in [(0, n), (0, 1), (1, min(n, 4)), (n - 1, n), (n, n)]:
+        block = lazy[r0:r1]
+        assert block.dtype == np.int64 and np.array_equal(block, whole[r0:r1])
+    with pytest.raises(TypeError):
+        lazy[0]  # whole rows in blocks only: a stray index would read one row as a block
+    with pytest.raises(TypeError):
+        lazy[0:n:2]
 
 
 def test_a_tampered_potential_or_a_worse_matching_is_rejected():
@@ -152,3 +172,30 @@ def test_receipt_json_round_trips_with_its_certificate():
     old = {k: v for k, v in data.items() if k not in ("certificate", "certificate_note")}
     old["format"] = 1
     assert receipt_from_dict(old).certificate is None
+
+
+@pytest.mark.parametrize("network", [network_by_checker, "encoding"])
+def test_pinned_pairs_are_closed_arcs_of_the_certificate(network):
+    """Pinned pairs are fixed before the flow: the certificate proves the rest, and a
+    pinned pair listed again among the free pairs is no open arc."""
+    _, cohort, policy = PLAIN[0]
+    first = solve(cohort, policy)
+    pins = tuple(_ids(first)[:2])
+    pinned = replace(policy, pinned_pairs=pins)
+    result = solve(cohort, pinned)
+    receipt = make_receipt(cohort, pinned, result)
+    cert = certificate_from_dict(receipt.certificate)
+    if network == "encoding":
+        net = network_by_encoding(prepare(cohort, pinned), cert.scale)
+    else:
+        net = network(cohort, pinned, cert.scale)
+    e_at = {x: i for i, x in enumerate(net.mentee_ids)}
+    m_at = {x: j for j, x in enumerate(net.mentor_ids)}
+    pairs = [(e_at[e], m_at[m]) for e, m in _ids(result)]
+    assert len(net.pinned) == 2 and set(net.pinned) <= set(pairs)
+    assert check_certificate(net, pairs, cert) == []
+    # A free pair moved onto a mentee whose one place a pin fills is no open arc.
+    pi, pj = next((i, j) for i, j in sorted(net.pinned) if net.wanted[i] == 1)
+    i, j = next((i, j) for i, j in pairs if (i, j) not in net.pinned and j != pj)
+    wrong = [p for p in pairs if p != (i, j)] + [(pi, j)]
+    assert any("not open arcs" in f for f in check_certificate(net, wrong, cert))
