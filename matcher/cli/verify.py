@@ -34,7 +34,12 @@ def verify(receipt, pairs_file, history_from, history, **inputs):
     in the same order (and the same ``--history``): their pairs are part of the policy.
     """
     from matcher.answers.receipt import read_receipt
-    from matcher.answers.verify import certificate_findings, mismatches, pair_findings
+    from matcher.answers.verify import (
+        certificate_findings,
+        mismatches,
+        pair_findings,
+        prepared_for,
+    )
     from matcher.io import cohort_csv
     from matcher.model import InputError
 
@@ -52,8 +57,9 @@ def verify(receipt, pairs_file, history_from, history, **inputs):
     findings = mismatches(claimed, cohort, policy, pairs, scores)
     if history_from or history:
         findings = [_history_hint(f) for f in findings]
-    findings += pair_findings(cohort, policy, pairs, scores)
-    proof, derived_by = certificate_findings(claimed, cohort, policy, pairs)
+    prepared = prepared_for(cohort, policy)
+    findings += pair_findings(cohort, policy, pairs, scores, prepared)
+    proof, derived_by = certificate_findings(claimed, cohort, policy, pairs, prepared)
     findings += proof
     if findings:
         click.echo(f"NOT VERIFIED: {len(findings)} finding(s)", err=True)

@@ -311,8 +311,26 @@ def forbidding_rules(rules: RuleContext, mentee: int, mentor: int) -> list[str]:
     list of str
         Empty when the pair is allowed; :data:`RULE_WORDS` says each in words.
     """
-    cells = Cells.pairs(np.array([mentee]), np.array([mentor]), rules.persons.shape[1])
-    return [rule for rule, mask in _masks(rules, cells).items() if mask[0]]
+    masks = forbidding_pairs(rules, np.array([mentee]), np.array([mentor]))
+    return [rule for rule, mask in masks.items() if mask[0]]
+
+
+def forbidding_pairs(rules: RuleContext, mentees, mentors) -> dict[str, np.ndarray]:
+    """:func:`forbidding_rules` for many pairs at once: each rule's bool mask over them.
+
+    Parameters
+    ----------
+    rules : from :func:`rule_context`.
+    mentees, mentors : int arrays of the same shape, the pairs by index.
+
+    Returns
+    -------
+    dict
+        Rule name -> bool array of the pairs' shape, True where that rule forbids the pair;
+        every rule of :data:`RULES`, in that order.
+    """
+    mentees, mentors = np.asarray(mentees, np.int64), np.asarray(mentors, np.int64)
+    return _masks(rules, Cells.pairs(mentees, mentors, rules.persons.shape[1]))
 
 
 def eligible_matrix(rules: RuleContext) -> np.ndarray:

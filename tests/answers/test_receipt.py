@@ -17,13 +17,15 @@ from matcher.answers.receipt import (
     receipt_from_dict,
     receipt_to_dict,
 )
-from matcher.answers.verify import pair_findings, verify
+from matcher.answers.verify import pair_findings, prepared_for, verify
 from matcher.checker import check
 from matcher.checker.places import capacities, department_caps, minimum_loads
 from matcher.checker.rules import hard_rule_violations
 from matcher.cli import main
+from matcher.encode.prepare import prepare
+from matcher.encode.rules import RULE_WORDS, forbidding_rules
 from matcher.io.cohort_csv import read_assignments, write_pairs
-from matcher.model import InputError
+from matcher.model import InfeasibleError, InputError
 from matcher.results import Pair
 from matcher.solve import solve
 
@@ -105,3 +107,59 @@ def test_verify_on_the_command_line(tmp_path):
     garbage = tmp_path / "garbage.json"
     garbage.write_text("[]", encoding="utf-8")
     assert run("verify", garbage, *SHEET[:1], pairs, *SHEET[1:]).exit_code == 2
+
+
+@pytest.mark.parametrize(("label", "cohort", "policy"), CASES, ids=[c[0] for c in CASES])
+def test_pair_findings_name_each_pair_as_one_pair_at_a_time_would(label, cohort, policy):
+    """All pairs' rules and scores are derived at once; the findings are those of the
+    pair-by-pair reading, in the same order: unknown ids, repeats, rules, scores."""
+    result = solve(cohort, policy)
+    prepared = prepare(cohort, policy)
+    rng = random.Random(1)
+    pairs = [(p.mentee_id, p.mentor_id) for p in result.pairs]
+    scores = [p.score for p in result.pairs]
+    for _ in range(6):  # pairs moved to any mentor: some break rules
+        k = rng.randrange(len(pairs))
+        pairs[k], scores[k] = (pairs[k][0], rng.choice(cohort.mentor_ids)), scores[k]
+    pairs += [("nobody", cohort.mentor_ids[0]), pairs[0], pairs[1]]
+    scores += [0.5, scores[0], scores[1] + 0.25]
+    e_at = {x: i for i, x in enumerate(cohort.mentee_ids)}
+    m_at = {x: j for j, x in enumerate(cohort.mentor_ids)}
+    expected, seen = [], set()
+    for (e, m), score in zip(pairs, scores, strict=True):
+        if e not in e_at or m not in m_at:
+            expected.append(
+                f"pair ({e}, {m}) names someone who is not a mentee / mentor of the sheet"
+            )
+            continue
+        if (e, m) in seen:
+            expected.append(f"pair ({e}, {m}) is listed twice")
+        seen.add((e, m))
+        i, j = e_at[e], m_at[m]
+        rules = forbidding_rules(prepared.rules, i, j)
+        expected += [f"pair ({e}, {m}) breaks {RULE_WORDS[r]}" for r in rules]
+        value = float(prepared.instance.scores[i, j])
+        if not abs(score - value) <= 1e-6 + 1e-12 * abs(value):
+            expected.append(f"pair ({e}, {m}) has score {score!r}, recomputed {round(value, 6)!r}")
+    found = pair_findings(cohort, policy, pairs, scores)
+    assert found[: len(expected)] == expected
+    assert any("listed twice" in f for f in found) and any("recomputed" in f for f in found)
+
+
+def test_pinned_pairs_that_cannot_hold_are_findings_not_errors():
+    _, cohort, policy = CASES[0]
+    result = solve(cohort, policy)
+    receipt = make_receipt(cohort, policy, result)
+    mentor = next(m for m in cohort.mentors if m.capacity >= 1)
+    over = [(e.id, mentor.id) for e in cohort.mentees[: mentor.capacity + 1]]
+    pinned = replace(policy, pinned_pairs=tuple(over))
+    pairs = [(p.mentee_id, p.mentor_id) for p in result.pairs]
+    prepared = prepared_for(cohort, pinned)
+    assert isinstance(prepared, InfeasibleError)
+    for given in (None, prepared):
+        found = pair_findings(cohort, pinned, pairs, [p.score for p in result.pairs], given)
+        assert found and all(f.startswith("the policy's pinned pairs cannot hold") for f in found)
+    assert any(
+        "pinned pairs cannot hold" in f
+        for f in verify(receipt, cohort, pinned, pairs, [p.score for p in result.pairs])
+    )
