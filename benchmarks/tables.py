@@ -95,7 +95,27 @@ def generated_section(data: dict) -> list[str]:
         f"{data['settings']['repeat']} runs per sheet. {res['note']}"
     )
     out = ["### Generated cohorts through the CLI", "", intro, "", *_table(head, rows)]
+    out += _verify_lines(res["rows"])
     return out + _sample_lines(res.get("sample"), data["settings"].get("cli_repeat"))
+
+
+def _verify_lines(rows: list[dict]) -> list[str]:
+    """`mentormatch verify` of each size's first-run receipt and pairs file."""
+    found = [(r["size"], r["verify"]) for r in rows if "verify" in r]
+    if not found:
+        return []
+    head = ["size", "`verify` wall s (runs)", "fastest s", "peak RSS MiB", "CPU s"]
+    table = []
+    for size, v in found:
+        if "error" in v:
+            table.append([_size(size), f"failed: {v['error']}", "", "", ""])
+            continue
+        table.append(
+            [_size(size), f"{_s(v['wall']['median_s'])} ({v['wall']['runs']})"]
+            + [_s(v["wall"]["min_s"]), _rss(v["peak_rss_mib"]), _s(v["cpu_median_s"])]
+        )
+    intro = "`mentormatch verify receipt.json cohort.csv pairs.csv` (the sheet as generated):"
+    return [intro, "", *_table(head, table)]
 
 
 def _sample_lines(sample: dict | None, repeat) -> list[str]:

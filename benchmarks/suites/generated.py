@@ -161,9 +161,11 @@ def measure_size(config, size: tuple[int, int], folder: Path) -> dict:
         return run
 
     # A user's first run after installing writes what later runs read (bytecode, numba's
-    # machine code for the largest sizes): timed apart, left out of the medians.
+    # machine code for the largest sizes): timed apart, left out of the medians. It also
+    # writes the receipt that `verify` checks below.
     first = folder / "first-run"
-    first_time, _ = timed(lambda: _run(command(VARIANTS[0], first), first, timeout))
+    receipt = ["--receipt", str(first.with_suffix(".receipt.json"))]
+    first_time, _ = timed(lambda: _run([*command(VARIANTS[0], first), *receipt], first, timeout))
     turns = side_by_side({name: partial(match, name) for name in VARIANTS}, config.repeat)
     row = {
         "size": [n_e, n_m],
@@ -182,7 +184,28 @@ def measure_size(config, size: tuple[int, int], folder: Path) -> dict:
     if "error" not in row["as_generated"] and "error" not in row["no_min_loads"]:
         medians = [row[name]["wall"]["median_s"] for name in VARIANTS]
         row["ratio_to_no_min_loads"] = round(medians[0] / medians[1], 3)
+    row["verify"] = measure_verify(config, sheet, first, timeout)
+    print(f"  verify {n_e}x{n_m}: {row['verify'].get('error') or row['verify']['wall']}")
     return row
+
+
+def measure_verify(config, sheet: Path, first: Path, timeout: float) -> dict:
+    """``mentormatch verify RECEIPT SHEET PAIRS`` on the first run's receipt and pairs:
+    wall, peak RSS and CPU time of ``config.repeat`` runs; an error unless it verified."""
+    command = [*CLI, "verify", str(first.with_suffix(".receipt.json")), str(sheet)]
+    command.append(str(first.with_suffix(".csv")))
+    runs: list[ProcessRun] = []
+    stem = first.with_name("verify")
+
+    def once() -> ProcessRun:
+        runs.append(_run(command, stem, timeout))
+        return runs[-1]
+
+    timing, _ = timed(once, config.repeat, config.slow_after_s)
+    failed = [f for r in runs if (f := _failure(r, stem, timeout))]
+    if failed:
+        return failed[-1]
+    return {"wall": _wall(timing), **_usage(runs)}
 
 
 def measure_sample(config, folder: Path) -> dict:
@@ -253,7 +276,8 @@ def run(config) -> dict:
         "sheet); 'outside stages' is the rest of the wall clock (interpreter start, imports, "
         "writing the pairs). Commands run without PYTHONDONTWRITEBYTECODE, after one untimed "
         "first run per size (first_run_s: bytecode and numba's cache written). The last pairs "
-        "file of each goes through matcher.checker.",
+        "file of each goes through matcher.checker. verify: `python -m matcher.cli verify "
+        "receipt.json cohort.csv pairs.csv` on the first run's receipt and pairs.",
         "rows": rows,
         "sample": sample,
     }

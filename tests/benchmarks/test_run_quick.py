@@ -99,6 +99,7 @@ def test_generated_cohorts_go_through_the_cli_and_the_checker(smoke):
         assert a["peak_rss_mib"] is None or a["peak_rss_mib"] > 0
     assert row["ratio_to_no_min_loads"] > 0
     assert row["first_run_s"] > 0  # timed apart from the medians
+    assert row["verify"]["wall"]["median_s"] > 0  # the first run's receipt verified (exit 0)
     assert all(
         a["wall"]["runs"] == smoke["json"]["generated"]["settings"]["repeat"]
         for a in (row["as_generated"], row["no_min_loads"])
