@@ -56,12 +56,16 @@ def host_speed() -> dict:
     }
 
 
-def describe(speed: dict | None) -> str:
-    """``"host: Python loop 0.25 s, numpy sort 0.31 s"``, or "" without readings."""
+def describe(speed: dict | None, after: dict | None = None) -> str:
+    """``"host: Python loop 0.250 s, numpy sort 0.310 s"`` (with ``after``, the readings
+    before and after: ``"0.250 then 0.190 s"``), or "" without readings."""
     if not speed:
         return ""
-    loop, sort = speed["python_loop_s"], speed["numpy_sort_s"]
-    return f"host: Python loop {loop:.3f} s, numpy sort {sort:.3f} s"
+    words = []
+    for key, label in (("python_loop_s", "Python loop"), ("numpy_sort_s", "numpy sort")):
+        then = f" then {after[key]:.3f}" if after else ""
+        words.append(f"{label} {speed[key]:.3f}{then} s")
+    return "host: " + ", ".join(words)
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ def _dated(lines: list[str], name: str, data: dict) -> list[str]:
     mode = data["settings"]["mode"]
     flag = "" if mode == "full" else f" --{mode}"
     when = f"Measured {data['date']} by `python -m benchmarks.run{flag} --only {name}`."
-    speed = describe(data["machine"].get("host_speed"))
+    speed = describe(data["machine"].get("host_speed"), data["machine"].get("host_speed_after"))
     when += f" {speed[0].upper()}{speed[1:]} (`python -m benchmarks.host_speed`)." if speed else ""
     return [*lines[:2], when, "", *lines[2:]]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.common import machine, parse_size
 from benchmarks.config import QUICK_GENERATED_SIZES, QUICK_SIZES, SMOKE_SIZES, Config
+from benchmarks.host_speed import host_speed
 from benchmarks.suites import baselines, fairness, generated, orlib, rematch, scale, service, stable
 
 SUITES = {
@@ -153,6 +154,7 @@ def main(argv=None) -> int:
         host = machine()  # read before the suite, as the machine is when it starts
         started = time.perf_counter()
         data = SUITES[name](config)
+        host["host_speed_after"] = host_speed()  # the speed drifts within a run too
         wrapped = {
             "suite": name,
             "date": time.strftime("%Y-%m-%d %H:%M:%S"),

@@ -275,7 +275,8 @@ def run(config) -> dict:
         "turns with it. Stages come from the JSON summary (read = reading + validating the "
         "sheet); 'outside stages' is the rest of the wall clock (interpreter start, imports, "
         "writing the pairs). Commands run without PYTHONDONTWRITEBYTECODE, after one untimed "
-        "first run per size (first_run_s: bytecode and numba's cache written). The last pairs "
+        "first run per size (first_run_s: bytecode and numba's cache written; it also writes "
+        "a receipt with --receipt). The last pairs "
         "file of each goes through matcher.checker. verify: `python -m matcher.cli verify "
         "receipt.json cohort.csv pairs.csv` on the first run's receipt and pairs.",
         "rows": rows,

@@ -69,10 +69,12 @@ def test_every_suite_wrote_json_with_machine_and_settings(smoke):
         assert set(data["machine"]["versions"]) >= {"ortools", "numpy", "scipy"}
         speed = data["machine"]["host_speed"]
         assert 0 < speed["python_loop_s"] < 60 and 0 < speed["numpy_sort_s"] < 60
+        assert set(data["machine"]["host_speed_after"]) == set(speed)
         assert data["settings"]["mode"] == "smoke"
     readme = (smoke["out"] / "README.md").read_text()
     assert readme.count("### ") == len(suites)
     assert readme.count("Host: Python loop ") == len(suites)  # each table beside its host
+    assert readme.count(" then ") >= 2 * len(suites)  # read before and after each suite
     assert (smoke["out"] / "scale.png").stat().st_size > 1000
 
 
