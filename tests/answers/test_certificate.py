@@ -10,6 +10,7 @@ import pytest
 from answers_helpers import cases
 from click.testing import CliRunner
 
+from matcher.answers import certificate
 from matcher.answers.certificate import certificate_from_dict, make_certificate
 from matcher.answers.certificate_check import (
     ScaledScores,
@@ -199,3 +200,26 @@ def test_pinned_pairs_are_closed_arcs_of_the_certificate(network):
     i, j = next((i, j) for i, j in pairs if (i, j) not in net.pinned and j != pj)
     wrong = [p for p in pairs if p != (i, j)] + [(pi, j)]
     assert any("not open arcs" in f for f in check_certificate(net, wrong, cert))
+
+
+@pytest.mark.parametrize(("label", "cohort", "policy"), CASES[:2], ids=IDS[:2])
+def test_scores_computed_on_demand_give_the_same_certificate(label, cohort, policy, monkeypatch):
+    """Above 25M pairs the scores are LazyScores and the certificate opens with the
+    solver's sweep (count, bonus, candidate graph, codes): the same potentials as the
+    matrix's candidate graph, which the test forces by treating every pool as large."""
+    monkeypatch.setattr(certificate, "DENSE_LIMIT", 0)
+    prepared = prepare(cohort, policy)
+    dense = prepared.instance
+    lazy = replace(dense, scores=LazyScores(prepared.tables))
+    result = solve(cohort, policy)
+    e_at = {x: i for i, x in enumerate(dense.mentee_ids)}
+    m_at = {x: j for j, x in enumerate(dense.mentor_ids)}
+    pairs = [(e_at[e], m_at[m]) for e, m in _ids(result)]
+    names = prepared.persons.departments
+    want = make_certificate(dense, pairs, departments=names)
+    got = make_certificate(lazy, pairs, departments=names)
+    assert not isinstance(got, str), got
+    assert got == want
+    assert lazy.scores.codes is not None  # the sweep left the compact copy for the screens
+    net = network_by_checker(cohort, policy, got.scale)
+    assert check_certificate(net, pairs, got) == []
