@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.host_speed import host_speed
+from benchmarks.host_speed import REPEAT, host_speed
 from benchmarks.timing import timed
 from matcher.checker import check
 from matcher.encode.instance import Instance, Solution
@@ -47,8 +47,12 @@ class CheckFailed(AssertionError):
     """A solver's output broke the cohort's rules (the checker's list is in the message)."""
 
 
-def machine() -> dict:
-    """Cores, platform, Python and library versions of this machine.
+def machine(speed_repeat: int = REPEAT) -> dict:
+    """Cores, platform, Python and library versions of this machine, and its speed now.
+
+    Parameters
+    ----------
+    speed_repeat : runs of each host-speed workload (their median is kept).
 
     Returns
     -------
@@ -67,7 +71,7 @@ def machine() -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "versions": versions,
-        "host_speed": host_speed(),
+        "host_speed": host_speed(speed_repeat),
     }
 
 

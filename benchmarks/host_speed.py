@@ -38,8 +38,8 @@ def _numpy_sort(values: np.ndarray) -> float:
     return time.perf_counter() - started
 
 
-def host_speed() -> dict:
-    """Median seconds of :data:`REPEAT` runs of each workload.
+def host_speed(repeat: int = REPEAT) -> dict:
+    """Median seconds of ``repeat`` runs of each workload (one in smoke runs).
 
     Returns
     -------
@@ -48,8 +48,8 @@ def host_speed() -> dict:
         (sorting :data:`SORT` random float64), lower is faster.
     """
     values = np.random.default_rng(0).random(SORT)
-    loops = [_python_loop() for _ in range(REPEAT)]
-    sorts = [_numpy_sort(values) for _ in range(REPEAT)]
+    loops = [_python_loop() for _ in range(repeat)]
+    sorts = [_numpy_sort(values) for _ in range(repeat)]
     return {
         "python_loop_s": round(statistics.median(loops), 4),
         "numpy_sort_s": round(statistics.median(sorts), 4),

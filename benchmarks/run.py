@@ -21,7 +21,7 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.common import machine, parse_size
 from benchmarks.config import QUICK_GENERATED_SIZES, QUICK_SIZES, SMOKE_SIZES, Config
-from benchmarks.host_speed import host_speed
+from benchmarks.host_speed import REPEAT, host_speed
 from benchmarks.suites import baselines, fairness, generated, orlib, rematch, scale, service, stable
 
 SUITES = {
@@ -151,10 +151,11 @@ def main(argv=None) -> int:
     problems = []
     for name in names:
         print(f"{name} ...", flush=True)
-        host = machine()  # read before the suite, as the machine is when it starts
+        repeat = 1 if config.mode == "smoke" else REPEAT  # smoke: the test suite's time
+        host = machine(repeat)  # read before the suite, as the machine is when it starts
         started = time.perf_counter()
         data = SUITES[name](config)
-        host["host_speed_after"] = host_speed()  # the speed drifts within a run too
+        host["host_speed_after"] = host_speed(repeat)  # the speed drifts within a run too
         wrapped = {
             "suite": name,
             "date": time.strftime("%Y-%m-%d %H:%M:%S"),
