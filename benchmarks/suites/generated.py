@@ -276,9 +276,9 @@ def run(config) -> dict:
         "sheet); 'outside stages' is the rest of the wall clock (interpreter start, imports, "
         "writing the pairs). Commands run without PYTHONDONTWRITEBYTECODE, after one untimed "
         "first run per size (first_run_s: bytecode and numba's cache written; it also writes "
-        "a receipt with --receipt). The last pairs "
-        "file of each goes through matcher.checker. verify: `python -m matcher.cli verify "
-        "receipt.json cohort.csv pairs.csv` on the first run's receipt and pairs.",
+        "a receipt with --receipt). The last pairs file of each goes through "
+        "matcher.checker. verify: `python -m matcher.cli verify receipt.json cohort.csv "
+        "pairs.csv` on the first run's receipt and pairs.",
         "rows": rows,
         "sample": sample,
     }

@@ -211,18 +211,18 @@ def check_certificate(
     d_e = np.array(cert.mentees, np.int64)
     d_m = np.array(cert.mentors, np.int64)
     table, head_row, at = _heads(net, cert, d_m, out)
-    pin_e = np.bincount(np.array([i for i, _ in net.pinned], np.int64), minlength=n_e)
-    pin_m = np.bincount(np.array([j for _, j in net.pinned], np.int64), minlength=n_m)
-    want_left, cap_left = net.wanted - pin_e, net.capacity - pin_m
+    pin_rows, pin_cols = _by_row(sorted(net.pinned))
+    pin_m = np.bincount(pin_cols, minlength=n_m)
+    want_left = net.wanted - np.bincount(pin_rows, minlength=n_e)
+    cap_left = net.capacity - pin_m
     min_left = np.maximum(net.min_load - pin_m, 0)
     free = sorted({p for p in pairs if p not in net.pinned})
-    got = np.bincount(np.array([i for i, _ in free], np.int64), minlength=n_e)
-    load = np.bincount(np.array([j for _, j in free], np.int64), minlength=n_m)
+    free_rows, free_cols = _by_row(free)
+    got = np.bincount(free_rows, minlength=n_e)
+    load = np.bincount(free_cols, minlength=n_m)
     places = int(min(want_left.clip(0).sum(), cap_left.clip(0).sum()))
     hi, lo, bad = 0, 0, {"room": [], "flow": [], "closed": []}
     step = max(1, 1_000_000 // max(1, n_m))
-    pin_rows, pin_cols = _by_row(sorted(net.pinned))
-    free_rows, free_cols = _by_row(free)
     for r0 in range(0, n_e, step):
         r1 = min(n_e, r0 + step)
         open_ = net.eligible[r0:r1] & (want_left[r0:r1, None] > 0) & (cap_left[None, :] > 0)
