@@ -12,7 +12,9 @@ The first full pass over the scores (:mod:`matcher.solvers.sweep`) may leave
 :attr:`LazyScores.codes`: a uint16 copy (2 bytes a cell, a quarter of float64) from which
 a lower and an upper bound of every cell can be read, so later screens (the certificate,
 alternates, reasons) pass over 2 bytes a cell and re-derive exact float64 values only for
-the few cells the bounds cannot settle.
+the few cells the bounds cannot settle. With the compiled pass (:attr:`LazyScores.chunked`)
+only the highest code of every :data:`CHUNK` mentors is kept, and the screens score the
+chunks that can reach their threshold exactly (:meth:`LazyScores.chunk_scores`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ class Codes:
 
     Attributes
     ----------
-    values : uint16 (n_mentees, n_mentors).
+    values : uint16 (n_mentees, n_mentors), or None where chunks are scored exactly by the
+        compiled pass (:attr:`LazyScores.chunked`): the chunk maxima alone then lead
+        screens to the cells worth scoring, and 1 GB less is written at 50k x 10k.
     lo, step : the quantisation; a cell of code ``q`` has score in
         ``[lo + (q - 1) * step, lo + (q + 2) * step]`` (one step of slack either side for
         rounding), except code 0 (no lower bound) and :data:`CODE_TOP` (no upper bound).
@@ -51,7 +55,7 @@ class Codes:
         over whole chunks that cannot reach its threshold (:func:`chunk_maxima`).
     """
 
-    values: np.ndarray
+    values: np.ndarray | None
     lo: float
     step: float
     topped: bool = True
@@ -153,6 +157,22 @@ class LazyScores(NDArrayOperatorsMixin):
 
             self._plan = plan_scores(self.tables, self._weighted) or False
         return self._plan
+
+    @property
+    def chunked(self) -> bool:
+        """Whether runs of mentors are scored by the compiled pass (:meth:`chunk_scores`)."""
+        plan = self._compiled_plan() if self._dense is None else False
+        return bool(plan) and not plan.numpy_names
+
+    def chunk_scores(self, rows: np.ndarray, chunks: np.ndarray) -> np.ndarray:
+        """float64 ``(rows.size, CHUNK)``: mentee ``rows[p]``'s scores of the mentors of chunk
+        ``chunks[p]`` (``chunks[p] * CHUNK`` on; -inf past the last mentor), as the matrix
+        has them. Needs :attr:`chunked`."""
+        from matcher.encode.score_kernel import score_chunks
+
+        out = np.empty((np.size(rows), CHUNK))
+        score_chunks(self._compiled_plan(), rows, np.asarray(chunks, np.int64) * CHUNK, out)
+        return out
 
     def scores_at(self, rows, cols) -> np.ndarray:
         """float64 scores of the pairs of two broadcastable index arrays (or scalars)."""

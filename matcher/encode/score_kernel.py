@@ -193,7 +193,7 @@ def fill_block(steps, weight_sum, arrays, extra, start, out):
                 base = t_off[c] + (e_codes[c, i] % t_shape[c, 0]) * n_b
                 _add_gather(flat[base : base + n_b], m_codes[c], row, first)
             elif kind == CREDIT:
-                _add_credit(credit, c_off[c], tag_rows[c, i], tag_count[c, i], credit_w[c], part)
+                _add_credit(credit, c_off[c], tag_rows[c, i], tag_count[c, i], credit_w[c], 0, part)
                 _add(part, row, first)
             elif kind == LISTED:
                 lo, hi = l_bounds[c], l_bounds[c + 1]
@@ -205,6 +205,59 @@ def fill_block(steps, weight_sum, arrays, extra, start, out):
                 _add(extra[c, r], row, first)
         for j in range(n_m):
             row[j] /= weight_sum
+
+
+def score_chunks(plan: ScorePlan, rows: np.ndarray, starts: np.ndarray, out: np.ndarray) -> None:
+    """Write the totals of runs of mentors: ``out[p]`` holds mentee ``rows[p]``'s scores of
+    mentors ``starts[p] .. starts[p] + out.shape[1] - 1`` (-inf past the last mentor).
+
+    Each cell is the float the whole row gives (:func:`fill_block`'s operations in its
+    order). For plans without NUMPY components (:attr:`ScorePlan.numpy_names` empty).
+    """
+    if plan.numpy_names:
+        raise ValueError("score_chunks: the plan has components computed by numpy")
+    rows, starts = np.asarray(rows, np.int64), np.asarray(starts, np.int64)
+    fill_chunks(plan.steps, plan.weight_sum, plan.arrays, rows, starts, out)
+
+
+@njit(cache=True, nogil=True)
+def fill_chunks(steps, weight_sum, arrays, rows, starts, out):
+    """:func:`fill_block` for one run of mentors per entry (see :func:`score_chunks`)."""
+    flat, t_off, t_shape, e_codes, m_codes = arrays[0], arrays[1], arrays[2], arrays[3], arrays[4]
+    credit, c_off, tag_rows, tag_count, credit_w = (
+        arrays[5],
+        arrays[6],
+        arrays[7],
+        arrays[8],
+        arrays[9],
+    )
+    l_keys, l_values, l_bounds = arrays[10], arrays[11], arrays[12]
+    n_m, width = m_codes.shape[1], out.shape[1]
+    part = np.empty(width)
+    for p in range(rows.size):
+        i, c0 = rows[p], starts[p]
+        n = max(0, min(n_m, c0 + width) - c0)
+        row = out[p, :n]
+        for s in range(steps.shape[0]):
+            kind, c = steps[s, 0], steps[s, 1]
+            first = s == 0
+            if kind == TABLE:
+                n_b = t_shape[c, 1]
+                base = t_off[c] + (e_codes[c, i] % t_shape[c, 0]) * n_b
+                _add_gather(flat[base : base + n_b], m_codes[c, c0 : c0 + n], row, first)
+            elif kind == CREDIT:
+                mine = part[:n]
+                _add_credit(credit, c_off[c], tag_rows[c, i], tag_count[c, i], credit_w[c], c0, mine)
+                _add(mine, row, first)
+            elif kind == LISTED:
+                lo, hi = l_bounds[c], l_bounds[c + 1]
+                a = lo + np.searchsorted(l_keys[lo:hi], i * n_m + c0)
+                b = lo + np.searchsorted(l_keys[lo:hi], i * n_m + c0 + n)
+                for q in range(a, b):
+                    row[l_keys[q] - i * n_m - c0] += l_values[q]
+        for j in range(n):
+            row[j] /= weight_sum
+        out[p, n:] = -np.inf
 
 
 @njit(cache=True, nogil=True)
@@ -229,16 +282,17 @@ def _add_gather(table_row, codes, row, first):
 
 
 @njit(cache=True, nogil=True)
-def _add_credit(credit, offset, tags, count, w, out):
+def _add_credit(credit, offset, tags, count, w, c0, out):
     """Write a mentee's weighted mean tag credit, ``(t[r0] + t[r1] + ...) / max(count, 1) * w``,
-    summed as numpy sums it (rows past ``count`` would add exact zeros), into ``out``."""
+    summed as numpy sums it (rows past ``count`` would add exact zeros), into ``out``: the
+    mentors ``c0 .. c0 + out.size - 1``."""
     n_tags = min(count, tags.size)
     if n_tags == 0 or tags[0] < 0:  # no tags (or a narrower table's padding)
         out[:] = 0.0
         return
-    out[:] = credit[offset + tags[0]]
+    out[:] = credit[offset + tags[0], c0 : c0 + out.size]
     for q in range(1, n_tags):
-        line = credit[offset + tags[q]]
+        line = credit[offset + tags[q], c0 : c0 + out.size]
         for j in range(out.size):
             out[j] += line[j]
     divisor = float(max(count, 1))

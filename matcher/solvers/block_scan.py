@@ -35,7 +35,9 @@ def scan_block(block, mask, k, floor, quant, written, top, hits):
     """
     codes, chunk_max = written
     cell_max = float(block.max(initial=-np.inf))
-    if codes.shape[0]:
+    if chunk_max.shape[0]:
+        if codes.size == 0:  # the chunk maxima only
+            codes = np.empty(block.shape, np.uint16)
         quantise(block, *quant, codes)
         chunk_maxima(codes, chunk_max)
     n_open = int(np.count_nonzero(mask))

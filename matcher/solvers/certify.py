@@ -174,6 +174,7 @@ def violations(
     step = max(1, SCREEN_CELLS // max(1, n_m))
     found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     codes = getattr(inst.scores, "codes", None)
+    row_f, col_f = row_part, col_part  # score units: for cells scored exactly
     if codes is not None:
         # In code units a cell of code q may reach the threshold when q + 2 >= (t - lo) / step,
         # t = row_part - col_part: so when q + ceil(col) >= ceil(row), all in integers.
@@ -192,19 +193,20 @@ def violations(
             r1 = min(stop, r0 + step)
             if not open_rows[r0:r1].any():
                 continue
+            s = None  # the cells' exact scores, when the screen computed them
             if chunked:
-                i, j = _chunk_screen(r0, r1)
+                i, j, s = _chunk_screen(r0, r1)
             else:
                 i, j = np.nonzero(_block_screen(r0, r1))
                 i += r0
             if i.size == 0:
                 continue
             keep = open_rows[i] & open_cols[j]
-            i, j = i[keep], j[keep]
             key = i * n_m + j
-            keep = ~_member(key, linear) & ~_member(key, pinned)
+            keep &= ~_member(key, linear) & ~_member(key, pinned)
             i, j, key = i[keep], j[keep], key[keep]
-            reduced = -(bonus + to_int(inst.scores[i, j])) + d_e[i] - d_head[row_code[i], j]
+            s = inst.scores[i, j] if s is None else s[keep]
+            reduced = -(bonus + to_int(s)) + d_e[i] - d_head[row_code[i], j]
             near = reduced < 0  # below margin with the true bonus
             found[r0] = (key[near], reduced[near])
 
@@ -233,13 +235,19 @@ def violations(
         j = (cc[:, None] * CHUNK + np.arange(CHUNK)).ravel()
         inside = j < n_m
         i, j = i[inside], j[inside]
+        if codes.values is None:  # score the chunks' cells exactly
+            s = inst.scores.chunk_scores(ci + r0, cc).ravel()[inside]
+            cols_f = col_f[0, j] if one_row else col_f[row_code[i], j]
+            screen = s >= row_f[i] - cols_f
+            screen &= inst.eligible[i, j]
+            return i[screen], j[screen], s[screen]
         q = codes.values[i, j]
         cols_part = col_part[0, j] if one_row else col_part[row_code[i], j]
         screen = q + cols_part >= row_part[i]
         if codes.topped:
             screen |= q == CODE_TOP
         screen &= inst.eligible[i, j]
-        return i[screen], j[screen]
+        return i[screen], j[screen], None
 
     for_row_ranges(screen_rows, inst.shape[0], step)
     keys = [found[r0][0] for r0 in sorted(found)]

@@ -9,11 +9,15 @@ mentor, merged across blocks and threads), and the uint16 codes later screens re
 (:class:`~matcher.encode.lazy_scores.Codes`), each block in one pass
 (:func:`matcher.solvers.block_scan.block_scanner`, compiled for the largest cohorts). The
 candidate graph is the one :func:`matcher.solvers.candidates.candidate_pairs` builds from
-a dense matrix, pair for pair.
+a dense matrix, pair for pair. Where the compiled pass scores runs of mentors
+(:attr:`LazyScores.chunked`), only the codes' chunk maxima are kept: writing the codes of
+every cell (1 GB at 50,000 x 10,000, into fresh memory) cost more than scoring the few
+chunks the screens open.
 
 :func:`top_rows` is the per-row top-k of :func:`~matcher.solvers.candidates.top_per_row`
 for any rows of any score source: from the codes when there are some, re-deriving exact
-scores only for the cells that can reach a row's top k.
+scores only for the cells that can reach a row's top k (from the chunk maxima: only the
+chunks that can).
 """
 
 from __future__ import annotations
@@ -150,9 +154,9 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     if lazy and scores.codes is None:
         low, high = score_range(scores.tables)
         maxima = empty_matrix((n_e, -(-n_m // CHUNK)), np.uint16)
-        codes = Codes(
-            empty_matrix((n_e, n_m), np.uint16), low, (high - low) / (CODE_TOP - 1), True, maxima
-        )
+        # Chunks are re-scored exactly where the compiled pass can: no per-cell codes.
+        values = None if scores.chunked else empty_matrix((n_e, n_m), np.uint16)
+        codes = Codes(values, low, (high - low) / (CODE_TOP - 1), True, maxima)
     quant = (codes.lo, 1.0 / codes.step) if codes is not None else (0.0, 1.0)
     found: dict[int, tuple] = {}
     empty = np.zeros(0, np.int64)
@@ -164,12 +168,16 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
         top_out = (np.empty(step * k, np.int64), np.empty(step * k, np.int64), np.empty(step * k))
         hit_out = (np.empty(cells, np.int64), np.empty(cells), np.empty(cells, np.int64))
         no_codes = (np.zeros((0, 0), np.uint16),) * 2
+        no_values = np.zeros((step, 0), np.uint16)  # the chunk maxima only
         for r0 in range(start, stop, step):
             r1 = min(stop, r0 + step)
             block = scores[r0:r1]
-            written = (
-                (codes.values[r0:r1], codes.chunk_max[r0:r1]) if codes is not None else no_codes
-            )
+            if codes is None:
+                written = no_codes
+            elif codes.values is None:
+                written = (no_values, codes.chunk_max[r0:r1])
+            else:
+                written = (codes.values[r0:r1], codes.chunk_max[r0:r1])
             n_top, n_hits, n, open_min, open_max, cell_max = scan_block(
                 block, pool.mask(r0, r1), k, tops.floor, quant, written, top_out, hit_out
             )
@@ -232,6 +240,8 @@ def top_rows(scores, rows: np.ndarray, valid: np.ndarray, k: int) -> tuple[np.nd
     if codes is None:
         values = scores[rows] if rows.size else np.zeros(valid.shape)
         return top_per_row(values, valid, k), values
+    if codes.values is None:
+        return _top_rows_by_chunks(scores, codes, rows, valid, k)
     # A cell can be among a row's k best only if its upper bound reaches the k-th best
     # lower bound: with code c for that, its code q has q + 2 >= c - 1.
     q = np.where(valid, codes.values[rows].astype(np.int32), -1)
@@ -248,3 +258,39 @@ def top_rows(scores, rows: np.ndarray, valid: np.ndarray, k: int) -> tuple[np.nd
     values = np.full(valid.shape, -np.inf)
     values[i, j] = scores.scores_at(rows[i], j)
     return top_per_row(values, near, k), values
+
+
+def _top_rows_by_chunks(scores, codes, rows, valid, k):
+    """:func:`top_rows` from the chunk maxima alone: each row's ``k`` highest chunks are
+    scored exactly, which gives a floor for its ``k``-th best cell, and then every chunk
+    whose upper bound reaches that floor. A cell elsewhere lies below the floor."""
+    n, n_m = valid.shape
+    n_c = codes.chunk_max.shape[1]
+    values = np.full(valid.shape, -np.inf)
+    if n == 0 or n_m == 0:
+        return np.zeros(valid.shape, bool), values
+    padded = np.zeros((n, n_c * CHUNK), bool)
+    padded[:, :n_m] = valid
+    open_chunk = padded.reshape(n, n_c, CHUNK).any(axis=2)
+    upper = np.where(open_chunk, codes.upper(codes.chunk_max[rows]), -np.inf)
+    first = open_chunk.copy()
+    if k < n_c:
+        first &= upper >= np.partition(upper, n_c - k, axis=1)[:, n_c - k, None]
+    _score_chunks(scores, rows, first, values)
+    mine = np.where(valid, values, -np.inf)
+    floor = np.partition(mine, n_m - k, axis=1)[:, n_m - k] if k <= n_m else np.full(n, -np.inf)
+    rest = open_chunk & ~first & (upper >= floor[:, None])
+    _score_chunks(scores, rows, rest, values)
+    near = valid & (values > -np.inf)
+    return top_per_row(values, near, k), values
+
+
+def _score_chunks(scores, rows: np.ndarray, pick: np.ndarray, values: np.ndarray) -> None:
+    """Write the exact scores of the picked chunks (bool (rows, n_chunks)) into ``values``."""
+    r, c = np.nonzero(pick)
+    if r.size == 0:
+        return
+    block = scores.chunk_scores(rows[r], c)
+    cols = c[:, None] * CHUNK + np.arange(CHUNK)
+    inside = cols < values.shape[1]
+    values[np.broadcast_to(r[:, None], cols.shape)[inside], cols[inside]] = block[inside]

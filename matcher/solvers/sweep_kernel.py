@@ -38,7 +38,8 @@ def scan_block(block, mask, k, floor, quant, written, top, hits):
     floor : float64 (n_mentors,); an open cell above ``floor[j]`` is a hit.
     quant : (lo, inv), the quantisation: ``code = floor((s - lo) * inv)``.
     written : (codes, chunk_max), uint16 (rows, n_mentors) and (rows, ceil(n_mentors /
-        CHUNK)), written in place; two (0, 0) arrays to write no codes.
+        CHUNK)), written in place; codes of shape (rows, 0) to write only the chunk
+        maxima, two (0, 0) arrays to write neither.
     top : (rows * k,) int64 rows, int64 mentors, float64 scores: filled with the top-k,
         row by row, best first.
     hits : (rows * n_mentors,) int64 mentors, float64 scores, int64 rows: filled with the
@@ -55,7 +56,7 @@ def scan_block(block, mask, k, floor, quant, written, top, hits):
     codes, chunk_max = written
     top_i, top_j, top_v = top
     hit_j, hit_s, hit_i = hits
-    with_codes = codes.shape[0] > 0
+    with_codes = chunk_max.shape[0] > 0
     best_v = np.empty(max(k, 1))
     best_j = np.empty(max(k, 1), np.int64)
     n_top = n_hits = n_open = 0
@@ -97,8 +98,10 @@ def scan_block(block, mask, k, floor, quant, written, top, hits):
 
 @njit(cache=True, nogil=True)
 def _quantise_row(row, lo, inv, codes, chunk_max):
-    """Write one row's codes and chunk maxima; return the row's highest score."""
+    """Write one row's codes (unless ``codes`` is empty) and chunk maxima; return the
+    row's highest score."""
     n_m = row.size
+    store = codes.size > 0
     top = -np.inf
     for c in range(chunk_max.size):
         highest = 0
@@ -107,7 +110,8 @@ def _quantise_row(row, lo, inv, codes, chunk_max):
             top = max(top, s)
             x = min(max((s - lo) * inv, 0.0), float(CODE_TOP))
             q = np.uint16(x)
-            codes[j] = q
+            if store:
+                codes[j] = q
             highest = max(highest, q)
         chunk_max[c] = highest
     return top

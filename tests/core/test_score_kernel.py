@@ -15,6 +15,7 @@ import pytest
 from matcher.encode import lazy_scores
 from matcher.encode.lazy_scores import LazyScores
 from matcher.encode.prepare import prepare
+from matcher.encode.score_kernel import score_chunks
 from matcher.encode.scoring import score_matrix
 from matcher.model import (
     WEIGHT_KEYS,
@@ -42,7 +43,22 @@ def _blocks_equal_the_matrix(cohort, policy, spans=((0, 1), (3, 11), (0, None)))
     lazy = LazyScores(tables)
     for start, stop in spans:
         assert np.array_equal(lazy[start:stop], matrix[start:stop])
+    if lazy.chunked:
+        _runs_equal_the_matrix(lazy, matrix)
     return lazy
+
+
+def _runs_equal_the_matrix(lazy, matrix, width=4):
+    """Runs of ``width`` mentors scored alone (score_chunks) equal the matrix's cells;
+    past the last mentor they are -inf."""
+    n_e, n_m = matrix.shape
+    starts = np.arange(0, n_m, width)
+    rows = np.repeat(np.arange(n_e), starts.size)[::-1]  # any order
+    out = np.empty((rows.size, width))
+    score_chunks(lazy._compiled_plan(), rows, np.tile(starts, n_e)[::-1], out)
+    padded = np.full((n_e, starts.size * width), -np.inf)
+    padded[:, :n_m] = matrix
+    assert np.array_equal(out[::-1].reshape(n_e, -1), padded)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -89,3 +105,6 @@ def test_question_attributes_inside_the_compiled_pass():
     policy = Policy(weights=replace(ALL, attributes=2.0), attributes=(rule,))
     lazy = _blocks_equal_the_matrix(cohort, policy)
     assert "attributes" in lazy._plan.numpy_names
+    assert not lazy.chunked  # a run alone cannot take numpy's block-wise components
+    with pytest.raises(ValueError, match="numpy"):
+        score_chunks(lazy._plan, np.zeros(1, np.int64), np.zeros(1, np.int64), np.empty((1, 4)))

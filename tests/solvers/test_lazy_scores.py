@@ -69,7 +69,7 @@ def test_lazy_indexing_equals_the_matrix(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("block_rows", [1, 7])
-def test_sweep_equals_the_dense_candidates(seed, block_rows, monkeypatch):
+def test_sweep_equals_the_dense_candidates(seed, block_rows, monkeypatch, passes):
     monkeypatch.setenv("MENTORMATCH_THREADS", "2")
     dense, lazy = pair_of_instances(seed)
     k, l_cols = 6, 2 * make_pool(dense).cap_left + 3
@@ -79,12 +79,17 @@ def test_sweep_equals_the_dense_candidates(seed, block_rows, monkeypatch):
     assert (found.n_open, found.bonus) == (n_open, bonus)
     assert np.array_equal(found.rows, want[0]) and np.array_equal(found.cols, want[1])
     codes = lazy.scores.codes
-    assert codes is not None and codes.values.dtype == np.uint16
     exact = dense.scores
-    assert (codes.lower(codes.values) <= exact).all() and (exact <= codes.upper(codes.values)).all()
+    values = np.empty(exact.shape, np.uint16)
+    quantise(exact, codes.lo, 1.0 / codes.step, values)
+    if passes == "compiled":  # chunks are scored exactly instead of kept as codes
+        assert codes.values is None and lazy.scores.chunked
+    else:
+        assert codes.values.dtype == np.uint16 and np.array_equal(codes.values, values)
+    assert (codes.lower(values) <= exact).all() and (exact <= codes.upper(values)).all()
     n_m = dense.shape[1]
     for c in range(-(-n_m // CHUNK)):  # the chunk maxima, 90 mentors: the last chunk is short
-        chunk = codes.values[:, c * CHUNK : (c + 1) * CHUNK]
+        chunk = values[:, c * CHUNK : (c + 1) * CHUNK]
         assert np.array_equal(codes.chunk_max[:, c], chunk.max(axis=1))
 
 
@@ -130,8 +135,9 @@ def test_code_screen_finds_the_same_violations(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("k", [1, 3, 8])
-def test_top_rows_from_codes_equals_top_per_row(seed, k):
-    dense, lazy = pair_of_instances(seed)
+@pytest.mark.parametrize("n_m", [90, 330])  # 3 and 11 chunks of mentors
+def test_top_rows_from_codes_equals_top_per_row(seed, k, n_m):
+    dense, lazy = pair_of_instances(seed, 600 if n_m == 90 else 200, n_m)
     sweep(make_pool(lazy), 4, np.full(dense.shape[1], 3))
     rng = np.random.default_rng(seed + 100)
     rows = np.sort(rng.choice(dense.shape[0], 50, replace=False))
@@ -166,6 +172,14 @@ def test_scores_beyond_the_code_range_are_still_found():
     lazy.scores.codes = Codes(values, 0.1, 0.1 / (CODE_TOP - 1), True, maxima)
     got = violations(pool_l, args[0], args[1], args[2], args[3], args[4], 2)
     assert got[2] == want[2] and np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    if lazy.scores.chunked:  # the chunk maxima alone, the chunks scored exactly
+        lazy.scores.codes = Codes(None, 0.1, 0.1 / (CODE_TOP - 1), True, maxima)
+        got = violations(pool_l, args[0], args[1], args[2], args[3], args[4], 2)
+        assert got[2] == want[2] and np.array_equal(got[0], want[0])
+        assert np.array_equal(got[1], want[1])
+        for k in (1, 2, 5):
+            chosen, _ = top_rows(lazy.scores, np.arange(200), valid, k)
+            assert np.array_equal(chosen, top_per_row(dense.scores, valid, k))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
