@@ -135,8 +135,9 @@ def make_certificate(
     pool = make_pool(instance)
     k = K_EXTRA + int(np.max(instance.wanted, initial=0))
     # As the solver opens: scores computed where they are read get one sweep for the
-    # count, the bonus and the candidate graph, which leaves the compact codes the
-    # screens below read (three passes without them took 29 s at 50,000 x 10,000).
+    # count, the bonus and the candidate graph, which leaves the compact codes (or their
+    # chunk maxima) the screens below read (three passes without them took 29 s at
+    # 50,000 x 10,000).
     n_open, bonus, swept = opening(pool, k)
     n_m = instance.shape[1]
     bounds = bounds_of(pool) if has_side_rules(instance) else None
