@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -55,6 +55,24 @@ def solver_name(cohort: Cohort, policy: Policy) -> str:
     return "flow"
 
 
+@dataclass(frozen=True, eq=False)
+class Solved:
+    """A result with what it was made from, for whatever reads them again (a receipt's
+    certificate, :func:`matcher.answers.receipt.make_receipt`, then needs no second
+    prepare and starts from the solver's last candidate graph).
+
+    Attributes
+    ----------
+    result : what :func:`solve` returns.
+    prepared : the prepared cohort; None when preparing found the hard rules in conflict.
+    solution : the solver's solution; None when the solver found them in conflict.
+    """
+
+    result: MatchResult
+    prepared: Prepared | None = None
+    solution: Solution | None = None
+
+
 def solve(
     cohort: Cohort, policy: Policy, *, progress: Callable[[str], None] | None = None
 ) -> MatchResult:
@@ -80,6 +98,14 @@ def solve(
         If the policy names people who are not in the cohort, or a rule needs the cpsat
         solver but the policy forces another one.
     """
+    return solve_in_full(cohort, policy, progress=progress).result
+
+
+def solve_in_full(
+    cohort: Cohort, policy: Policy, *, progress: Callable[[str], None] | None = None
+) -> Solved:
+    """:func:`solve`, keeping the prepared cohort and the solver's solution beside the
+    result (same arguments and errors)."""
     say = progress or (lambda stage: None)
     name = solver_name(cohort, policy)
     say("building")
@@ -88,9 +114,9 @@ def solve(
         prepared = prepare(cohort, policy)
     except InfeasibleError as error:
         timings = (("build", time.perf_counter() - started),)
-        return infeasible_result(cohort, name, error.conflicts, (), timings)
+        return Solved(infeasible_result(cohort, name, error.conflicts, (), timings))
     timings = (("build", time.perf_counter() - started),)
-    return solve_prepared(prepared, name, progress=say, timings=timings)
+    return _solve_prepared(prepared, name, None, say, timings)
 
 
 def solve_prepared(
@@ -118,6 +144,10 @@ def solve_prepared(
         As for :func:`solve`, INFEASIBLE included.
     """
     say = progress or (lambda stage: None)
+    return _solve_prepared(prepared, name, solver_scores, say, timings).result
+
+
+def _solve_prepared(prepared, name, solver_scores, say, timings) -> Solved:
     instance = prepared.instance
     if solver_scores is not None:
         instance = replace(instance, scores=solver_scores)
@@ -128,15 +158,20 @@ def solve_prepared(
         else:
             solution = run_solver(name, instance, prepared.policy)
     except InfeasibleError as error:
-        solution = Solution((), Status.INFEASIBLE, conflicts=error.conflicts)
+        return Solved(
+            infeasible_result(prepared.cohort, name, error.conflicts, (), timings), prepared
+        )
     timings = (*timings, *solution.timings)
     if solution.status is Status.INFEASIBLE:
-        return infeasible_result(prepared.cohort, name, solution.conflicts, solution.notes, timings)
+        found = infeasible_result(
+            prepared.cohort, name, solution.conflicts, solution.notes, timings
+        )
+        return Solved(found, prepared, solution)
     say("explaining")
     started = time.perf_counter()
     result = assemble(prepared, solution, name)
     timings = (*timings, ("explain", time.perf_counter() - started))
-    return replace(result, timings=timings)
+    return Solved(replace(result, timings=timings), prepared, solution)
 
 
 def _group_fair(prepared: Prepared, instance) -> Solution:

@@ -20,9 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matcher.model import Cohort, InputError, Policy, Problem
 from matcher.results import MatchResult, Status
+
+if TYPE_CHECKING:
+    from matcher.solve import Solved
 
 FORMAT = 2  # 2 adds the certificate; format 1 receipts still read
 _FIELDS = {
@@ -116,7 +120,9 @@ def _versions() -> tuple[tuple[str, str | None], ...]:
     return tuple(found)
 
 
-def _certificate(cohort: Cohort, policy: Policy, result: MatchResult) -> tuple[dict | None, str]:
+def _certificate(
+    cohort: Cohort, policy: Policy, result: MatchResult, solved: Solved | None
+) -> tuple[dict | None, str]:
     """The certificate of a certified total-objective flow result, or why there is none."""
     from matcher.answers.certificate import certificate_to_dict, make_certificate
     from matcher.encode.prepare import prepare
@@ -126,12 +132,14 @@ def _certificate(cohort: Cohort, policy: Policy, result: MatchResult) -> tuple[d
         return None, f"no certificate: the {policy.objective.value} objective is not one flow"
     if result.status is not Status.OPTIMAL or not result.certified:
         return None, "no certificate: the result is not a certified optimum"
-    prepared = prepare(cohort, policy)
+    prepared = solved.prepared if solved is not None else None
+    prepared = prepared or prepare(cohort, policy)
+    graph = solved.solution.graph if solved is not None and solved.solution else None
     instance = prepared.instance
     e_at = {x: i for i, x in enumerate(instance.mentee_ids)}
     m_at = {x: j for j, x in enumerate(instance.mentor_ids)}
     pairs = [(e_at[p.mentee_id], m_at[p.mentor_id]) for p in result.pairs]
-    found = make_certificate(instance, pairs, departments=prepared.persons.departments)
+    found = make_certificate(instance, pairs, graph, prepared.persons.departments)
     if isinstance(found, str):
         return None, f"no certificate: {found}"
     note = (
@@ -142,7 +150,12 @@ def _certificate(cohort: Cohort, policy: Policy, result: MatchResult) -> tuple[d
 
 
 def make_receipt(
-    cohort: Cohort, policy: Policy, result: MatchResult, *, certificate: bool = True
+    cohort: Cohort,
+    policy: Policy,
+    result: MatchResult,
+    *,
+    certificate: bool = True,
+    solved: Solved | None = None,
 ) -> Receipt:
     """The receipt of ``result``, solved from ``cohort`` under ``policy``.
 
@@ -151,6 +164,9 @@ def make_receipt(
     cohort, policy, result : what was solved and its result.
     certificate : find the optimality certificate (prepares the cohort again and
         computes potentials: about a second at 10,000 x 2,000).
+    solved : the solve that gave ``result`` (:func:`matcher.solve.solve_in_full`): the
+        certificate then reads its prepared cohort and starts from its last candidate
+        graph instead of preparing and opening the cohort again.
 
     Returns
     -------
@@ -158,7 +174,9 @@ def make_receipt(
     """
     from matcher import __version__
 
-    cert, note = _certificate(cohort, policy, result) if certificate else (None, "not asked")
+    cert, note = (
+        _certificate(cohort, policy, result, solved) if certificate else (None, "not asked")
+    )
 
     return Receipt(
         format=FORMAT,

@@ -101,7 +101,7 @@ def match(
 
     from matcher.cli.report import print_summary, summary_dict, summary_rows
     from matcher.io import cohort_csv
-    from matcher.solve import solve
+    from matcher.solve import solve_in_full
 
     console = stderr_console()
     started = time.perf_counter()
@@ -122,8 +122,9 @@ def match(
     policy = with_history_files(replace(policy, **overrides), history_from, history)
 
     with console.status("matching...") as status:
-        result = solve(cohort, policy, progress=lambda stage: status.update(f"{stage}..."))
-    result = replace(result, timings=(("read", read_seconds), *result.timings))
+        solved = solve_in_full(cohort, policy, progress=lambda s: status.update(f"{s}..."))
+    result = replace(solved.result, timings=(("read", read_seconds), *solved.result.timings))
+    solved = solved if receipt else None  # the certificate reads its prepared cohort
 
     if output and Path(output).suffix.lower() == ".xlsx":
         from matcher.io.pairs_workbook import write_workbook
@@ -150,7 +151,7 @@ def match(
 
         from matcher.answers.receipt import make_receipt, receipt_to_dict
 
-        data = receipt_to_dict(make_receipt(cohort, policy, result))
+        data = receipt_to_dict(make_receipt(cohort, policy, result, solved=solved))
         Path(receipt).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print_summary(console, result, output)
     if result.status is Status.INFEASIBLE:

@@ -247,7 +247,9 @@ def fill_chunks(steps, weight_sum, arrays, rows, starts, out):
                 _add_gather(flat[base : base + n_b], m_codes[c, c0 : c0 + n], row, first)
             elif kind == CREDIT:
                 mine = part[:n]
-                _add_credit(credit, c_off[c], tag_rows[c, i], tag_count[c, i], credit_w[c], c0, mine)
+                _add_credit(
+                    credit, c_off[c], tag_rows[c, i], tag_count[c, i], credit_w[c], c0, mine
+                )
                 _add(mine, row, first)
             elif kind == LISTED:
                 lo, hi = l_bounds[c], l_bounds[c + 1]

@@ -11,6 +11,7 @@ import pytest
 from answers_helpers import cases
 from click.testing import CliRunner
 
+import matcher.encode.prepare as prepare_module
 from matcher.answers.receipt import (
     make_receipt,
     read_receipt,
@@ -22,12 +23,15 @@ from matcher.checker import check
 from matcher.checker.places import capacities, department_caps, minimum_loads
 from matcher.checker.rules import hard_rule_violations
 from matcher.cli import main
+from matcher.encode.lazy_scores import LazyScores
 from matcher.encode.prepare import prepare
 from matcher.encode.rules import RULE_WORDS, forbidding_rules
 from matcher.io.cohort_csv import read_assignments, write_pairs
+from matcher.io.generate import generate_cohort
+from matcher.io.policy import preset
 from matcher.model import InfeasibleError, InputError
 from matcher.results import Pair
-from matcher.solve import solve
+from matcher.solve import solve, solve_in_full
 
 CASES = cases()
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -71,6 +75,32 @@ def test_what_a_tampered_file_breaks_is_what_the_checker_finds(label, cohort, po
         mine = pair_findings(cohort, policy, changed, [0.0] * len(changed))
         rule_or_load = [f for f in mine if "score" not in f and "pinned" not in f]
         assert bool(rule_or_load) == bool(broken), (label, changed[k], mine, broken)
+
+
+@pytest.mark.parametrize(("label", "cohort", "policy"), CASES, ids=[c[0] for c in CASES])
+def test_a_receipt_from_the_solve_itself_is_the_same_receipt(label, cohort, policy):
+    # Small pools: every open pair is an arc, so the certificate cannot depend on the graph.
+    solved = solve_in_full(cohort, policy)
+    assert replace(solved.result, timings=()) == replace(solve(cohort, policy), timings=())
+    assert make_receipt(cohort, policy, solved.result, solved=solved) == make_receipt(
+        cohort, policy, solved.result
+    )
+
+
+def test_a_large_receipt_from_the_solve_itself_verifies(monkeypatch, tmp_path):
+    # Scores on demand and a candidate graph: the certificate starts from the solver's
+    # last graph and reads its prepared cohort; it may hold other potentials, as valid.
+    monkeypatch.setattr(prepare_module, "DENSE_CELLS", 0)
+    cohort, policy = generate_cohort(1200, 300, seed=3), preset("coaching")
+    solved = solve_in_full(cohort, policy)
+    assert isinstance(solved.prepared.instance.scores, LazyScores)
+    assert solved.solution.graph is not None and solved.result.certified
+    receipt = make_receipt(cohort, policy, solved.result, solved=solved)
+    assert receipt.certificate is not None
+    fresh = make_receipt(cohort, policy, solved.result)
+    assert replace(receipt, certificate=None) == replace(fresh, certificate=None)
+    pairs, scores = _file_pairs(solved.result, tmp_path)
+    assert verify(receipt, cohort, policy, pairs, scores) == []
 
 
 def test_receipts_are_read_with_every_problem_at_once(tmp_path):
