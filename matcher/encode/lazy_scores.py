@@ -122,6 +122,7 @@ class LazyScores(NDArrayOperatorsMixin):
         self.size = self.shape[0] * self.shape[1]
         self.codes: Codes | None = None
         self.row_tops = None  # the last sweep's top mentors per mentee (matcher.solvers.sweep)
+        self.last_sweep = None  # the last sweep and what it read (matcher.solvers.sweep.swept)
         self._dense: np.ndarray | None = None
         self._weighted = weighted_tables(tables)
         # The compiled path's layout (matcher.encode.score_kernel), made on first use.

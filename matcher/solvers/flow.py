@@ -30,7 +30,7 @@ from matcher.results import Status
 from matcher.solvers.candidates import Pool, flow_candidates, make_pool, open_subset
 from matcher.solvers.certify import FlowState, potentials, violations
 from matcher.solvers.integers import place_bonus, to_int
-from matcher.solvers.sweep import sweep
+from matcher.solvers.sweep import swept
 from matcher.sorted_ints import union_sorted
 
 DENSE_LIMIT = 200_000  # open pairs up to which every pair is an arc
@@ -111,8 +111,9 @@ def opening(pool: Pool, k: int) -> tuple[int, int, tuple[np.ndarray, np.ndarray]
     """The open pairs' count and bonus, and the candidate graph when it comes for free.
 
     Scores computed on demand (:class:`~matcher.encode.lazy_scores.LazyScores`) are read
-    once for all three (:func:`matcher.solvers.sweep.sweep`); a score matrix is read by
-    :func:`pool_bonus` and the graph is left to :func:`flow_candidates` (None).
+    once for all three (:func:`matcher.solvers.sweep.sweep`; a second opening of the same
+    pool takes the first's, :func:`~matcher.solvers.sweep.swept`); a score matrix is read
+    by :func:`pool_bonus` and the graph is left to :func:`flow_candidates` (None).
 
     Parameters
     ----------
@@ -126,7 +127,7 @@ def opening(pool: Pool, k: int) -> tuple[int, int, tuple[np.ndarray, np.ndarray]
     """
     if not isinstance(pool.instance.scores, LazyScores):
         return (*pool_bonus(pool), None)
-    found = sweep(pool, k, 2 * pool.cap_left + L_EXTRA)
+    found = swept(pool, k, 2 * pool.cap_left + L_EXTRA)
     return found.n_open, found.bonus, (found.rows, found.cols)
 
 

@@ -219,6 +219,34 @@ def sweep(pool: Pool, k: int, l_cols: np.ndarray, block_rows: int | None = None)
     return Sweep(n_open, bonus, linear // n_m, linear % n_m)
 
 
+def swept(pool: Pool, k: int, l_cols: np.ndarray) -> Sweep:
+    """:func:`sweep`, or the last sweep of the same scores when it read an equal pool with
+    the same ``k`` and ``l_cols`` (a receipt's certificate, after the solve, opens as the
+    solver did: 3.7 s at 50,000 x 10,000)."""
+    scores = pool.instance.scores
+    keep = np.array(np.broadcast_to(np.asarray(l_cols, np.int64), (pool.instance.shape[1],)))
+    last = getattr(scores, "last_sweep", None)
+    if last is not None and _same_opening(last[1:], (pool, k, keep)):
+        return last[0]
+    found = sweep(pool, k, keep)
+    if isinstance(scores, LazyScores):
+        scores.last_sweep = (found, pool, k, keep)
+    return found
+
+
+def _same_opening(a: tuple, b: tuple) -> bool:
+    (pool_a, k_a, keep_a), (pool_b, k_b, keep_b) = a, b
+    same = k_a == k_b and pool_a.instance.eligible is pool_b.instance.eligible
+    pairs = [
+        (pool_a.want_left, pool_b.want_left),
+        (pool_a.cap_left, pool_b.cap_left),
+        (pool_a.pinned_rows, pool_b.pinned_rows),
+        (pool_a.pinned_cols, pool_b.pinned_cols),
+        (keep_a, keep_b),
+    ]
+    return same and all(np.array_equal(x, y) for x, y in pairs)
+
+
 def top_rows(scores, rows: np.ndarray, valid: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """:func:`top_per_row` of the given mentees' scores, from the codes when there are some.
 

@@ -27,7 +27,7 @@ from matcher.solvers.bounded_flow import solve_bounded
 from matcher.solvers.candidates import candidate_pairs, make_pool, top_per_row
 from matcher.solvers.certify import violations
 from matcher.solvers.flow import pool_bonus, solve_total
-from matcher.solvers.sweep import sweep, top_rows
+from matcher.solvers.sweep import sweep, swept, top_rows
 
 SEEDS = [1, 2, 3, 4]
 
@@ -91,6 +91,21 @@ def test_sweep_equals_the_dense_candidates(seed, block_rows, monkeypatch, passes
     for c in range(-(-n_m // CHUNK)):  # the chunk maxima, 90 mentors: the last chunk is short
         chunk = values[:, c * CHUNK : (c + 1) * CHUNK]
         assert np.array_equal(codes.chunk_max[:, c], chunk.max(axis=1))
+
+
+def test_a_second_opening_of_the_same_pool_takes_the_first_sweep():
+    dense, lazy = pair_of_instances(1)
+    l_cols = 2 * make_pool(lazy).cap_left + 3
+    first = swept(make_pool(lazy), 6, l_cols)
+    assert swept(make_pool(lazy), 6, l_cols) is first  # an equal pool, made afresh
+    for k, pool in [
+        (5, make_pool(lazy)),
+        (6, make_pool(dataclasses.replace(lazy, capacity=[1] * 90))),
+    ]:
+        other = swept(pool, k, l_cols)
+        fresh = sweep(pool, k, l_cols)
+        assert other is not first and np.array_equal(other.rows, fresh.rows)
+        assert (other.n_open, other.bonus) == (fresh.n_open, fresh.bonus)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
