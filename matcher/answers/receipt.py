@@ -132,9 +132,8 @@ def _certificate(
         return None, f"no certificate: the {policy.objective.value} objective is not one flow"
     if result.status is not Status.OPTIMAL or not result.certified:
         return None, "no certificate: the result is not a certified optimum"
-    prepared = solved.prepared if solved is not None else None
-    prepared = prepared or prepare(cohort, policy)
-    graph = solved.solution.graph if solved is not None and solved.solution else None
+    prepared = solved.prepared if solved and solved.prepared else prepare(cohort, policy)
+    graph = solved.solution.graph if solved and solved.solution else None
     instance = prepared.instance
     e_at = {x: i for i, x in enumerate(instance.mentee_ids)}
     m_at = {x: j for j, x in enumerate(instance.mentor_ids)}
@@ -162,8 +161,8 @@ def make_receipt(
     Parameters
     ----------
     cohort, policy, result : what was solved and its result.
-    certificate : find the optimality certificate (prepares the cohort again and
-        computes potentials: about a second at 10,000 x 2,000).
+    certificate : find the optimality certificate (prepares the cohort again unless
+        ``solved`` is given, and computes potentials: about a second at 10,000 x 2,000).
     solved : the solve that gave ``result`` (:func:`matcher.solve.solve_in_full`): the
         certificate then reads its prepared cohort and starts from its last candidate
         graph instead of preparing and opening the cohort again.

@@ -225,26 +225,18 @@ def swept(pool: Pool, k: int, l_cols: np.ndarray) -> Sweep:
     solver did: 3.7 s at 50,000 x 10,000)."""
     scores = pool.instance.scores
     keep = np.array(np.broadcast_to(np.asarray(l_cols, np.int64), (pool.instance.shape[1],)))
+    # What the sweep read, without the pool itself (the scores would then hold a cycle).
+    key = (pool.want_left, pool.cap_left, pool.pinned_rows, pool.pinned_cols, keep)
     last = getattr(scores, "last_sweep", None)
-    if last is not None and _same_opening(last[1:], (pool, k, keep)):
-        return last[0]
+    if last is not None:
+        found, eligible, last_k, last_key = last
+        same = eligible is pool.instance.eligible and last_k == k
+        if same and all(np.array_equal(a, b) for a, b in zip(key, last_key, strict=True)):
+            return found
     found = sweep(pool, k, keep)
     if isinstance(scores, LazyScores):
-        scores.last_sweep = (found, pool, k, keep)
+        scores.last_sweep = (found, pool.instance.eligible, k, tuple(a.copy() for a in key))
     return found
-
-
-def _same_opening(a: tuple, b: tuple) -> bool:
-    (pool_a, k_a, keep_a), (pool_b, k_b, keep_b) = a, b
-    same = k_a == k_b and pool_a.instance.eligible is pool_b.instance.eligible
-    pairs = [
-        (pool_a.want_left, pool_b.want_left),
-        (pool_a.cap_left, pool_b.cap_left),
-        (pool_a.pinned_rows, pool_b.pinned_rows),
-        (pool_a.pinned_cols, pool_b.pinned_cols),
-        (keep_a, keep_b),
-    ]
-    return same and all(np.array_equal(x, y) for x, y in pairs)
 
 
 def top_rows(scores, rows: np.ndarray, valid: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
