@@ -3,7 +3,7 @@
 :func:`matcher.encode.scoring.score_block` builds a block's total in numpy, one pass per
 component and a temporary for each (``out = c0; part = c1; out += part; ...``). At
 50,000 x 10,000 that is most of the time spent reading the scores. :class:`ScorePlan`
-lays the same components out as flat arrays once, and :func:`fill_block` computes each
+lays the same components out as flat arrays once, and :func:`fill_runs` computes each
 cell's total with the same float operations in the same order, so the numbers are the
 dense matrix's bit for bit:
 
@@ -42,7 +42,7 @@ class ScorePlan:
     steps : int64 (n_steps, 2): (kind, index into that kind's arrays), in order.
     weight_sum : the sum of the active weights (the total's divisor).
     numpy_names, numpy_weights : the NUMPY components, computed per block by numpy.
-    arrays : the tuple :func:`fill_block` reads (see :func:`plan_scores`).
+    arrays : the tuple :func:`fill_runs` reads (see :func:`plan_scores`).
     """
 
     steps: np.ndarray
@@ -53,7 +53,7 @@ class ScorePlan:
 
 
 def plan_scores(f: ScoreTables, tables: dict) -> ScorePlan | None:
-    """Lay out the active components of ``f`` for :func:`fill_block`.
+    """Lay out the active components of ``f`` for :func:`fill_runs`.
 
     Parameters
     ----------
@@ -165,64 +165,28 @@ def score_rows(plan: ScorePlan, f: ScoreTables, start: int, stop: int, out: np.n
         for c, (name, w) in enumerate(zip(plan.numpy_names, plan.numpy_weights, strict=True)):
             extra[c] = component_function(name)(f, cells)
             extra[c] *= w
-    fill_block(plan.steps, plan.weight_sum, plan.arrays, extra, start, out)
-
-
-@njit(cache=True, nogil=True)
-def fill_block(steps, weight_sum, arrays, extra, start, out):
-    """Each cell's total, component by component in ``steps`` order (see the module)."""
-    flat, t_off, t_shape, e_codes, m_codes = arrays[0], arrays[1], arrays[2], arrays[3], arrays[4]
-    credit, c_off, tag_rows, tag_count, credit_w = (
-        arrays[5],
-        arrays[6],
-        arrays[7],
-        arrays[8],
-        arrays[9],
-    )
-    l_keys, l_values, l_bounds = arrays[10], arrays[11], arrays[12]
-    n_rows, n_m = out.shape
-    part = np.empty(n_m)  # a tag-credit component of one mentee
-    for r in range(n_rows):
-        i = start + r
-        row = out[r]
-        for s in range(steps.shape[0]):
-            kind, c = steps[s, 0], steps[s, 1]
-            first = s == 0
-            if kind == TABLE:
-                n_b = t_shape[c, 1]
-                base = t_off[c] + (e_codes[c, i] % t_shape[c, 0]) * n_b
-                _add_gather(flat[base : base + n_b], m_codes[c], row, first)
-            elif kind == CREDIT:
-                _add_credit(credit, c_off[c], tag_rows[c, i], tag_count[c, i], credit_w[c], 0, part)
-                _add(part, row, first)
-            elif kind == LISTED:
-                lo, hi = l_bounds[c], l_bounds[c + 1]
-                a = lo + np.searchsorted(l_keys[lo:hi], i * n_m)
-                b = lo + np.searchsorted(l_keys[lo:hi], (i + 1) * n_m)
-                for p in range(a, b):
-                    row[l_keys[p] - i * n_m] += l_values[p]
-            else:
-                _add(extra[c, r], row, first)
-        for j in range(n_m):
-            row[j] /= weight_sum
+    rows = np.arange(start, stop, dtype=np.int64)
+    fill_runs(plan.steps, plan.weight_sum, plan.arrays, extra, rows, np.zeros_like(rows), out)
 
 
 def score_chunks(plan: ScorePlan, rows: np.ndarray, starts: np.ndarray, out: np.ndarray) -> None:
     """Write the totals of runs of mentors: ``out[p]`` holds mentee ``rows[p]``'s scores of
     mentors ``starts[p] .. starts[p] + out.shape[1] - 1`` (-inf past the last mentor).
 
-    Each cell is the float the whole row gives (:func:`fill_block`'s operations in its
-    order). For plans without NUMPY components (:attr:`ScorePlan.numpy_names` empty).
+    Each cell is the float the whole row gives (:func:`fill_runs` computes both). For
+    plans without NUMPY components (:attr:`ScorePlan.numpy_names` empty).
     """
     if plan.numpy_names:
         raise ValueError("score_chunks: the plan has components computed by numpy")
     rows, starts = np.asarray(rows, np.int64), np.asarray(starts, np.int64)
-    fill_chunks(plan.steps, plan.weight_sum, plan.arrays, rows, starts, out)
+    fill_runs(plan.steps, plan.weight_sum, plan.arrays, np.empty((0, 0, 0)), rows, starts, out)
 
 
 @njit(cache=True, nogil=True)
-def fill_chunks(steps, weight_sum, arrays, rows, starts, out):
-    """:func:`fill_block` for one run of mentors per entry (see :func:`score_chunks`)."""
+def fill_runs(steps, weight_sum, arrays, extra, rows, starts, out):
+    """Each cell's total, component by component in ``steps`` order (see the module):
+    ``out[p]`` gets mentee ``rows[p]``'s mentors ``starts[p]`` on (-inf past the last);
+    ``extra[c, p]`` is NUMPY component ``c`` of that run, already weighted."""
     flat, t_off, t_shape, e_codes, m_codes = arrays[0], arrays[1], arrays[2], arrays[3], arrays[4]
     credit, c_off, tag_rows, tag_count, credit_w = (
         arrays[5],
@@ -233,7 +197,7 @@ def fill_chunks(steps, weight_sum, arrays, rows, starts, out):
     )
     l_keys, l_values, l_bounds = arrays[10], arrays[11], arrays[12]
     n_m, width = m_codes.shape[1], out.shape[1]
-    part = np.empty(width)
+    part = np.empty(width)  # a tag-credit component of one run
     for p in range(rows.size):
         i, c0 = rows[p], starts[p]
         n = max(0, min(n_m, c0 + width) - c0)
@@ -257,6 +221,8 @@ def fill_chunks(steps, weight_sum, arrays, rows, starts, out):
                 b = lo + np.searchsorted(l_keys[lo:hi], i * n_m + c0 + n)
                 for q in range(a, b):
                     row[l_keys[q] - i * n_m - c0] += l_values[q]
+            else:
+                _add(extra[c, p, :n], row, first)
         for j in range(n):
             row[j] /= weight_sum
         out[p, n:] = -np.inf
